@@ -1,0 +1,168 @@
+//! HTTP fault injection and the shared per-request guard (faults, then token check).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::envelope::{self, Host};
+use crate::model::{Fault, FaultRule};
+use crate::state::{Inner, Shared};
+use crate::tokens::{self, TokenCheck, TokenPlace};
+
+/// The app that made an authenticated call.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) client_id: String,
+}
+
+fn path_matches(pattern: &str, path: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.strip_suffix('*') {
+        Some(prefix) => path.starts_with(prefix),
+        None => pattern == path,
+    }
+}
+
+/// Picks the fault (if any) for this call, updating counters.
+pub(crate) fn take_fault(inner: &mut Inner, path: &str) -> Option<Fault> {
+    let mut hit = None;
+    for (rule, seen) in &mut inner.faults {
+        if hit.is_some() || !path_matches(&rule.path, path) {
+            continue;
+        }
+        *seen += 1;
+        if let Some(n) = rule.nth {
+            if *seen != n {
+                continue;
+            }
+        }
+        if let Some(times) = rule.times.as_mut() {
+            if *times == 0 {
+                continue;
+            }
+            *times -= 1;
+        }
+        hit = Some(rule.fault.clone());
+    }
+    inner.faults.retain(|(r, seen)| r.times != Some(0) && r.nth.is_none_or(|n| *seen < n));
+    hit
+}
+
+pub(crate) fn add_rule(inner: &mut Inner, rule: FaultRule) {
+    inner.faults.push((rule, 0));
+}
+
+/// Renders a fault that answers instead of the handler.
+fn render(fault: &Fault, path: &str) -> Option<Response> {
+    let host = Host::of(path);
+    let resp = match (fault, host) {
+        (Fault::Latency { .. } | Fault::TokenExpired, _) => return None,
+        (Fault::Http429 { retry_after }, _) => {
+            let mut r = envelope::api_error(StatusCode::TOO_MANY_REQUESTS, "Throttling", "请求过于频繁");
+            if let Some(secs) = retry_after {
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            r
+        }
+        (Fault::ThrottleQps { code }, Host::New) => envelope::api_error(
+            StatusCode::FORBIDDEN,
+            code.as_deref().unwrap_or("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"),
+            "调用频率超过限制",
+        ),
+        (Fault::ThrottleQps { .. }, Host::Legacy) => envelope::legacy_error(90018, "当前应用调用该接口的并发量超过限制"),
+        (Fault::ServerError { status }, Host::New) => envelope::api_error(
+            status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "unknownError",
+            "未知错误",
+        ),
+        (Fault::ServerError { .. }, Host::Legacy) => envelope::legacy_error(-1, "系统繁忙"),
+        (Fault::BusinessError200 { errcode, errmsg }, Host::New) => envelope::ok(&json!({
+            "success": false,
+            "errcode": errcode.unwrap_or(400_002),
+            "errmsg": errmsg.as_deref().unwrap_or("业务处理失败"),
+        })),
+        (Fault::BusinessError200 { errcode, errmsg }, Host::Legacy) => {
+            envelope::legacy_error(errcode.unwrap_or(400_002), errmsg.as_deref().unwrap_or("业务处理失败"))
+        }
+        (Fault::PermissionDenied, Host::New) => envelope::api_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+            "应用尚未开通所需的权限",
+        ),
+        (Fault::PermissionDenied, Host::Legacy) => envelope::topapi_error("60011", "没有调用该接口的权限"),
+        (Fault::Drop, _) => {
+            let stream = futures_util::stream::once(async {
+                Err::<Vec<u8>, std::io::Error>(std::io::Error::other("sandbox drop fault"))
+            });
+            (StatusCode::OK, Body::from_stream(stream)).into_response()
+        }
+        (Fault::Malformed, _) => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"errcode\":0,\"result\":{\"tru").into_response()
+        }
+    };
+    Some(resp)
+}
+
+/// Middleware on every API route: faults first, then the token check.
+pub(crate) async fn api_guard(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let place = tokens::token_place(&path);
+    let token = tokens::extract(place, req.headers(), req.uri().query());
+    let fault = take_fault(&mut shared.lock(), &path);
+    if let Some(fault) = &fault {
+        if let Fault::Latency { ms } = fault {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+        }
+        if let Fault::TokenExpired = fault {
+            if let Some(t) = &token {
+                shared.lock().tokens.kill(t);
+            }
+        }
+        if let Some(resp) = render(fault, &path) {
+            return resp;
+        }
+    }
+    if place != TokenPlace::None {
+        let check = shared.lock().tokens.check(token.as_deref(), shared.clock.now());
+        match check {
+            TokenCheck::Valid(client_id) => {
+                req.extensions_mut().insert(Caller { client_id });
+            }
+            other => return tokens::reject(&other, &path),
+        }
+    }
+    next.run(req).await
+}
+
+/// Adds `x-acs-request-id` to every response lacking one.
+pub(crate) async fn request_id_layer(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    if !resp.headers().contains_key(envelope::REQUEST_ID_HEADER) {
+        if let Ok(v) = HeaderValue::from_str(&envelope::request_id()) {
+            resp.headers_mut().insert(envelope::REQUEST_ID_HEADER, v);
+        }
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(path_matches("*", "/x"));
+        assert!(path_matches("/v1.0/card/*", "/v1.0/card/streaming"));
+        assert!(!path_matches("/v1.0/card/streaming", "/v1.0/card/instances"));
+    }
+}

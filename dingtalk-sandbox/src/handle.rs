@@ -1,0 +1,159 @@
+//! The running sandbox and its Rust control API.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::control;
+use crate::model::{
+    Burst, CardCallbackResult, CardView, FaultRule, InjectCardCallback, InjectEvent, InjectMessage, Injected, OutboxEntry,
+    SocketFault, Stats,
+};
+use crate::org::Org;
+use crate::state::Shared;
+
+/// A running sandbox. Dropping it stops the server and every task it started.
+pub struct SandboxHandle {
+    shared: Arc<Shared>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SandboxHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxHandle").field("base_url", &self.shared.base_url).finish_non_exhaustive()
+    }
+}
+
+/// A control call was refused (unknown ids, bad input).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("sandbox control call refused: {code}")]
+pub struct ControlError {
+    code: String,
+    message: String,
+}
+
+impl ControlError {
+    pub(crate) fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into() }
+    }
+
+    /// A DingTalk-style code, e.g. `invalid.openConversationId`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// A human-readable explanation.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl SandboxHandle {
+    pub(crate) fn new(shared: Arc<Shared>, tasks: Vec<JoinHandle<()>>) -> Self {
+        Self { shared, tasks }
+    }
+
+    /// `http://127.0.0.1:PORT`: the base of every API, login, control and Stream path.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The demo org.
+    pub fn org(&self) -> &Org {
+        &self.shared.org
+    }
+
+    /// Stops the server and waits for its tasks.
+    pub async fn shutdown(mut self) {
+        let _ = self.shared.shutdown.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+
+    /// Delivers a user message to the app's Stream connections.
+    pub fn inject_message(&self, msg: &InjectMessage) -> Result<Injected, ControlError> {
+        crate::stream::delivery::inject_message(&self.shared, msg).map_err(|(c, m)| ControlError::new(c, m))
+    }
+
+    /// Injects a card action callback and waits (bounded) for the client's ack.
+    pub async fn inject_card_callback(&self, cb: &InjectCardCallback) -> Result<CardCallbackResult, ControlError> {
+        control::inject_card_callback(&self.shared, cb).await
+    }
+
+    /// Injects an EVENT; returns the push's `messageId` (or a `queued-` id).
+    pub fn inject_event(&self, ev: &InjectEvent) -> Result<String, ControlError> {
+        control::inject_event(&self.shared, ev)
+    }
+
+    /// Pushes `count` bot messages as fast as possible.
+    pub fn burst(&self, burst: &Burst) -> Result<u64, ControlError> {
+        control::burst(&self.shared, burst)
+    }
+
+    /// Messages the app sent with `seq > since`, in order.
+    pub fn outbox(&self, since: u64) -> Vec<OutboxEntry> {
+        control::outbox(&self.shared, since)
+    }
+
+    /// Every card.
+    pub fn cards(&self) -> Vec<CardView> {
+        control::cards(&self.shared)
+    }
+
+    /// One card by `outTrackId`.
+    pub fn card(&self, out_track_id: &str) -> Option<CardView> {
+        control::card(&self.shared, out_track_id)
+    }
+
+    /// Stream statistics.
+    pub fn stats(&self) -> Stats {
+        control::stats(&self.shared)
+    }
+
+    /// Adds an HTTP fault rule.
+    pub fn set_fault(&self, rule: FaultRule) {
+        crate::faults::add_rule(&mut self.shared.lock(), rule);
+    }
+
+    /// Removes every HTTP fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Applies a socket fault to one connection, or to every open connection when `connection_id` is `None`.
+    pub fn socket_fault(&self, connection_id: Option<&str>, fault: &SocketFault) -> usize {
+        control::socket_fault(&self.shared, connection_id, fault)
+    }
+
+    /// Changes the redelivery delay at run time (e.g. to delay redelivery).
+    pub fn set_redelivery_after(&self, after: Duration) {
+        self.shared.lock().redelivery_after = after;
+    }
+
+    /// Moves virtual time forward (tokens, tickets, webhooks and redelivery timers see it).
+    pub fn advance(&self, by: Duration) {
+        self.shared.clock.advance(by);
+        crate::stream::delivery::tick(&self.shared);
+    }
+
+    /// Expires every issued token now.
+    pub fn expire_tokens(&self) {
+        self.shared.lock().tokens.expire_all();
+    }
+
+    /// Clears records, pushes and faults (keeps tokens, connections and the org).
+    pub fn reset(&self) {
+        self.shared.lock().reset(&self.shared.cfg);
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        let _ = self.shared.shutdown.send(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! `dingtalk-sandbox` server binary (being built: issue 4).
+
+fn main() {}

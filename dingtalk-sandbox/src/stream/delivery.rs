@@ -1,0 +1,312 @@
+//! Business pushes: connection choice, ack tracking and redelivery.
+
+use std::cmp::Reverse;
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use rand::Rng;
+use serde_json::{Value, json};
+
+use super::frames::{self, FrameSpec};
+use crate::config::Distribution;
+use crate::model::{Injected, InjectMessage};
+use crate::org::Org;
+use crate::state::{ConnCmd, Inner, Push, Sent, Shared};
+
+/// Creates a push and sends it (or queues it); returns `(push_id, messageId if sent)`.
+pub(crate) fn push(
+    shared: &Shared,
+    inner: &mut Inner,
+    client_id: &str,
+    kind: &str,
+    topic: &str,
+    data: String,
+    extra_headers: Vec<(String, String)>,
+) -> (u64, Option<String>) {
+    inner.push_counter += 1;
+    let id = inner.push_counter;
+    inner.pushes.insert(
+        id,
+        Push {
+            client_id: client_id.to_owned(),
+            kind: kind.to_owned(),
+            topic: topic.to_owned(),
+            data,
+            extra_headers,
+            attempts: 0,
+            acked: false,
+            current_message_id: None,
+            generation: 0,
+        },
+    );
+    let sent = send(shared, inner, id);
+    if sent.is_none() {
+        inner.queued.push_back(id);
+    }
+    (id, sent)
+}
+
+fn choose_connection(shared: &Shared, inner: &mut Inner, client_id: &str, kind: &str, topic: &str) -> Option<String> {
+    let candidates: Vec<&String> =
+        inner.conns.iter().filter(|(_, c)| c.client_id == client_id && c.accepts(kind, topic)).map(|(id, _)| id).collect();
+    if candidates.is_empty() {
+        return None;
+    }
+    let n = candidates.len();
+    let idx = match shared.cfg.distribution {
+        Distribution::RoundRobin => usize::try_from(inner.rr_cursor % n as u64).unwrap_or(0),
+        Distribution::Random => inner.rng.random_range(0..n),
+    };
+    let chosen = candidates[idx].clone();
+    inner.rr_cursor = inner.rr_cursor.wrapping_add(1);
+    Some(chosen)
+}
+
+/// Sends push `id` on a chosen connection; `None` when no connection can take it.
+fn send(shared: &Shared, inner: &mut Inner, id: u64) -> Option<String> {
+    let (client_id, kind, topic) = {
+        let p = inner.pushes.get(&id)?;
+        (p.client_id.clone(), p.kind.clone(), p.topic.clone())
+    };
+    let conn_id = choose_connection(shared, inner, &client_id, &kind, &topic)?;
+    let keep = shared.cfg.keep_message_id_on_redelivery;
+    let message_id = match inner.pushes.get(&id).and_then(|p| p.current_message_id.clone()) {
+        Some(old) if keep => old,
+        _ => inner.new_message_id(),
+    };
+    let app_id = Inner::app(&shared.cfg, &client_id).map(|a| a.app_id.clone()).unwrap_or_default();
+    let now = shared.clock.now();
+    let time_ms = shared.clock.epoch_ms();
+    let redelivery_after = inner.redelivery_after;
+    let p = inner.pushes.get_mut(&id)?;
+    let text = frames::encode(&FrameSpec {
+        kind: &p.kind,
+        topic: &p.topic,
+        message_id: Some(&message_id),
+        app_id: Some(&app_id),
+        connection_id: Some(&conn_id),
+        time_ms,
+        extra: &p.extra_headers,
+        data: &p.data,
+    });
+    p.current_message_id = Some(message_id.clone());
+    p.generation += 1;
+    let generation = p.generation;
+    let conn = inner.conns.get_mut(&conn_id)?;
+    if conn.tx.send(ConnCmd::Text(Utf8Bytes::from(text))).is_err() {
+        conn.open = false;
+        return None;
+    }
+    conn.delivered += 1;
+    inner.delivered += 1;
+    inner.sent.insert(
+        message_id.clone(),
+        Sent { push_id: id, connection_id: conn_id, sent_at: now, acked_at: None, ack_code: None, ack_data: None },
+    );
+    inner.due.push(Reverse((now + redelivery_after, id, generation)));
+    Some(message_id)
+}
+
+/// Redelivers due pushes and flushes queued ones. Called periodically.
+pub(crate) fn tick(shared: &Shared) {
+    let mut inner = shared.lock();
+    let now = shared.clock.now();
+    let max = shared.cfg.max_redeliveries;
+    while let Some(Reverse((due, id, generation))) = inner.due.peek().copied() {
+        if due > now {
+            break;
+        }
+        inner.due.pop();
+        let Some(p) = inner.pushes.get_mut(&id) else { continue };
+        if p.acked || p.generation != generation || p.attempts >= max {
+            continue;
+        }
+        p.attempts += 1;
+        inner.redelivered += 1;
+        if send(shared, &mut inner, id).is_none() {
+            inner.queued.push_back(id);
+        }
+    }
+    let n = inner.queued.len();
+    for _ in 0..n {
+        let Some(id) = inner.queued.pop_front() else { break };
+        if send(shared, &mut inner, id).is_none() {
+            inner.queued.push_back(id);
+            break;
+        }
+    }
+}
+
+/// Processes a client → server text frame that is not a ping ack.
+pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &Value) {
+    let mut inner = shared.lock();
+    let now = shared.clock.now();
+    let Some(message_id) = frame.pointer("/headers/messageId").and_then(Value::as_str) else {
+        inner.violations.push(format!("ack without headers.messageId on {conn_id}"));
+        return;
+    };
+    let code = frame.get("code").and_then(Value::as_i64);
+    if code.is_none() {
+        inner.violations.push(format!("ack {message_id}: code is not a number"));
+    }
+    let data_text = frame.get("data").and_then(Value::as_str);
+    let data: Option<Value> = data_text.and_then(|d| serde_json::from_str(d).ok());
+    if data.is_none() {
+        inner.violations.push(format!("ack {message_id}: data is not a string holding JSON"));
+    }
+    let Some(sent) = inner.sent.get_mut(message_id) else {
+        inner.violations.push(format!("ack for unknown messageId {message_id}"));
+        return;
+    };
+    let mut violations = Vec::new();
+    if sent.connection_id != conn_id {
+        violations.push(format!("ack {message_id} on the wrong connection"));
+    }
+    if sent.acked_at.is_some() {
+        violations.push(format!("duplicate ack {message_id}"));
+        inner.violations.extend(violations);
+        return;
+    }
+    sent.acked_at = Some(now);
+    sent.ack_code = code;
+    sent.ack_data = data_text.map(str::to_owned);
+    let latency = now.saturating_duration_since(sent.sent_at);
+    let push_id = sent.push_id;
+    let sent_conn = sent.connection_id.clone();
+    inner.acked += 1;
+    inner.latencies_us.push(u64::try_from(latency.as_micros()).unwrap_or(u64::MAX));
+    if let Some(c) = inner.conns.get_mut(&sent_conn) {
+        c.acked += 1;
+    }
+    let mut later = false;
+    if let Some(p) = inner.pushes.get_mut(&push_id) {
+        if p.kind == "EVENT" {
+            match data.as_ref().and_then(|d| d.get("status")).and_then(Value::as_str) {
+                Some("SUCCESS") => p.acked = true,
+                Some("LATER") => later = true,
+                _ => violations.push(format!("EVENT ack {message_id}: data.status is not SUCCESS or LATER")),
+            }
+            if code != Some(200) {
+                later = true;
+            }
+            if later {
+                p.acked = false;
+                p.generation += 1;
+                let generation = p.generation;
+                inner.due.push(Reverse((now, push_id, generation)));
+            } else if data.as_ref().and_then(|d| d.get("status")).is_none() {
+                p.acked = true;
+            }
+        } else {
+            p.acked = true;
+        }
+    }
+    inner.violations.extend(violations);
+    if let Some(waiter) = inner.callback_waiters.remove(&push_id) {
+        let response = data.as_ref().and_then(|d| d.get("response")).cloned().unwrap_or(Value::Null);
+        let _ = waiter.send(response);
+    }
+}
+
+/// Builds and pushes an inbound bot message.
+pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Injected, (String, String)> {
+    let client_id = msg.client_id.clone().unwrap_or_else(|| shared.demo_client_id());
+    let Some(app) = Inner::app(&shared.cfg, &client_id) else {
+        return Err(("invalidParameter.clientId".into(), format!("unknown app {client_id}")));
+    };
+    let Some(sender) = shared.org.user(&msg.sender_staff_id) else {
+        return Err(("invalidParameter.senderStaffId".into(), "unknown senderStaffId".into()));
+    };
+    let group = match msg.conversation_type.as_str() {
+        "1" => None,
+        "2" => {
+            let cid = msg.open_conversation_id.as_deref().unwrap_or_default();
+            match shared.org.group(cid) {
+                Some(g) => Some(g),
+                None => return Err(("invalid.openConversationId".into(), "unknown openConversationId".into())),
+            }
+        }
+        _ => return Err(("invalidParameter.conversationType".into(), "conversationType must be \"1\" or \"2\"".into())),
+    };
+    let mut inner = shared.lock();
+    let msg_id = format!("msg{}==", inner.new_id("Sbx"));
+    let session = inner.new_id("");
+    let create_at = shared.clock.epoch_ms();
+    let ttl_ms = u64::try_from(shared.cfg.session_webhook_ttl.as_millis()).unwrap_or(u64::MAX);
+    let expires = create_at.saturating_add(ttl_ms);
+    let conversation_id =
+        group.map_or_else(|| Org::single_conversation_id(&sender.user_id), |g| g.open_conversation_id.clone());
+    let webhook = format!("{}/robot/sendBySession?session={session}", shared.base_url);
+    let msgtype = msg.msgtype.clone().unwrap_or_else(|| "text".into());
+    let chatbot_user_id = format!("$:LWCP_v1:$robot{}", app.robot_code);
+    let mut data = json!({
+        "msgId": msg_id,
+        "msgtype": msgtype,
+        "createAt": create_at,
+        "conversationId": conversation_id,
+        "conversationType": msg.conversation_type,
+        "senderId": sender.sender_id,
+        "senderNick": sender.name,
+        "senderStaffId": sender.user_id,
+        "senderCorpId": shared.org.corp_id,
+        "isAdmin": sender.is_admin,
+        "chatbotUserId": chatbot_user_id,
+        "chatbotCorpId": shared.org.corp_id,
+        "robotCode": app.robot_code,
+        "sessionWebhook": webhook,
+        "sessionWebhookExpiredTime": expires,
+    });
+    if let (Some(g), Value::Object(map)) = (group, &mut data) {
+        map.insert("conversationTitle".into(), json!(g.title));
+        let at = msg.at_bot.unwrap_or(true);
+        map.insert("isInAtList".into(), json!(at));
+        map.insert("atUsers".into(), if at { json!([{"dingtalkId": chatbot_user_id}]) } else { json!([]) });
+    }
+    if let Value::Object(map) = &mut data {
+        if msgtype == "text" {
+            let mut text = msg.text.clone().unwrap_or_default();
+            if group.is_some() && !text.starts_with(' ') {
+                text.insert(0, ' ');
+            }
+            map.insert("text".into(), json!({"content": text}));
+        } else {
+            let mut content = msg.content.clone().unwrap_or_else(|| json!({}));
+            if let Value::Object(c) = &mut content {
+                if matches!(msgtype.as_str(), "picture" | "audio" | "video" | "file") && !c.contains_key("downloadCode") {
+                    let code = inner.new_id("dlc");
+                    inner.download_codes.insert(code.clone(), (client_id.clone(), sample_bytes(&msgtype)));
+                    c.insert("downloadCode".into(), json!(code));
+                }
+            }
+            map.insert("content".into(), content);
+        }
+    }
+    inner.sessions.insert(
+        session,
+        crate::state::Session {
+            client_id: client_id.clone(),
+            conversation_id: conversation_id.clone(),
+            sender_staff_id: sender.user_id.clone(),
+            expires_at_ms: expires,
+        },
+    );
+    inner.inbound_msg_ids.insert(msg_id.clone(), conversation_id);
+    let (push_id, message_id) =
+        push(shared, &mut inner, &client_id, "CALLBACK", super::BOT_TOPIC, data.to_string(), Vec::new());
+    let delivered = message_id.is_some();
+    Ok(Injected {
+        msg_id,
+        message_id: message_id.unwrap_or_else(|| format!("queued-{push_id}")),
+        delivered,
+        session_webhook: webhook,
+    })
+}
+
+fn sample_bytes(msgtype: &str) -> Vec<u8> {
+    format!("sandbox {msgtype} bytes").into_bytes()
+}
+
+/// The tick period of the redelivery loop.
+pub(crate) fn tick_period(redelivery_after: Duration) -> Duration {
+    (redelivery_after / 10).clamp(Duration::from_millis(5), Duration::from_millis(200))
+}

@@ -1,0 +1,189 @@
+//! One task per WebSocket connection: writes frames, reads acks, pings, applies socket faults.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::SinkExt;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::frames;
+use crate::state::{Conn, ConnCmd, Shared};
+
+const BATCH: usize = 256;
+
+/// Runs a connection until it closes or the sandbox stops.
+pub(crate) async fn run(shared: Arc<Shared>, mut socket: WebSocket, client_id: String, topics: Vec<(String, String)>) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn_id = {
+        let mut inner = shared.lock();
+        inner.conn_counter += 1;
+        let order = inner.conn_counter;
+        let id = uuid::Uuid::new_v4().to_string();
+        inner.conns.insert(
+            id.clone(),
+            Conn {
+                client_id,
+                topics,
+                tx,
+                open: true,
+                disconnected: false,
+                silent: false,
+                delivered: 0,
+                acked: 0,
+                ping_acks: 0,
+                order,
+            },
+        );
+        id
+    };
+    tracing::debug!(connection_id = %conn_id, "stream connection opened");
+    let mut shutdown = shared.shutdown.subscribe();
+    if shared.cfg.send_connected {
+        let f = frames::system("CONNECTED", None, shared.clock.epoch_ms(), "{}");
+        let _ = socket.send(Message::Text(f.into())).await;
+    }
+    if shared.cfg.send_registered {
+        let f = frames::system("REGISTERED", None, shared.clock.epoch_ms(), "{}");
+        let _ = socket.send(Message::Text(f.into())).await;
+    }
+    super::delivery::tick(&shared);
+    let ping_every = shared.cfg.server_ping_interval.unwrap_or(Duration::from_secs(3600 * 24 * 365));
+    let mut ping = tokio::time::interval_at(crate::clock::deadline(ping_every), ping_every);
+    let mut pings: HashSet<String> = HashSet::new();
+    let mut zombie = false;
+    let mut close_at: Option<tokio::time::Instant> = None;
+    let far = Duration::from_secs(3600 * 24 * 365);
+    let mut clean_close = true;
+    loop {
+        let close_sleep = tokio::time::sleep_until(close_at.unwrap_or_else(|| crate::clock::deadline(far)));
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            () = close_sleep, if close_at.is_some() => break,
+            cmd = rx.recv() => {
+                let Some(cmd) = cmd else { break };
+                if zombie { continue; }
+                match cmd {
+                    ConnCmd::Text(t) => {
+                        if socket.feed(Message::Text(t)).await.is_err() { clean_close = false; break; }
+                        let mut n = 0;
+                        while n < BATCH {
+                            match rx.try_recv() {
+                                Ok(ConnCmd::Text(t)) => {
+                                    if socket.feed(Message::Text(t)).await.is_err() { break; }
+                                    n += 1;
+                                }
+                                Ok(other) => { if !apply(&shared, &conn_id, &mut socket, other, &mut zombie, &mut pings, &mut close_at, &mut clean_close).await { break; } }
+                                Err(_) => break,
+                            }
+                        }
+                        if socket.flush().await.is_err() { clean_close = false; break; }
+                    }
+                    other => {
+                        if !apply(&shared, &conn_id, &mut socket, other, &mut zombie, &mut pings, &mut close_at, &mut clean_close).await { break; }
+                    }
+                }
+            }
+            msg = socket.recv(), if !zombie => {
+                match msg {
+                    Some(Ok(Message::Text(text))) => on_text(&shared, &conn_id, &text, &mut pings),
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                }
+            }
+            _ = ping.tick(), if !zombie && shared.cfg.server_ping_interval.is_some() => {
+                let (mid, opaque) = {
+                    let mut inner = shared.lock();
+                    (format!("p{}", inner.new_message_id()), uuid::Uuid::new_v4().to_string())
+                };
+                let data = json!({"opaque": opaque}).to_string();
+                let f = frames::system("ping", Some(&mid), shared.clock.epoch_ms(), &data);
+                pings.insert(mid);
+                if socket.send(Message::Text(f.into())).await.is_err() { break; }
+            }
+        }
+    }
+    if clean_close && close_at.is_some() {
+        let _ = socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("disconnect") }))).await;
+    }
+    drop(socket);
+    let mut inner = shared.lock();
+    if let Some(c) = inner.conns.get_mut(&conn_id) {
+        c.open = false;
+    }
+    tracing::debug!(connection_id = %conn_id, "stream connection closed");
+}
+
+/// Applies a non-text command; returns false when the loop must end.
+async fn apply(
+    shared: &Shared,
+    conn_id: &str,
+    socket: &mut WebSocket,
+    cmd: ConnCmd,
+    zombie: &mut bool,
+    sys_ids: &mut HashSet<String>,
+    close_at: &mut Option<tokio::time::Instant>,
+    clean_close: &mut bool,
+) -> bool {
+    match cmd {
+        ConnCmd::Text(t) => socket.send(Message::Text(t)).await.is_ok(),
+        ConnCmd::Binary(b) => socket.send(Message::Binary(b.into())).await.is_ok(),
+        ConnCmd::Disconnect(reason) => {
+            let mid = shared.lock().new_message_id();
+            let data = json!({"reason": reason}).to_string();
+            let f = frames::system("disconnect", Some(&mid), shared.clock.epoch_ms(), &data);
+            sys_ids.insert(mid);
+            if let Some(c) = shared.lock().conns.get_mut(conn_id) {
+                c.disconnected = true;
+            }
+            *close_at = Some(crate::clock::deadline(shared.cfg.disconnect_close_after));
+            socket.send(Message::Text(f.into())).await.is_ok()
+        }
+        ConnCmd::Close(code) => {
+            let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static("sandbox") }))).await;
+            *clean_close = false;
+            false
+        }
+        ConnCmd::Drop => {
+            *clean_close = false;
+            false
+        }
+        ConnCmd::Zombie => {
+            *zombie = true;
+            true
+        }
+    }
+}
+
+fn on_text(shared: &Shared, conn_id: &str, text: &str, pings: &mut HashSet<String>) {
+    let Ok(frame) = serde_json::from_str::<Value>(text) else {
+        shared.lock().violations.push(format!("non-JSON frame from {conn_id}"));
+        return;
+    };
+    let mid = frame.pointer("/headers/messageId").and_then(Value::as_str).unwrap_or_default();
+    if pings.remove(mid) {
+        if !mid.starts_with('p') {
+            return;
+        }
+        let mut inner = shared.lock();
+        if frame.get("code").and_then(Value::as_i64) != Some(200) {
+            inner.violations.push(format!("ping ack {mid}: code is not 200"));
+        }
+        let opaque_ok = frame
+            .get("data")
+            .and_then(Value::as_str)
+            .and_then(|d| serde_json::from_str::<Value>(d).ok())
+            .is_some_and(|d| d.get("opaque").is_some());
+        if !opaque_ok {
+            inner.violations.push(format!("ping ack {mid}: opaque not echoed"));
+        }
+        if let Some(c) = inner.conns.get_mut(conn_id) {
+            c.ping_acks += 1;
+        }
+        return;
+    }
+    super::delivery::on_ack(shared, conn_id, &frame);
+}
+

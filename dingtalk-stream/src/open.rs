@@ -1,0 +1,338 @@
+//! Step 1 of a connection: `POST /v1.0/gateway/connections/open` (R-OPEN-1..3, R-OPEN-6).
+//!
+//! Behind the [`TicketSource`] trait so the call can move onto core's transport later; [`HttpTicketSource`] is the
+//! default, using `reqwest` directly. Every connect attempt asks for a fresh ticket; tickets are never stored,
+//! reused or logged.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use dingtalk_core::id::ClientId;
+use dingtalk_core::wire::FrameType;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::error::{Error, ErrorKind};
+
+/// Default OpenAPI base: `https://api.dingtalk.com`.
+pub const DEFAULT_API_BASE: &str = "https://api.dingtalk.com";
+/// Default total timeout of the `connections/open` call: 10 s.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One subscription entry: `{"type": …, "topic": …}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Subscription {
+    #[serde(rename = "type")]
+    kind: FrameType,
+    topic: String,
+}
+
+impl Subscription {
+    /// `{"type":"EVENT","topic":"*"}`: every event ticked in the developer console.
+    pub fn events() -> Self {
+        Self { kind: FrameType::Event, topic: "*".into() }
+    }
+
+    /// A CALLBACK subscription for one topic.
+    pub fn callback(topic: impl Into<String>) -> Self {
+        Self { kind: FrameType::Callback, topic: topic.into() }
+    }
+
+    /// The subscription type.
+    pub fn kind(&self) -> &FrameType {
+        &self.kind
+    }
+
+    /// The topic.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+}
+
+/// A connection ticket: the gateway endpoint plus a single-use secret valid for about 90 s.
+pub struct Ticket {
+    endpoint: Url,
+    ticket: SecretString,
+}
+
+impl fmt::Debug for Ticket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ticket").field("endpoint", &redacted(&self.endpoint)).finish_non_exhaustive()
+    }
+}
+
+impl Ticket {
+    /// A ticket for an endpoint. The endpoint must be `wss://`, or `ws://` on a loopback host.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Transient`] when the endpoint does not parse, has another scheme, or the ticket is empty.
+    pub fn new(endpoint: &str, ticket: SecretString) -> Result<Self, Error> {
+        let endpoint = Url::parse(endpoint).map_err(|_| bad_body("endpoint is not a URL"))?;
+        let loopback = is_loopback(&endpoint);
+        match endpoint.scheme() {
+            "wss" => {}
+            "ws" if loopback => {}
+            _ => return Err(bad_body("endpoint scheme is not wss")),
+        }
+        if ticket.expose_secret().is_empty() {
+            return Err(bad_body("empty ticket"));
+        }
+        Ok(Self { endpoint, ticket })
+    }
+
+    /// The gateway endpoint, without the ticket.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// The gateway host, for logs.
+    pub fn host(&self) -> &str {
+        self.endpoint.host_str().unwrap_or("")
+    }
+
+    /// The WebSocket URL: the endpoint with `ticket` set in its query (replacing any existing one). Secret.
+    pub(crate) fn ws_url(&self) -> SecretString {
+        let mut url = self.endpoint.clone();
+        let pairs: Vec<(String, String)> =
+            url.query_pairs().filter(|(k, _)| k != "ticket").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        url.set_query(None);
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in &pairs {
+                q.append_pair(k, v);
+            }
+            q.append_pair("ticket", self.ticket.expose_secret());
+        }
+        SecretString::from(String::from(url))
+    }
+}
+
+/// Where connection tickets come from. The default is [`HttpTicketSource`]; tests use fakes.
+#[async_trait]
+pub trait TicketSource: Send + Sync + 'static {
+    /// Registers a connection and returns a fresh ticket. Called once per connect attempt.
+    ///
+    /// Errors are classified per R-OPEN-6: [`ErrorKind::AuthRejected`], [`ErrorKind::RateLimited`] (with
+    /// [`Error::retry_after`]) or [`ErrorKind::Transient`].
+    async fn open(&self, subscriptions: &[Subscription]) -> Result<Ticket, Error>;
+}
+
+/// The default [`TicketSource`]: `POST {api_base}/v1.0/gateway/connections/open` with `reqwest`.
+pub struct HttpTicketSource {
+    http: reqwest::Client,
+    url: Url,
+    loopback_base: bool,
+    client_id: ClientId,
+    client_secret: SecretString,
+    ua: String,
+    local_ip: Option<String>,
+}
+
+impl fmt::Debug for HttpTicketSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpTicketSource")
+            .field("url", &self.url.as_str())
+            .field("client_id", &self.client_id)
+            .field("ua", &self.ua)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpTicketSource {
+    /// A source for one app. `api_base` is `https://…`, or `http://` on a loopback host (the sandbox).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`] for an unusable base URL or when the HTTP client cannot be built.
+    pub fn new(
+        api_base: &str,
+        client_id: ClientId,
+        client_secret: SecretString,
+        ua: impl Into<String>,
+        local_ip: Option<String>,
+        timeout: Duration,
+    ) -> Result<Self, Error> {
+        let base = Url::parse(api_base).map_err(|_| Error::config("api_base is not a URL"))?;
+        let loopback_base = is_loopback(&base);
+        match base.scheme() {
+            "https" => {}
+            "http" if loopback_base => {}
+            _ => return Err(Error::config("api_base must be https (or http on a loopback host)")),
+        }
+        let url = base
+            .join("/v1.0/gateway/connections/open")
+            .map_err(|_| Error::config("api_base is not a base URL"))?;
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::with_source(ErrorKind::Config, e))?;
+        Ok(Self { http, url, loopback_base, client_id, client_secret, ua: ua.into(), local_ip })
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenBody<'a> {
+    client_id: &'a str,
+    client_secret: &'a str,
+    subscriptions: &'a [Subscription],
+    ua: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    local_ip: Option<&'a str>,
+}
+
+#[async_trait]
+impl TicketSource for HttpTicketSource {
+    async fn open(&self, subscriptions: &[Subscription]) -> Result<Ticket, Error> {
+        let body = OpenBody {
+            client_id: self.client_id.as_str(),
+            client_secret: self.client_secret.expose_secret(),
+            subscriptions,
+            ua: &self.ua,
+            local_ip: self.local_ip.as_deref(),
+        };
+        let response = self
+            .http
+            .post(self.url.clone())
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| Error::with_source(ErrorKind::Transient, e.without_url()))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = response.text().await.map_err(|e| Error::with_source(ErrorKind::Transient, e.without_url()))?;
+        let ticket = classify(status, &text, retry_after)?;
+        if ticket.endpoint.scheme() == "ws" && !self.loopback_base {
+            return Err(bad_body("ws endpoint is only allowed for a loopback api_base"));
+        }
+        Ok(ticket)
+    }
+}
+
+/// Turns a `connections/open` answer into a ticket or a classified error (R-OPEN-3, R-OPEN-6).
+pub(crate) fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> Result<Ticket, Error> {
+    let json: Option<Value> = serde_json::from_str(body).ok();
+    let code = json.as_ref().and_then(|j| {
+        ["code", "Code", "errcode"].iter().find_map(|k| match j.get(*k) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
+    });
+    let auth_code = code.as_deref().is_some_and(|c| c.contains("invalid.client") || c.contains("unauthorized.client"));
+    if status == 401 || status == 403 || auth_code {
+        return Err(Error::with_source(ErrorKind::AuthRejected, format!("connections/open answered {status}")));
+    }
+    if status == 429 {
+        return Err(Error::with_source(ErrorKind::RateLimited, "connections/open answered 429")
+            .retry_after_hint(retry_after));
+    }
+    if status != 200 {
+        return Err(Error::with_source(ErrorKind::Transient, format!("connections/open answered {status}")));
+    }
+    let json = json.ok_or_else(|| bad_body("body is not JSON"))?;
+    let field = |k: &str| json.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let endpoint = field("endpoint").ok_or_else(|| bad_body("empty endpoint"))?;
+    let ticket = field("ticket").ok_or_else(|| bad_body("empty ticket"))?;
+    Ticket::new(&endpoint, SecretString::from(ticket))
+}
+
+fn bad_body(reason: &'static str) -> Error {
+    Error::with_source(ErrorKind::Transient, reason)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// The endpoint for logs: scheme, host, port and path; never the query.
+pub(crate) fn redacted(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    String::from(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscriptions_serialize_as_documented() {
+        let subs = [Subscription::events(), Subscription::callback("/v1.0/im/bot/messages/get")];
+        assert_eq!(
+            serde_json::to_string(&subs).unwrap(),
+            r#"[{"type":"EVENT","topic":"*"},{"type":"CALLBACK","topic":"/v1.0/im/bot/messages/get"}]"#
+        );
+    }
+
+    #[test]
+    fn classifies_open_answers() {
+        let ok = classify(200, r#"{"endpoint":"wss://gw.example/connect","ticket":"t-1"}"#, None).unwrap();
+        assert_eq!(ok.host(), "gw.example");
+        assert_eq!(classify(401, "{}", None).unwrap_err().kind(), ErrorKind::AuthRejected);
+        assert_eq!(classify(403, "", None).unwrap_err().kind(), ErrorKind::AuthRejected);
+        assert_eq!(
+            classify(400, r#"{"code":"invalid.client","message":"x"}"#, None).unwrap_err().kind(),
+            ErrorKind::AuthRejected
+        );
+        let rl = classify(429, "", Some(Duration::from_secs(7))).unwrap_err();
+        assert_eq!(rl.kind(), ErrorKind::RateLimited);
+        assert_eq!(rl.retry_after(), Some(Duration::from_secs(7)));
+        assert_eq!(classify(503, "", None).unwrap_err().kind(), ErrorKind::Transient);
+        assert_eq!(classify(200, "<xml/>", None).unwrap_err().kind(), ErrorKind::Transient);
+        assert_eq!(classify(200, r#"{"endpoint":"","ticket":"t"}"#, None).unwrap_err().kind(), ErrorKind::Transient);
+        assert_eq!(
+            classify(200, r#"{"endpoint":"wss://gw/connect","ticket":""}"#, None).unwrap_err().kind(),
+            ErrorKind::Transient
+        );
+        assert!(classify(200, r#"{"endpoint":"ws://gw.example/connect","ticket":"t"}"#, None).is_err());
+        assert!(classify(200, r#"{"endpoint":"ws://127.0.0.1:9/connect","ticket":"t"}"#, None).is_ok());
+        assert!(classify(200, r#"{"endpoint":"https://gw/connect","ticket":"t"}"#, None).is_err());
+    }
+
+    #[test]
+    fn ws_url_sets_and_replaces_ticket_and_debug_hides_it() {
+        let t = Ticket::new("wss://gw.example:443/connect?a=1&ticket=old", SecretString::from("s3cr3t t")).unwrap();
+        let url = t.ws_url();
+        assert_eq!(url.expose_secret(), "wss://gw.example/connect?a=1&ticket=s3cr3t+t");
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains("s3cr3t"), "{dbg}");
+        assert!(!dbg.contains("old"), "{dbg}");
+    }
+
+    #[test]
+    fn http_source_requires_https_or_loopback() {
+        let mk = |base: &str| {
+            HttpTicketSource::new(
+                base,
+                ClientId::new("ding1"),
+                SecretString::from("very-secret"),
+                "ua",
+                None,
+                DEFAULT_HTTP_TIMEOUT,
+            )
+        };
+        assert!(mk("https://api.dingtalk.com").is_ok());
+        assert!(mk("http://127.0.0.1:8080").is_ok());
+        assert_eq!(mk("http://api.dingtalk.com").unwrap_err().kind(), ErrorKind::Config);
+        let dbg = format!("{:?}", mk("https://api.dingtalk.com").unwrap());
+        assert!(!dbg.contains("very-secret"));
+    }
+}
