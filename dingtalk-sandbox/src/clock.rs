@@ -13,7 +13,9 @@ pub(crate) struct Clock {
 
 impl Clock {
     pub(crate) fn new() -> Self {
-        Self { offset_ms: AtomicU64::new(0) }
+        Self {
+            offset_ms: AtomicU64::new(0),
+        }
     }
 
     /// Monotonic now, plus the virtual offset.
@@ -23,7 +25,13 @@ impl Clock {
 
     /// Wall-clock epoch milliseconds, plus the virtual offset.
     pub(crate) fn epoch_ms(&self) -> u64 {
-        let real = u64::try_from(real_wall().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis()).unwrap_or(0);
+        let real = u64::try_from(
+            real_wall()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_millis(),
+        )
+        .unwrap_or(0);
         real.saturating_add(self.offset_ms.load(Ordering::Relaxed))
     }
 
@@ -43,7 +51,10 @@ pub(crate) fn deadline(after: Duration) -> Instant {
     real_now() + after
 }
 
-#[expect(clippy::disallowed_methods, reason = "the sandbox's one monotonic clock read; follows tokio's paused clock")]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the sandbox's one monotonic clock read; follows tokio's paused clock"
+)]
 fn real_now() -> Instant {
     Instant::now()
 }
@@ -62,8 +73,8 @@ mod tests {
         let clock = Clock::new();
         let before = clock.epoch_ms();
         let mono = clock.now();
-        clock.advance(Duration::from_secs(60));
+        clock.advance(Duration::from_mins(1));
         assert!(clock.epoch_ms() >= before + 60_000);
-        assert!(clock.now() >= mono + Duration::from_secs(60));
+        assert!(clock.now() >= mono + Duration::from_mins(1));
     }
 }

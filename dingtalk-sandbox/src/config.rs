@@ -8,17 +8,17 @@ use std::time::Duration;
 use crate::org::{DEMO_AGENT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 
 /// Default app token lifetime.
-pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(7200);
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_hours(2);
 /// Default Stream ticket lifetime.
 pub const DEFAULT_TICKET_TTL: Duration = Duration::from_secs(90);
 /// Default delay before an unacked push is redelivered.
-pub const DEFAULT_REDELIVERY_AFTER: Duration = Duration::from_secs(60);
+pub const DEFAULT_REDELIVERY_AFTER: Duration = Duration::from_mins(1);
 /// Default delay between a SYSTEM `disconnect` and the TCP close.
 pub const DEFAULT_DISCONNECT_CLOSE_AFTER: Duration = Duration::from_secs(10);
 /// Default interval between SYSTEM `ping` frames.
 pub const DEFAULT_SERVER_PING_INTERVAL: Duration = Duration::from_secs(30);
 /// Default lifetime of a session webhook (90 minutes).
-pub const DEFAULT_SESSION_WEBHOOK_TTL: Duration = Duration::from_secs(90 * 60);
+pub const DEFAULT_SESSION_WEBHOOK_TTL: Duration = Duration::from_mins(90);
 /// Default maximum number of redeliveries of one push.
 pub const DEFAULT_MAX_REDELIVERIES: u32 = 3;
 
@@ -29,7 +29,7 @@ pub struct App {
     pub(crate) client_secret: String,
     pub(crate) robot_code: String,
     pub(crate) agent_id: i64,
-    pub(crate) app_id: String,
+    pub(crate) unified_app_id: String,
 }
 
 impl fmt::Debug for App {
@@ -48,7 +48,13 @@ impl App {
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         let client_id = client_id.into();
         let app_id = format!("sandbox-app-{client_id}");
-        Self { robot_code: client_id.clone(), client_id, client_secret: client_secret.into(), agent_id: DEMO_AGENT_ID, app_id }
+        Self {
+            robot_code: client_id.clone(),
+            client_id,
+            client_secret: client_secret.into(),
+            agent_id: DEMO_AGENT_ID,
+            unified_app_id: app_id,
+        }
     }
 
     /// The demo app: `dingsandboxdemo` / `sandbox-secret`.

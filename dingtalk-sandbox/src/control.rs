@@ -17,15 +17,18 @@ use tokio::sync::oneshot;
 use crate::envelope;
 use crate::handle::ControlError;
 use crate::model::{
-    Burst, CardCallbackResult, CardView, FaultRule, InjectCardCallback, InjectEvent, InjectMessage, OutboxEntry,
-    SocketFault, Stats,
+    Burst, CardCallbackResult, CardView, FaultRule, InjectCardCallback, InjectEvent, InjectMessage,
+    OutboxEntry, SocketFault, Stats,
 };
 use crate::state::{ConnCmd, Inner, Shared};
 use crate::stream::{self, delivery, frames};
 
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/_sandbox/health", get(|| async { envelope::ok(&json!({"status": "ok"})) }))
+        .route(
+            "/_sandbox/health",
+            get(|| async { envelope::ok(&json!({"status": "ok"})) }),
+        )
         .route("/_sandbox/org", get(org))
         .route("/_sandbox/messages", post(post_message))
         .route("/_sandbox/outbox", get(get_outbox))
@@ -60,7 +63,7 @@ async fn org(State(shared): State<Arc<Shared>>) -> Response {
         .cfg
         .apps
         .iter()
-        .map(|a| json!({"clientId": a.client_id, "robotCode": a.robot_code, "agentId": a.agent_id, "appId": a.app_id}))
+        .map(|a| json!({"clientId": a.client_id, "robotCode": a.robot_code, "agentId": a.agent_id, "appId": a.unified_app_id}))
         .collect();
     envelope::ok(&json!({"org": shared.org, "apps": apps}))
 }
@@ -77,7 +80,13 @@ async fn post_message(State(shared): State<Arc<Shared>>, body: Bytes) -> Respons
 }
 
 pub(crate) fn outbox(shared: &Shared, since: u64) -> Vec<OutboxEntry> {
-    shared.lock().outbox.iter().filter(|e| e.seq > since).cloned().collect()
+    shared
+        .lock()
+        .outbox
+        .iter()
+        .filter(|e| e.seq > since)
+        .cloned()
+        .collect()
 }
 
 async fn get_outbox(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -86,7 +95,7 @@ async fn get_outbox(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<S
 }
 
 pub(crate) fn cards(shared: &Shared) -> Vec<CardView> {
-    shared.lock().cards.values().map(|c| crate::cards::view(c)).collect()
+    shared.lock().cards.values().map(crate::cards::view).collect()
 }
 
 pub(crate) fn card(shared: &Shared, id: &str) -> Option<CardView> {
@@ -108,7 +117,12 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
-    #[expect(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "index math")]
+    #[expect(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "index math"
+    )]
     let idx = (((sorted.len() - 1) as f64) * p).round() as usize;
     #[expect(clippy::cast_precision_loss, reason = "microseconds fit")]
     let v = sorted[idx.min(sorted.len() - 1)] as f64;
@@ -173,10 +187,16 @@ async fn post_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
                     crate::faults::add_rule(&mut shared.lock(), rule);
                     envelope::ok(&json!({"success": true}))
                 }
-                Err(e) => envelope::api_error(StatusCode::BAD_REQUEST, "invalidParameter.fault", &e.to_string()),
+                Err(e) => {
+                    envelope::api_error(StatusCode::BAD_REQUEST, "invalidParameter.fault", &e.to_string())
+                }
             }
         }
-        _ => envelope::api_error(StatusCode::BAD_REQUEST, "invalidParameter.action", "action must be set or clear"),
+        _ => envelope::api_error(
+            StatusCode::BAD_REQUEST,
+            "invalidParameter.action",
+            "action must be set or clear",
+        ),
     }
 }
 
@@ -196,12 +216,18 @@ pub(crate) fn socket_fault(shared: &Shared, connection_id: Option<&str>, fault: 
         .collect();
     for id in &targets {
         let mid = inner.new_message_id();
-        let Some(conn) = inner.conns.get_mut(id) else { continue };
+        let Some(conn) = inner.conns.get_mut(id) else {
+            continue;
+        };
         let cmd = match fault {
             SocketFault::Drop => ConnCmd::Drop,
             SocketFault::Disconnect { reason } => {
                 conn.disconnected = true;
-                ConnCmd::Disconnect(reason.clone().unwrap_or_else(|| "persistent connection is timeout".into()))
+                ConnCmd::Disconnect(
+                    reason
+                        .clone()
+                        .unwrap_or_else(|| "persistent connection is timeout".into()),
+                )
             }
             SocketFault::Close { code } => ConnCmd::Close(code.unwrap_or(1000)),
             SocketFault::Zombie => ConnCmd::Zombie,
@@ -225,7 +251,10 @@ async fn post_socket_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Re
         Err(r) => return r,
     };
     let conn = envelope::opt_str(&map, "connectionId").map(str::to_owned);
-    let fault_value = map.get("fault").cloned().unwrap_or_else(|| Value::Object(map.clone()));
+    let fault_value = map
+        .get("fault")
+        .cloned()
+        .unwrap_or_else(|| Value::Object(map.clone()));
     match serde_json::from_value::<SocketFault>(fault_value) {
         Ok(fault) => envelope::ok(&json!({"connections": socket_fault(&shared, conn.as_deref(), &fault)})),
         Err(e) => envelope::api_error(StatusCode::BAD_REQUEST, "invalidParameter.fault", &e.to_string()),
@@ -257,7 +286,15 @@ pub(crate) fn burst(shared: &Shared, b: &Burst) -> Result<u64, ControlError> {
             staff = sender.user_id,
             exp = create_at + 5_400_000,
         );
-        delivery::push(shared, &mut inner, &client_id, "CALLBACK", &topic, data, Vec::new());
+        delivery::push(
+            shared,
+            &mut inner,
+            &client_id,
+            "CALLBACK",
+            &topic,
+            data,
+            Vec::new(),
+        );
     }
     Ok(b.count)
 }
@@ -284,7 +321,11 @@ async fn post_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
         Err(r) => return r,
     };
     let Some(ms) = map.get("advanceMs").and_then(Value::as_u64) else {
-        return envelope::api_error(StatusCode::BAD_REQUEST, "invalidParameter.advanceMs", "advanceMs must be a number");
+        return envelope::api_error(
+            StatusCode::BAD_REQUEST,
+            "invalidParameter.advanceMs",
+            "advanceMs must be a number",
+        );
     };
     shared.clock.advance(Duration::from_millis(ms));
     delivery::tick(&shared);
@@ -303,8 +344,15 @@ pub(crate) async fn inject_card_callback(
     let (tx, rx) = oneshot::channel();
     let message_id = {
         let mut inner = shared.lock();
-        let card_app = inner.cards.get(&cb.out_track_id).map(|c| c.view.client_id.clone());
-        let client_id = cb.client_id.clone().or(card_app).unwrap_or_else(|| shared.demo_client_id());
+        let card_app = inner
+            .cards
+            .get(&cb.out_track_id)
+            .map(|c| c.view.client_id.clone());
+        let client_id = cb
+            .client_id
+            .clone()
+            .or(card_app)
+            .unwrap_or_else(|| shared.demo_client_id());
         let (space_type, space_id) = inner
             .cards
             .get(&cb.out_track_id)
@@ -327,15 +375,30 @@ pub(crate) async fn inject_card_callback(
             "content": content.to_string(),
             "extension": "{}",
         });
-        let (push_id, mid) =
-            delivery::push(shared, &mut inner, &client_id, "CALLBACK", stream::CARD_TOPIC, data.to_string(), Vec::new());
+        let (push_id, mid) = delivery::push(
+            shared,
+            &mut inner,
+            &client_id,
+            "CALLBACK",
+            stream::CARD_TOPIC,
+            data.to_string(),
+            Vec::new(),
+        );
         inner.callback_waiters.insert(push_id, tx);
         mid.unwrap_or_else(|| format!("queued-{push_id}"))
     };
     let wait = Duration::from_millis(cb.wait_ms.unwrap_or(5000));
     match tokio::time::timeout(wait, rx).await {
-        Ok(Ok(response)) => Ok(CardCallbackResult { message_id, acked: true, response }),
-        _ => Ok(CardCallbackResult { message_id, acked: false, response: Value::Null }),
+        Ok(Ok(response)) => Ok(CardCallbackResult {
+            message_id,
+            acked: true,
+            response,
+        }),
+        _ => Ok(CardCallbackResult {
+            message_id,
+            acked: false,
+            response: Value::Null,
+        }),
     }
 }
 
@@ -352,13 +415,16 @@ async fn post_card_callback(State(shared): State<Arc<Shared>>, body: Bytes) -> R
 
 pub(crate) fn inject_event(shared: &Shared, ev: &InjectEvent) -> Result<String, ControlError> {
     if ev.event_type.is_empty() {
-        return Err(ControlError::new("invalidParameter.eventType", "eventType is required"));
+        return Err(ControlError::new(
+            "invalidParameter.eventType",
+            "eventType is required",
+        ));
     }
     let client_id = ev.client_id.clone().unwrap_or_else(|| shared.demo_client_id());
     let Some(app) = Inner::app(&shared.cfg, &client_id) else {
         return Err(ControlError::new("invalidParameter.clientId", "unknown app"));
     };
-    let app_id = app.app_id.clone();
+    let app_id = app.unified_app_id.clone();
     let mut inner = shared.lock();
     let event_id = inner.new_id("evt");
     let born = shared.clock.epoch_ms().to_string();

@@ -17,7 +17,11 @@ pub(crate) enum Host {
 
 impl Host {
     pub(crate) fn of(path: &str) -> Self {
-        if path.starts_with("/v1.0/") || path.starts_with("/v2.0/") { Self::New } else { Self::Legacy }
+        if path.starts_with("/v1.0/") || path.starts_with("/v2.0/") {
+            Self::New
+        } else {
+            Self::Legacy
+        }
     }
 }
 
@@ -27,7 +31,12 @@ pub(crate) fn request_id() -> String {
 
 /// A JSON response with a request id header.
 pub(crate) fn json_response(status: StatusCode, body: &Value, request_id: &str) -> Response {
-    let mut resp = (status, [(header::CONTENT_TYPE, "application/json;charset=utf-8")], body.to_string()).into_response();
+    let mut resp = (
+        status,
+        [(header::CONTENT_TYPE, "application/json;charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response();
     if let Ok(v) = HeaderValue::from_str(request_id) {
         resp.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
@@ -42,13 +51,21 @@ pub(crate) fn ok(body: &Value) -> Response {
 /// A new-host error: non-2xx with `{code, message, requestid}`.
 pub(crate) fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
     let rid = request_id();
-    json_response(status, &json!({"requestid": rid, "code": code, "message": message}), &rid)
+    json_response(
+        status,
+        &json!({"requestid": rid, "code": code, "message": message}),
+        &rid,
+    )
 }
 
 /// A legacy error: HTTP 200 with `errcode`.
 pub(crate) fn legacy_error(errcode: i64, errmsg: &str) -> Response {
     let rid = request_id();
-    json_response(StatusCode::OK, &json!({"errcode": errcode, "errmsg": errmsg, "request_id": rid}), &rid)
+    json_response(
+        StatusCode::OK,
+        &json!({"errcode": errcode, "errmsg": errmsg, "request_id": rid}),
+        &rid,
+    )
 }
 
 /// A `/topapi` error wrapped as `88` with a string `sub_code`.
@@ -75,13 +92,20 @@ pub(crate) fn bad_param(code: &str, message: &str) -> Response {
 /// The new-host "unknown path" quirk: HTTP 200 `{"errcode":404,...}`.
 pub(crate) fn new_host_not_found() -> Response {
     let rid = request_id();
-    json_response(StatusCode::OK, &json!({"errcode": 404, "errmsg": "请求的URI地址不存在"}), &rid)
+    json_response(
+        StatusCode::OK,
+        &json!({"errcode": 404, "errmsg": "请求的URI地址不存在"}),
+        &rid,
+    )
 }
 
 /// Unknown `/topapi` method: `errcode 22`.
 pub(crate) fn topapi_not_found(path: &str) -> Response {
     let rid = request_id();
-    let api_name = format!("dingtalk.oapi{}", path.trim_start_matches("/topapi").replace('/', "."));
+    let api_name = format!(
+        "dingtalk.oapi{}",
+        path.trim_start_matches("/topapi").replace('/', ".")
+    );
     let sub_msg = format!("不合法ApiName，ApiName = {api_name}");
     json_response(
         StatusCode::OK,
@@ -105,10 +129,14 @@ pub(crate) fn parse_object(host: Host, bytes: &[u8]) -> Result<serde_json::Map<S
 pub(crate) fn req_str<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Result<&'a str, Response> {
     match map.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            Err(bad_param(&format!("MissingParameter.{key}"), &format!("{key} is mandatory for this action.")))
-        }
-        Some(_) => Err(bad_param(&format!("invalidParameter.{key}"), &format!("{key} must be a string"))),
+        None | Some(Value::String(_) | Value::Null) => Err(bad_param(
+            &format!("MissingParameter.{key}"),
+            &format!("{key} is mandatory for this action."),
+        )),
+        Some(_) => Err(bad_param(
+            &format!("invalidParameter.{key}"),
+            &format!("{key} must be a string"),
+        )),
     }
 }
 

@@ -43,7 +43,13 @@ impl Error {
         Self { kind, source: None }
     }
 
-    pub(crate) fn with_source(kind: ErrorKind, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self { kind, source: Some(Box::new(source)) }
+    pub(crate) fn with_source(
+        kind: ErrorKind,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            kind,
+            source: Some(Box::new(source)),
+        }
     }
 }

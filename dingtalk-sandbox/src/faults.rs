@@ -39,10 +39,10 @@ pub(crate) fn take_fault(inner: &mut Inner, path: &str) -> Option<Fault> {
             continue;
         }
         *seen += 1;
-        if let Some(n) = rule.nth {
-            if *seen != n {
-                continue;
-            }
+        if let Some(n) = rule.nth
+            && *seen != n
+        {
+            continue;
         }
         if let Some(times) = rule.times.as_mut() {
             if *times == 0 {
@@ -52,7 +52,9 @@ pub(crate) fn take_fault(inner: &mut Inner, path: &str) -> Option<Fault> {
         }
         hit = Some(rule.fault.clone());
     }
-    inner.faults.retain(|(r, seen)| r.times != Some(0) && r.nth.is_none_or(|n| *seen < n));
+    inner
+        .faults
+        .retain(|(r, seen)| r.times != Some(0) && r.nth.is_none_or(|n| *seen < n));
     hit
 }
 
@@ -67,21 +69,26 @@ fn render(fault: &Fault, path: &str) -> Option<Response> {
         (Fault::Latency { .. } | Fault::TokenExpired, _) => return None,
         (Fault::Http429 { retry_after }, _) => {
             let mut r = envelope::api_error(StatusCode::TOO_MANY_REQUESTS, "Throttling", "请求过于频繁");
-            if let Some(secs) = retry_after {
-                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                    r.headers_mut().insert(header::RETRY_AFTER, v);
-                }
+            if let Some(secs) = retry_after
+                && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+            {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             r
         }
         (Fault::ThrottleQps { code }, Host::New) => envelope::api_error(
             StatusCode::FORBIDDEN,
-            code.as_deref().unwrap_or("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"),
+            code.as_deref()
+                .unwrap_or("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"),
             "调用频率超过限制",
         ),
-        (Fault::ThrottleQps { .. }, Host::Legacy) => envelope::legacy_error(90018, "当前应用调用该接口的并发量超过限制"),
+        (Fault::ThrottleQps { .. }, Host::Legacy) => {
+            envelope::legacy_error(90018, "当前应用调用该接口的并发量超过限制")
+        }
         (Fault::ServerError { status }, Host::New) => envelope::api_error(
-            status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            status
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             "unknownError",
             "未知错误",
         ),
@@ -91,9 +98,10 @@ fn render(fault: &Fault, path: &str) -> Option<Response> {
             "errcode": errcode.unwrap_or(400_002),
             "errmsg": errmsg.as_deref().unwrap_or("业务处理失败"),
         })),
-        (Fault::BusinessError200 { errcode, errmsg }, Host::Legacy) => {
-            envelope::legacy_error(errcode.unwrap_or(400_002), errmsg.as_deref().unwrap_or("业务处理失败"))
-        }
+        (Fault::BusinessError200 { errcode, errmsg }, Host::Legacy) => envelope::legacy_error(
+            errcode.unwrap_or(400_002),
+            errmsg.as_deref().unwrap_or("业务处理失败"),
+        ),
         (Fault::PermissionDenied, Host::New) => envelope::api_error(
             StatusCode::FORBIDDEN,
             "Forbidden.AccessDenied.AccessTokenPermissionDenied",
@@ -106,9 +114,12 @@ fn render(fault: &Fault, path: &str) -> Option<Response> {
             });
             (StatusCode::OK, Body::from_stream(stream)).into_response()
         }
-        (Fault::Malformed, _) => {
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"errcode\":0,\"result\":{\"tru").into_response()
-        }
+        (Fault::Malformed, _) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"errcode\":0,\"result\":{\"tru",
+        )
+            .into_response(),
     };
     Some(resp)
 }
@@ -123,10 +134,10 @@ pub(crate) async fn api_guard(State(shared): State<Arc<Shared>>, mut req: Reques
         if let Fault::Latency { ms } = fault {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
         }
-        if let Fault::TokenExpired = fault {
-            if let Some(t) = &token {
-                shared.lock().tokens.kill(t);
-            }
+        if let Fault::TokenExpired = fault
+            && let Some(t) = &token
+        {
+            shared.lock().tokens.kill(t);
         }
         if let Some(resp) = render(fault, &path) {
             return resp;
@@ -147,10 +158,10 @@ pub(crate) async fn api_guard(State(shared): State<Arc<Shared>>, mut req: Reques
 /// Adds `x-acs-request-id` to every response lacking one.
 pub(crate) async fn request_id_layer(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
-    if !resp.headers().contains_key(envelope::REQUEST_ID_HEADER) {
-        if let Ok(v) = HeaderValue::from_str(&envelope::request_id()) {
-            resp.headers_mut().insert(envelope::REQUEST_ID_HEADER, v);
-        }
+    if !resp.headers().contains_key(envelope::REQUEST_ID_HEADER)
+        && let Ok(v) = HeaderValue::from_str(&envelope::request_id())
+    {
+        resp.headers_mut().insert(envelope::REQUEST_ID_HEADER, v);
     }
     resp
 }

@@ -7,8 +7,8 @@ use tokio::task::JoinHandle;
 
 use crate::control;
 use crate::model::{
-    Burst, CardCallbackResult, CardView, FaultRule, InjectCardCallback, InjectEvent, InjectMessage, Injected, OutboxEntry,
-    SocketFault, Stats,
+    Burst, CardCallbackResult, CardView, FaultRule, InjectCardCallback, InjectEvent, InjectMessage, Injected,
+    OutboxEntry, SocketFault, Stats,
 };
 use crate::org::Org;
 use crate::state::Shared;
@@ -21,7 +21,9 @@ pub struct SandboxHandle {
 
 impl std::fmt::Debug for SandboxHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxHandle").field("base_url", &self.shared.base_url).finish_non_exhaustive()
+        f.debug_struct("SandboxHandle")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -35,7 +37,10 @@ pub struct ControlError {
 
 impl ControlError {
     pub(crate) fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into() }
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     /// A DingTalk-style code, e.g. `invalid.openConversationId`.
@@ -78,7 +83,10 @@ impl SandboxHandle {
     }
 
     /// Injects a card action callback and waits (bounded) for the client's ack.
-    pub async fn inject_card_callback(&self, cb: &InjectCardCallback) -> Result<CardCallbackResult, ControlError> {
+    pub async fn inject_card_callback(
+        &self,
+        cb: &InjectCardCallback,
+    ) -> Result<CardCallbackResult, ControlError> {
         control::inject_card_callback(&self.shared, cb).await
     }
 

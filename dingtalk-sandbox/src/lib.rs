@@ -1,1 +1,53 @@
 #![doc = include_str!("../README.md")]
+#![expect(
+    clippy::result_large_err,
+    reason = "handlers return ready DingTalk error responses; errors are cold paths"
+)]
+
+mod cards;
+mod clock;
+mod config;
+mod contact;
+mod control;
+mod envelope;
+mod error;
+mod faults;
+mod handle;
+mod media;
+pub mod model;
+pub mod org;
+mod persist;
+mod robot;
+mod server;
+mod state;
+mod stream;
+mod tokens;
+
+pub use config::{
+    App, Config, DEFAULT_DISCONNECT_CLOSE_AFTER, DEFAULT_MAX_REDELIVERIES, DEFAULT_REDELIVERY_AFTER,
+    DEFAULT_SERVER_PING_INTERVAL, DEFAULT_SESSION_WEBHOOK_TTL, DEFAULT_TICKET_TTL, DEFAULT_TOKEN_TTL,
+    Distribution, SandboxBuilder,
+};
+pub use error::{Error, ErrorKind};
+pub use handle::{ControlError, SandboxHandle};
+pub use model::{
+    Burst, CardCallbackResult, CardView, Fault, FaultRule, InjectCardCallback, InjectEvent, InjectMessage,
+    Injected, OutboxEntry, SocketFault, Stats,
+};
+pub use org::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CORP_ID};
+
+/// Entry point: `Sandbox::builder()...start().await`.
+#[derive(Debug, Clone, Copy)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with every default (127.0.0.1:0, the demo app, 7200 s tokens, ...).
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Starts a sandbox with every default.
+    pub async fn start() -> Result<SandboxHandle, Error> {
+        Self::builder().start().await
+    }
+}

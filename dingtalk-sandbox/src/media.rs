@@ -21,7 +21,10 @@ fn limits(kind: &str) -> Option<(usize, &'static [&'static str])> {
         "image" => (20 * MB, &["jpg", "jpeg", "gif", "png", "bmp"]),
         "voice" => (2 * MB, &["amr", "mp3", "wav", "ogg"]),
         "video" => (20 * MB, &["mp4"]),
-        "file" => (20 * MB, &["doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "pdf", "rar"]),
+        "file" => (
+            20 * MB,
+            &["doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "pdf", "rar"],
+        ),
         _ => return None,
     })
 }
@@ -62,7 +65,10 @@ pub(crate) async fn upload(
     let Some((filename, bytes)) = file else {
         return envelope::legacy_error(40035, "缺少参数 media");
     };
-    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     if !exts.contains(&ext.as_str()) {
         return envelope::legacy_error(40005, "不合法的文件类型");
     }
@@ -73,7 +79,9 @@ pub(crate) async fn upload(
     let mut inner = shared.lock();
     let media_id = format!("@lAD{}", inner.new_id("Sbx"));
     inner.media.insert(media_id.clone(), (filename, bytes));
-    envelope::ok(&json!({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id, "created_at": now}))
+    envelope::ok(
+        &json!({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id, "created_at": now}),
+    )
 }
 
 /// `POST /v1.0/robot/messageFiles/download {downloadCode, robotCode}`.
@@ -94,7 +102,7 @@ pub(crate) async fn message_file_download(
         Ok(c) => c.to_owned(),
         Err(r) => return r,
     };
-    if !crate::state::Inner::app(&shared.cfg, &caller.client_id).is_some_and(|a| a.robot_code == robot_code) {
+    if crate::state::Inner::app(&shared.cfg, &caller.client_id).is_none_or(|a| a.robot_code != robot_code) {
         return envelope::bad_param("invalidParameter.robotCode.auth", "robotCode不属于当前应用");
     }
     let mut inner = shared.lock();
@@ -114,9 +122,12 @@ pub(crate) async fn message_file_download(
 /// `GET /files/{token}`: the bytes behind a download URL.
 pub(crate) async fn serve_file(State(shared): State<Arc<Shared>>, Path(token): Path<String>) -> Response {
     match shared.lock().files.get(&token) {
-        Some((_, bytes)) => {
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/octet-stream")], bytes.clone()).into_response()
-        }
+        Some((_, bytes)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            bytes.clone(),
+        )
+            .into_response(),
         None => (StatusCode::FORBIDDEN, "AccessDenied").into_response(),
     }
 }

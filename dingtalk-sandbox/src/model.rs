@@ -247,7 +247,12 @@ pub struct FaultRule {
 impl FaultRule {
     /// A rule applying `fault` to `path` on every matching call.
     pub fn new(path: impl Into<String>, fault: Fault) -> Self {
-        Self { path: path.into(), fault, times: None, nth: None }
+        Self {
+            path: path.into(),
+            fault,
+            times: None,
+            nth: None,
+        }
     }
 
     /// Applies the rule this many times only.
@@ -366,7 +371,11 @@ pub struct InjectCardCallback {
 impl InjectCardCallback {
     /// A press of `action_id` on card `out_track_id`.
     pub fn new(out_track_id: impl Into<String>, action_id: impl Into<String>) -> Self {
-        Self { out_track_id: out_track_id.into(), action_id: Some(action_id.into()), ..Self::default() }
+        Self {
+            out_track_id: out_track_id.into(),
+            action_id: Some(action_id.into()),
+            ..Self::default()
+        }
     }
 }
 
@@ -399,7 +408,11 @@ pub struct InjectEvent {
 impl InjectEvent {
     /// An event of `event_type` with `data`.
     pub fn new(event_type: impl Into<String>, data: Value) -> Self {
-        Self { event_type: event_type.into(), data, client_id: None }
+        Self {
+            event_type: event_type.into(),
+            data,
+            client_id: None,
+        }
     }
 }
 
@@ -421,6 +434,9 @@ pub struct Burst {
 impl Burst {
     /// `count` bot messages over one conversation.
     pub fn new(count: u64) -> Self {
-        Self { count, ..Self::default() }
+        Self {
+            count,
+            ..Self::default()
+        }
     }
 }

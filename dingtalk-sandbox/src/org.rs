@@ -12,8 +12,9 @@ pub const DEMO_CLIENT_SECRET: &str = "sandbox-secret";
 pub const DEMO_AGENT_ID: i64 = 3_000_000_001;
 
 const NAMES: [&str; 24] = [
-    "Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy", "Mallory", "Niaj", "Olivia",
-    "Peggy", "Rupert", "Sybil", "Trent", "Uma", "Victor", "Walter", "Xena", "Yuri", "Zoe", "Quentin",
+    "Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy", "Mallory", "Niaj",
+    "Olivia", "Peggy", "Rupert", "Sybil", "Trent", "Uma", "Victor", "Walter", "Xena", "Yuri", "Zoe",
+    "Quentin",
 ];
 
 /// A department of the demo org.
@@ -84,10 +85,26 @@ impl Org {
     /// Builds the deterministic demo org.
     pub fn demo() -> Self {
         let departments = vec![
-            Department { dept_id: 1, name: "Sandbox Corp".into(), parent_id: 0 },
-            Department { dept_id: 100, name: "Engineering".into(), parent_id: 1 },
-            Department { dept_id: 200, name: "Operations".into(), parent_id: 1 },
-            Department { dept_id: 300, name: "Sales".into(), parent_id: 1 },
+            Department {
+                dept_id: 1,
+                name: "Sandbox Corp".into(),
+                parent_id: 0,
+            },
+            Department {
+                dept_id: 100,
+                name: "Engineering".into(),
+                parent_id: 1,
+            },
+            Department {
+                dept_id: 200,
+                name: "Operations".into(),
+                parent_id: 1,
+            },
+            Department {
+                dept_id: 300,
+                name: "Sales".into(),
+                parent_id: 1,
+            },
         ];
         let users: Vec<User> = NAMES
             .iter()
@@ -110,7 +127,9 @@ impl Org {
                 }
             })
             .collect();
-        let ids = |range: std::ops::Range<usize>| users[range].iter().map(|u| u.user_id.clone()).collect::<Vec<_>>();
+        let ids = |range: std::ops::Range<usize>| {
+            users[range].iter().map(|u| u.user_id.clone()).collect::<Vec<_>>()
+        };
         let groups = vec![
             Group {
                 open_conversation_id: "cidSandboxEng0001+demo/Aa==".into(),
@@ -131,7 +150,12 @@ impl Org {
                 members: ids(0..users.len()),
             },
         ];
-        Self { corp_id: DEMO_CORP_ID.into(), departments, users, groups }
+        Self {
+            corp_id: DEMO_CORP_ID.into(),
+            departments,
+            users,
+            groups,
+        }
     }
 
     /// Finds a user by user id (staff id).
@@ -141,7 +165,9 @@ impl Org {
 
     /// Finds a group by open conversation id.
     pub fn group(&self, open_conversation_id: &str) -> Option<&Group> {
-        self.groups.iter().find(|g| g.open_conversation_id == open_conversation_id)
+        self.groups
+            .iter()
+            .find(|g| g.open_conversation_id == open_conversation_id)
     }
 
     /// The 1:1 conversation id between the robot and a user.
@@ -161,6 +187,10 @@ mod tests {
         assert_eq!(org.groups.len(), 3);
         assert_eq!(org.users[0].user_id, "user001");
         assert!(org.departments.iter().any(|d| d.dept_id == 1));
-        assert!(org.groups.iter().all(|g| g.open_conversation_id.starts_with("cid")));
+        assert!(
+            org.groups
+                .iter()
+                .all(|g| g.open_conversation_id.starts_with("cid"))
+        );
     }
 }

@@ -26,7 +26,10 @@ impl Store {
     }
 
     fn get(&self, kind: &str) -> Result<Option<String>, Error> {
-        let mut stmt = self.conn.prepare("SELECT body FROM records WHERE kind = ?1").map_err(persist_err)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT body FROM records WHERE kind = ?1")
+            .map_err(persist_err)?;
         let mut rows = stmt.query([kind]).map_err(persist_err)?;
         match rows.next().map_err(persist_err)? {
             Some(row) => Ok(Some(row.get(0).map_err(persist_err)?)),
@@ -44,7 +47,11 @@ impl Store {
             for view in cards {
                 inner.cards.insert(
                     view.out_track_id.clone(),
-                    Card { view, guids: Vec::new(), last_frame: std::collections::HashMap::new() },
+                    Card {
+                        view,
+                        guids: Vec::new(),
+                        last_frame: std::collections::HashMap::new(),
+                    },
                 );
             }
         }

@@ -27,7 +27,9 @@ fn required_keys(msg_key: &str) -> Option<&'static [&'static str]> {
         "sampleImageMsg" => &["photoURL"],
         "sampleLink" => &["text", "title", "picUrl", "messageUrl"],
         "sampleActionCard" => &["title", "text", "singleTitle", "singleURL"],
-        "sampleActionCard2" | "sampleActionCard3" | "sampleActionCard4" | "sampleActionCard5" => &["title", "text"],
+        "sampleActionCard2" | "sampleActionCard3" | "sampleActionCard4" | "sampleActionCard5" => {
+            &["title", "text"]
+        }
         "sampleActionCard6" => &["title", "text", "buttonTitle1", "buttonTitle2"],
         "sampleAudio" => &["mediaId", "duration"],
         "sampleFile" => &["mediaId", "fileName", "fileType"],
@@ -93,14 +95,19 @@ pub(crate) async fn send_by_session(
         "markdown" | "actionCard" | "link" => (inner_msg.get("title"), inner_msg.get("text")),
         _ => (None, None),
     };
-    let mut e = entry("webhook", "/robot/sendBySession", &msgtype, Value::Object(map.clone()));
+    let mut e = entry(
+        "webhook",
+        "/robot/sendBySession",
+        &msgtype,
+        Value::Object(map.clone()),
+    );
     e.title = title.and_then(Value::as_str).map(str::to_owned);
     e.text = text.and_then(Value::as_str).map(str::to_owned);
     e.conversation = Some(session.conversation_id.clone());
-    if !session.conversation_id.starts_with("cidSingle") {
-        e.recipients = Vec::new();
-    } else {
+    if session.conversation_id.starts_with("cidSingle") {
         e.recipients = vec![session.sender_staff_id.clone()];
+    } else {
+        e.recipients = Vec::new();
     }
     record(&mut shared.lock(), now, e);
     let _ = session.client_id;
@@ -119,29 +126,56 @@ fn validate_send(shared: &Shared, caller: &Caller, body: &[u8]) -> Result<Send, 
     let robot_code = envelope::req_str(&map, "robotCode")?;
     let owns = Inner::app(&shared.cfg, &caller.client_id).is_some_and(|a| a.robot_code == robot_code);
     if !owns {
-        return Err(envelope::bad_param("invalidParameter.robotCode.auth", "robotCode不属于当前应用"));
+        return Err(envelope::bad_param(
+            "invalidParameter.robotCode.auth",
+            "robotCode不属于当前应用",
+        ));
     }
     let msg_key = envelope::req_str(&map, "msgKey")?.to_owned();
     let Some(required) = required_keys(&msg_key) else {
-        return Err(envelope::bad_param("invalidParameter.msgKey.invalid", "msgKey不合法"));
+        return Err(envelope::bad_param(
+            "invalidParameter.msgKey.invalid",
+            "msgKey不合法",
+        ));
     };
     let msg_param = match map.get("msgParam") {
         Some(Value::String(s)) => s.clone(),
         None | Some(Value::Null) => {
-            return Err(envelope::bad_param("MissingParameter.msgParam", "msgParam is mandatory for this action."));
+            return Err(envelope::bad_param(
+                "MissingParameter.msgParam",
+                "msgParam is mandatory for this action.",
+            ));
         }
-        Some(_) => return Err(envelope::bad_param("invalidParameter.msgParam.invalid", "msgParam必须是JSON字符串")),
+        Some(_) => {
+            return Err(envelope::bad_param(
+                "invalidParameter.msgParam.invalid",
+                "msgParam必须是JSON字符串",
+            ));
+        }
     };
     if msg_param.len() > MAX_MSG_PARAM_BYTES {
-        return Err(envelope::bad_param("invalidParameter.msgParam.tooLong", "msgParam超过15000字节"));
+        return Err(envelope::bad_param(
+            "invalidParameter.msgParam.tooLong",
+            "msgParam超过15000字节",
+        ));
     }
     let Ok(Value::Object(param)) = serde_json::from_str::<Value>(&msg_param) else {
-        return Err(envelope::bad_param("invalidParameter.msgParam.invalid", "msgParam不是合法的JSON"));
+        return Err(envelope::bad_param(
+            "invalidParameter.msgParam.invalid",
+            "msgParam不是合法的JSON",
+        ));
     };
     if let Some(missing) = required.iter().find(|k| !param.contains_key(**k)) {
-        return Err(envelope::bad_param("invalidParameter.msgParam.invalid", &format!("msgParam缺少参数 {missing}")));
+        return Err(envelope::bad_param(
+            "invalidParameter.msgParam.invalid",
+            &format!("msgParam缺少参数 {missing}"),
+        ));
     }
-    Ok(Send { map, msg_key, param: Value::Object(param) })
+    Ok(Send {
+        map,
+        msg_key,
+        param: Value::Object(param),
+    })
 }
 
 fn openapi_entry(endpoint: &str, send: &Send, pqk: &str) -> OutboxEntry {
@@ -228,14 +262,23 @@ pub(crate) async fn oto_batch_send(
         Some(Value::Array(a)) if a.len() > MAX_BATCH_USERS => {
             return envelope::bad_param("invalidParameter.userIds.overMax", "userIds超过最大数量");
         }
-        Some(Value::Array(a)) => match a.iter().map(|v| v.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>() {
+        Some(Value::Array(a)) => match a
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+        {
             Some(ids) => ids,
-            None => return envelope::bad_param("invalidParameter.userIds.invalid", "userIds必须是字符串数组"),
+            None => {
+                return envelope::bad_param("invalidParameter.userIds.invalid", "userIds必须是字符串数组");
+            }
         },
-        None | Some(Value::Null) => return envelope::bad_param("invalidParameter.userIds.empty", "userIds不能为空"),
+        None | Some(Value::Null) => {
+            return envelope::bad_param("invalidParameter.userIds.empty", "userIds不能为空");
+        }
         Some(_) => return envelope::bad_param("invalidParameter.userIds.invalid", "userIds必须是字符串数组"),
     };
-    let (valid, invalid): (Vec<String>, Vec<String>) = ids.into_iter().partition(|id| shared.org.user(id).is_some());
+    let (valid, invalid): (Vec<String>, Vec<String>) =
+        ids.into_iter().partition(|id| shared.org.user(id).is_some());
     let mut inner = shared.lock();
     let pqk = inner.new_id("pqk");
     if !valid.is_empty() {
@@ -260,7 +303,7 @@ fn recall(shared: &Shared, caller: &Caller, body: &[u8], group: bool) -> Respons
         Ok(r) => r,
         Err(r) => return r,
     };
-    if !Inner::app(&shared.cfg, &caller.client_id).is_some_and(|a| a.robot_code == robot_code) {
+    if Inner::app(&shared.cfg, &caller.client_id).is_none_or(|a| a.robot_code != robot_code) {
         return envelope::bad_param("invalidParameter.robotCode.auth", "robotCode不属于当前应用");
     }
     let cid = if group {
@@ -272,7 +315,10 @@ fn recall(shared: &Shared, caller: &Caller, body: &[u8], group: bool) -> Respons
         None
     };
     let Some(Value::Array(keys)) = map.get("processQueryKeys") else {
-        return envelope::bad_param("MissingParameter.processQueryKeys", "processQueryKeys is mandatory for this action.");
+        return envelope::bad_param(
+            "MissingParameter.processQueryKeys",
+            "processQueryKeys is mandatory for this action.",
+        );
     };
     let mut ok = Vec::new();
     let mut failed = Map::new();
@@ -327,13 +373,14 @@ pub(crate) async fn emotion(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let fields = ["robotCode", "openMsgId", "openConversationId"].map(|k| envelope::req_str(&map, k).map(str::to_owned));
+    let fields = ["robotCode", "openMsgId", "openConversationId"]
+        .map(|k| envelope::req_str(&map, k).map(str::to_owned));
     let [robot_code, msg_id, cid] = fields;
     let (robot_code, msg_id, cid) = match (robot_code, msg_id, cid) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
     };
-    if !Inner::app(&shared.cfg, &caller.client_id).is_some_and(|a| a.robot_code == robot_code) {
+    if Inner::app(&shared.cfg, &caller.client_id).is_none_or(|a| a.robot_code != robot_code) {
         return envelope::bad_param("invalidParameter.robotCode.auth", "robotCode不属于当前应用");
     }
     let mut inner = shared.lock();
@@ -341,7 +388,11 @@ pub(crate) async fn emotion(
         return envelope::bad_param("invalidParameter.openMsgId", "openMsgId不存在");
     }
     let path = uri.path().to_owned();
-    let kind = if path.ends_with("recall") { "emotionRecall" } else { "emotionReply" };
+    let kind = if path.ends_with("recall") {
+        "emotionRecall"
+    } else {
+        "emotionReply"
+    };
     let mut e = entry("openapi", &path, kind, Value::Object(map.clone()));
     e.conversation = Some(cid);
     record(&mut inner, shared.clock.epoch_ms(), e);

@@ -12,14 +12,18 @@ use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::handle::SandboxHandle;
 use crate::state::{Inner, Shared};
-use crate::{cards, control, envelope, faults, media, robot, stream, tokens};
+use crate::{cards, contact, control, envelope, faults, media, robot, stream, tokens};
 
 pub(crate) async fn start(cfg: Config) -> Result<SandboxHandle, Error> {
     if !cfg.addr.ip().is_loopback() {
         return Err(Error::new(ErrorKind::Config));
     }
-    let listener = tokio::net::TcpListener::bind(cfg.addr).await.map_err(|e| Error::with_source(ErrorKind::Bind, e))?;
-    let local = listener.local_addr().map_err(|e| Error::with_source(ErrorKind::Bind, e))?;
+    let listener = tokio::net::TcpListener::bind(cfg.addr)
+        .await
+        .map_err(|e| Error::with_source(ErrorKind::Bind, e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::with_source(ErrorKind::Bind, e))?;
     let base_url = format!("http://{local}");
     let (shutdown, _) = watch::channel(false);
     let persist = match &cfg.state_file {
@@ -50,25 +54,25 @@ pub(crate) async fn start(cfg: Config) -> Result<SandboxHandle, Error> {
     let ticker_shared = shared.clone();
     let mut rx = shared.shutdown.subscribe();
     let ticker = tokio::spawn(async move {
-        let mut every = tokio::time::interval(stream::delivery::tick_period(ticker_shared.cfg.redelivery_after));
+        let mut every =
+            tokio::time::interval(stream::delivery::tick_period(ticker_shared.cfg.redelivery_after));
         let mut persist_every = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             tokio::select! {
                 _ = rx.changed() => break,
                 _ = every.tick() => stream::delivery::tick(&ticker_shared),
                 _ = persist_every.tick() => {
-                    if let Some(store) = &persist {
-                        if let Err(err) = store.save(&ticker_shared) {
+                    if let Some(store) = &persist
+                        && let Err(err) = store.save(&ticker_shared) {
                             tracing::warn!(error = %err, "saving sandbox state failed");
                         }
-                    }
                 }
             }
         }
-        if let Some(store) = &persist {
-            if let Err(err) = store.save(&ticker_shared) {
-                tracing::warn!(error = %err, "saving sandbox state failed");
-            }
+        if let Some(store) = &persist
+            && let Err(err) = store.save(&ticker_shared)
+        {
+            tracing::warn!(error = %err, "saving sandbox state failed");
         }
     });
     tracing::info!(base_url = %shared.base_url, "dingtalk sandbox started");
@@ -90,17 +94,29 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/robot/otoMessages/batchRecall", post(robot::oto_recall))
         .route("/v1.0/robot/emotion/reply", post(robot::emotion))
         .route("/v1.0/robot/emotion/recall", post(robot::emotion))
-        .route("/v1.0/robot/messageFiles/download", post(media::message_file_download))
+        .route(
+            "/v1.0/robot/messageFiles/download",
+            post(media::message_file_download),
+        )
         .route("/media/upload", post(media::upload))
         .route("/files/{code}", get(media::serve_file))
-        .route("/v1.0/card/instances/createAndDeliver", post(cards::create_and_deliver))
+        .route("/topapi/v2/user/get", post(contact::user_get))
+        .route("/topapi/user/getbyunionid", post(contact::get_by_unionid))
+        .route(
+            "/v1.0/card/instances/createAndDeliver",
+            post(cards::create_and_deliver),
+        )
         .route("/v1.0/card/instances", post(cards::create).put(cards::update))
         .route("/v1.0/card/instances/deliver", post(cards::deliver))
         .route("/v1.0/card/streaming", put(cards::streaming))
-        .route_layer(axum::middleware::from_fn_with_state(shared.clone(), faults::api_guard));
+        .route_layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::api_guard,
+        ));
     api.merge(control::router())
         .fallback(fallback)
         .layer(axum::middleware::from_fn(faults::request_id_layer))
+        .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024))
         .with_state(shared)
 }
 
@@ -109,7 +125,11 @@ async fn fallback(req: Request) -> Response {
     if path.starts_with("/topapi/") {
         envelope::topapi_not_found(path)
     } else if path.starts_with("/_sandbox") {
-        envelope::api_error(axum::http::StatusCode::NOT_FOUND, "sandbox.notFound", "unknown control endpoint")
+        envelope::api_error(
+            axum::http::StatusCode::NOT_FOUND,
+            "sandbox.notFound",
+            "unknown control endpoint",
+        )
     } else {
         envelope::new_host_not_found()
     }

@@ -2,7 +2,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
@@ -27,8 +27,6 @@ pub(crate) struct Shared {
     pub(crate) inner: Mutex<Inner>,
     pub(crate) shutdown: watch::Sender<bool>,
 }
-
-pub(crate) type SharedRef = Arc<Shared>;
 
 /// A command to one connection's task.
 #[derive(Debug)]
@@ -61,7 +59,10 @@ impl Conn {
         self.open
             && !self.disconnected
             && !self.silent
-            && self.topics.iter().any(|(k, t)| k == kind && (t == topic || (kind == "EVENT" && t == "*")))
+            && self
+                .topics
+                .iter()
+                .any(|(k, t)| k == kind && (t == topic || (kind == "EVENT" && t == "*")))
     }
 }
 
@@ -84,7 +85,7 @@ pub(crate) struct Push {
 pub(crate) struct Sent {
     pub(crate) push_id: u64,
     pub(crate) connection_id: String,
-    pub(crate) sent_at: Instant,
+    pub(crate) pushed_at: Instant,
     pub(crate) acked_at: Option<Instant>,
     pub(crate) ack_code: Option<i64>,
     pub(crate) ack_data: Option<String>,
@@ -230,7 +231,13 @@ impl Inner {
     pub(crate) fn new_message_id(&mut self) -> String {
         self.id_counter += 1;
         let r: u64 = self.rng.random();
-        format!("{:08x}_{:x}_{:x}_{:06x}", r >> 32, self.id_counter, r & 0xffff_ffff, self.id_counter & 0xff_ffff)
+        format!(
+            "{:08x}_{:x}_{:x}_{:06x}",
+            r >> 32,
+            self.id_counter,
+            r & 0xffff_ffff,
+            self.id_counter & 0xff_ffff
+        )
     }
 
     pub(crate) fn app<'a>(cfg: &'a Config, client_id: &str) -> Option<&'a App> {
@@ -241,10 +248,16 @@ impl Inner {
 impl Shared {
     /// Locks the state; a poisoned lock is recovered (no handler panics while holding it).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn demo_client_id(&self) -> String {
-        self.cfg.apps.first().map(|a| a.client_id.clone()).unwrap_or_default()
+        self.cfg
+            .apps
+            .first()
+            .map(|a| a.client_id.clone())
+            .unwrap_or_default()
     }
 }

@@ -39,23 +39,38 @@ pub(crate) enum TokenCheck {
 
 impl TokenStore {
     /// Issues a token, or re-issues the current one with a fresh lifetime.
-    fn issue(&mut self, client_id: &str, now: Instant, ttl: Duration, fresh: impl FnOnce() -> String) -> String {
-        if let Some(tok) = self.current.get(client_id) {
-            if let Some(rec) = self.by_token.get_mut(tok) {
-                if !rec.dead && rec.expires_at > now {
-                    rec.expires_at = now + ttl;
-                    return tok.clone();
-                }
-            }
+    fn issue(
+        &mut self,
+        client_id: &str,
+        now: Instant,
+        ttl: Duration,
+        fresh: impl FnOnce() -> String,
+    ) -> String {
+        if let Some(tok) = self.current.get(client_id)
+            && let Some(rec) = self.by_token.get_mut(tok)
+            && !rec.dead
+            && rec.expires_at > now
+        {
+            rec.expires_at = now + ttl;
+            return tok.clone();
         }
         let tok = fresh();
-        self.by_token.insert(tok.clone(), TokenRec { client_id: client_id.to_owned(), expires_at: now + ttl, dead: false });
+        self.by_token.insert(
+            tok.clone(),
+            TokenRec {
+                client_id: client_id.to_owned(),
+                expires_at: now + ttl,
+                dead: false,
+            },
+        );
         self.current.insert(client_id.to_owned(), tok.clone());
         tok
     }
 
     pub(crate) fn check(&self, token: Option<&str>, now: Instant) -> TokenCheck {
-        let Some(token) = token.filter(|t| !t.is_empty()) else { return TokenCheck::Missing };
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return TokenCheck::Missing;
+        };
         match self.by_token.get(token) {
             None => TokenCheck::Invalid,
             Some(rec) if rec.dead || rec.expires_at <= now => TokenCheck::Expired,
@@ -83,7 +98,11 @@ fn issue(shared: &Shared, inner: &mut Inner, client_id: &str) -> String {
 }
 
 fn app_matches(shared: &Shared, key: &str, secret: &str) -> bool {
-    shared.cfg.apps.iter().any(|a| a.client_id == key && a.client_secret == secret)
+    shared
+        .cfg
+        .apps
+        .iter()
+        .any(|a| a.client_id == key && a.client_secret == secret)
 }
 
 /// `POST /v1.0/oauth2/accessToken {appKey, appSecret}`.
@@ -98,7 +117,11 @@ pub(crate) async fn v1_access_token(State(shared): State<Arc<Shared>>, body: Byt
         return envelope::bad_param("MissingParameter", "appKey and appSecret are mandatory");
     }
     if !app_matches(&shared, key, secret) {
-        return envelope::api_error(StatusCode::BAD_REQUEST, "invalidClientIdOrSecret", "无效的clientId或者clientSecret");
+        return envelope::api_error(
+            StatusCode::BAD_REQUEST,
+            "invalidClientIdOrSecret",
+            "无效的clientId或者clientSecret",
+        );
     }
     let token = issue(&shared, &mut shared.lock(), key);
     envelope::ok(&json!({"accessToken": token, "expireIn": shared.cfg.token_ttl.as_secs()}))
@@ -135,7 +158,11 @@ pub(crate) async fn corp_token(
         Err(r) => return r,
     };
     if envelope::opt_str(&map, "grant_type") != Some("client_credentials") {
-        return envelope::api_error(StatusCode::BAD_REQUEST, "unsupported.grant.type", "不支持的grant_type");
+        return envelope::api_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported.grant.type",
+            "不支持的grant_type",
+        );
     }
     let key = envelope::opt_str(&map, "client_id").unwrap_or_default();
     let secret = envelope::opt_str(&map, "client_secret").unwrap_or_default();
@@ -155,8 +182,13 @@ pub(crate) enum TokenPlace {
 }
 
 pub(crate) fn token_place(path: &str) -> TokenPlace {
-    const EXEMPT: [&str; 5] =
-        ["/v1.0/oauth2/accessToken", "/v1.0/gateway/connections/open", "/gettoken", "/robot/sendBySession", "/connect"];
+    const EXEMPT: [&str; 5] = [
+        "/v1.0/oauth2/accessToken",
+        "/v1.0/gateway/connections/open",
+        "/gettoken",
+        "/robot/sendBySession",
+        "/connect",
+    ];
     if EXEMPT.contains(&path)
         || path.starts_with("/_sandbox")
         || path.starts_with("/files/")
@@ -174,11 +206,14 @@ pub(crate) fn token_place(path: &str) -> TokenPlace {
 pub(crate) fn extract(place: TokenPlace, headers: &HeaderMap, query: Option<&str>) -> Option<String> {
     match place {
         TokenPlace::None => None,
-        TokenPlace::Header => {
-            headers.get("x-acs-dingtalk-access-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
-        }
+        TokenPlace::Header => headers
+            .get("x-acs-dingtalk-access-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         TokenPlace::Query => query.and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v.into_owned())
         }),
     }
 }
@@ -192,10 +227,18 @@ pub(crate) fn reject(check: &TokenCheck, path: &str) -> Response {
             "AuthenticationFailed.MissingParameter",
             "x-acs-dingtalk-access-token is mandatory for this action.",
         ),
-        (Host::New, _) => envelope::api_error(StatusCode::BAD_REQUEST, "InvalidAuthentication", "不合法的access_token"),
-        (Host::Legacy, TokenCheck::Missing) if topapi => envelope::topapi_error("40000", "access_token is blank"),
+        (Host::New, _) => envelope::api_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidAuthentication",
+            "不合法的access_token",
+        ),
+        (Host::Legacy, TokenCheck::Missing) if topapi => {
+            envelope::topapi_error("40000", "access_token is blank")
+        }
         (Host::Legacy, TokenCheck::Missing) => envelope::legacy_error(41001, "缺少access_token参数"),
-        (Host::Legacy, TokenCheck::Expired) if topapi => envelope::topapi_error("42001", "access_token已过期"),
+        (Host::Legacy, TokenCheck::Expired) if topapi => {
+            envelope::topapi_error("42001", "access_token已过期")
+        }
         (Host::Legacy, TokenCheck::Expired) => envelope::legacy_error(42001, "access_token超时"),
         (Host::Legacy, _) if topapi => envelope::topapi_error("40014", "不合法的access_token"),
         (Host::Legacy, _) => envelope::legacy_error(40014, "不合法的access_token"),
@@ -214,8 +257,14 @@ mod tests {
         let a = store.issue("app", now, ttl, || "t1".into());
         let b = store.issue("app", now + Duration::from_secs(5), ttl, || "t2".into());
         assert_eq!(a, b);
-        assert_eq!(store.check(Some("t1"), now + Duration::from_secs(14)), TokenCheck::Valid("app".into()));
-        assert_eq!(store.check(Some("t1"), now + Duration::from_secs(16)), TokenCheck::Expired);
+        assert_eq!(
+            store.check(Some("t1"), now + Duration::from_secs(14)),
+            TokenCheck::Valid("app".into())
+        );
+        assert_eq!(
+            store.check(Some("t1"), now + Duration::from_secs(16)),
+            TokenCheck::Expired
+        );
         assert_eq!(store.check(Some("zz"), now), TokenCheck::Invalid);
         assert_eq!(store.check(None, now), TokenCheck::Missing);
     }

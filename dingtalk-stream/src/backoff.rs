@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 /// Default first delay: 1 s.
 pub const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_secs(1);
 /// Default cap: 60 s.
-pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(60);
+pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_mins(1);
 /// Default jitter fraction: 0.3 (±30 %).
 pub const DEFAULT_BACKOFF_JITTER: f64 = 0.3;
 /// Default alert threshold (the seed's `maxConnectionAttempts`): 10 consecutive failures.
@@ -173,7 +173,7 @@ mod tests {
         let c = BackoffConfig::default();
         let secs: Vec<u64> = (0..9).map(|n| c.base_delay(n).as_secs()).collect();
         assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-        assert_eq!(c.base_delay(u32::MAX), Duration::from_secs(60));
+        assert_eq!(c.base_delay(u32::MAX), Duration::from_mins(1));
     }
 
     #[test]
@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(c.delay(0, 0.5), Duration::from_secs(1));
         assert_eq!(c.delay(3, 0.0), Duration::from_millis(5600));
         // The cap is a hard ceiling even with upward jitter.
-        assert_eq!(c.delay(6, 1.0), Duration::from_secs(60));
+        assert_eq!(c.delay(6, 1.0), Duration::from_mins(1));
         assert_eq!(c.delay(5, 1.0), Duration::from_secs(41).saturating_add(Duration::from_millis(600)));
     }
 
@@ -220,14 +220,14 @@ mod tests {
         a.reset();
         assert_eq!(a.failures(), 0);
         assert!(!a.degraded());
-        assert_eq!(a.fail_to_cap(), Duration::from_secs(60));
+        assert_eq!(a.fail_to_cap(), Duration::from_mins(1));
     }
 
     #[test]
     fn never_gives_up_and_never_overflows() {
         let mut b = Backoff::new(BackoffConfig::default().alert_after(0), Some(1));
         for _ in 0..200 {
-            assert!(b.fail() <= Duration::from_secs(60));
+            assert!(b.fail() <= Duration::from_mins(1));
         }
         assert!(!b.degraded());
     }

@@ -17,7 +17,7 @@ use crate::clock::{self, WallClock};
 use crate::error::{Error, ErrorKind};
 
 /// The shortest TTL a store accepts: 10 minutes, longer than DingTalk's ~60 s redelivery window several times over.
-pub const MIN_DEDUP_TTL: Duration = Duration::from_secs(600);
+pub const MIN_DEDUP_TTL: Duration = Duration::from_mins(10);
 /// Default TTL: 10 minutes.
 pub const DEFAULT_DEDUP_TTL: Duration = MIN_DEDUP_TTL;
 /// Default capacity: 10 000 keys, least recently seen evicted first.
@@ -308,8 +308,8 @@ mod tests {
     fn ttl_under_ten_minutes_is_rejected() {
         let e = MemoryDedup::with_limits(Duration::from_secs(599), 10).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
-        assert!(MemoryDedup::with_limits(Duration::from_secs(600), 0).is_err());
-        assert!(SqliteDedup::in_memory(Duration::from_secs(60), 10).is_err());
+        assert!(MemoryDedup::with_limits(Duration::from_mins(10), 0).is_err());
+        assert!(SqliteDedup::in_memory(Duration::from_mins(1), 10).is_err());
     }
 
     #[tokio::test(start_paused = true)]

@@ -40,7 +40,7 @@ impl ReconnectReason {
         Self::Shutdown,
     ];
 
-    /// A stable snake_case name (`disconnect`, `pong_timeout`, …).
+    /// A stable `snake_case` name (`disconnect`, `pong_timeout`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Disconnect => "disconnect",

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::frames::{self, FrameSpec};
 use crate::config::Distribution;
-use crate::model::{Injected, InjectMessage};
+use crate::model::{InjectMessage, Injected};
 use crate::org::Org;
 use crate::state::{ConnCmd, Inner, Push, Sent, Shared};
 
@@ -46,9 +46,19 @@ pub(crate) fn push(
     (id, sent)
 }
 
-fn choose_connection(shared: &Shared, inner: &mut Inner, client_id: &str, kind: &str, topic: &str) -> Option<String> {
-    let candidates: Vec<&String> =
-        inner.conns.iter().filter(|(_, c)| c.client_id == client_id && c.accepts(kind, topic)).map(|(id, _)| id).collect();
+fn choose_connection(
+    shared: &Shared,
+    inner: &mut Inner,
+    client_id: &str,
+    kind: &str,
+    topic: &str,
+) -> Option<String> {
+    let candidates: Vec<&String> = inner
+        .conns
+        .iter()
+        .filter(|(_, c)| c.client_id == client_id && c.accepts(kind, topic))
+        .map(|(id, _)| id)
+        .collect();
     if candidates.is_empty() {
         return None;
     }
@@ -74,7 +84,9 @@ fn send(shared: &Shared, inner: &mut Inner, id: u64) -> Option<String> {
         Some(old) if keep => old,
         _ => inner.new_message_id(),
     };
-    let app_id = Inner::app(&shared.cfg, &client_id).map(|a| a.app_id.clone()).unwrap_or_default();
+    let app_id = Inner::app(&shared.cfg, &client_id)
+        .map(|a| a.unified_app_id.clone())
+        .unwrap_or_default();
     let now = shared.clock.now();
     let time_ms = shared.clock.epoch_ms();
     let redelivery_after = inner.redelivery_after;
@@ -101,7 +113,14 @@ fn send(shared: &Shared, inner: &mut Inner, id: u64) -> Option<String> {
     inner.delivered += 1;
     inner.sent.insert(
         message_id.clone(),
-        Sent { push_id: id, connection_id: conn_id, sent_at: now, acked_at: None, ack_code: None, ack_data: None },
+        Sent {
+            push_id: id,
+            connection_id: conn_id,
+            pushed_at: now,
+            acked_at: None,
+            ack_code: None,
+            ack_data: None,
+        },
     );
     inner.due.push(Reverse((now + redelivery_after, id, generation)));
     Some(message_id)
@@ -117,7 +136,9 @@ pub(crate) fn tick(shared: &Shared) {
             break;
         }
         inner.due.pop();
-        let Some(p) = inner.pushes.get_mut(&id) else { continue };
+        let Some(p) = inner.pushes.get_mut(&id) else {
+            continue;
+        };
         if p.acked || p.generation != generation || p.attempts >= max {
             continue;
         }
@@ -142,20 +163,28 @@ pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &Value) {
     let mut inner = shared.lock();
     let now = shared.clock.now();
     let Some(message_id) = frame.pointer("/headers/messageId").and_then(Value::as_str) else {
-        inner.violations.push(format!("ack without headers.messageId on {conn_id}"));
+        inner
+            .violations
+            .push(format!("ack without headers.messageId on {conn_id}"));
         return;
     };
     let code = frame.get("code").and_then(Value::as_i64);
     if code.is_none() {
-        inner.violations.push(format!("ack {message_id}: code is not a number"));
+        inner
+            .violations
+            .push(format!("ack {message_id}: code is not a number"));
     }
     let data_text = frame.get("data").and_then(Value::as_str);
     let data: Option<Value> = data_text.and_then(|d| serde_json::from_str(d).ok());
     if data.is_none() {
-        inner.violations.push(format!("ack {message_id}: data is not a string holding JSON"));
+        inner
+            .violations
+            .push(format!("ack {message_id}: data is not a string holding JSON"));
     }
     let Some(sent) = inner.sent.get_mut(message_id) else {
-        inner.violations.push(format!("ack for unknown messageId {message_id}"));
+        inner
+            .violations
+            .push(format!("ack for unknown messageId {message_id}"));
         return;
     };
     let mut violations = Vec::new();
@@ -170,21 +199,29 @@ pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &Value) {
     sent.acked_at = Some(now);
     sent.ack_code = code;
     sent.ack_data = data_text.map(str::to_owned);
-    let latency = now.saturating_duration_since(sent.sent_at);
+    let latency = now.saturating_duration_since(sent.pushed_at);
     let push_id = sent.push_id;
     let sent_conn = sent.connection_id.clone();
     inner.acked += 1;
-    inner.latencies_us.push(u64::try_from(latency.as_micros()).unwrap_or(u64::MAX));
+    inner
+        .latencies_us
+        .push(u64::try_from(latency.as_micros()).unwrap_or(u64::MAX));
     if let Some(c) = inner.conns.get_mut(&sent_conn) {
         c.acked += 1;
     }
     let mut later = false;
     if let Some(p) = inner.pushes.get_mut(&push_id) {
         if p.kind == "EVENT" {
-            match data.as_ref().and_then(|d| d.get("status")).and_then(Value::as_str) {
+            match data
+                .as_ref()
+                .and_then(|d| d.get("status"))
+                .and_then(Value::as_str)
+            {
                 Some("SUCCESS") => p.acked = true,
                 Some("LATER") => later = true,
-                _ => violations.push(format!("EVENT ack {message_id}: data.status is not SUCCESS or LATER")),
+                _ => violations.push(format!(
+                    "EVENT ack {message_id}: data.status is not SUCCESS or LATER"
+                )),
             }
             if code != Some(200) {
                 later = true;
@@ -203,19 +240,30 @@ pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &Value) {
     }
     inner.violations.extend(violations);
     if let Some(waiter) = inner.callback_waiters.remove(&push_id) {
-        let response = data.as_ref().and_then(|d| d.get("response")).cloned().unwrap_or(Value::Null);
+        let response = data
+            .as_ref()
+            .and_then(|d| d.get("response"))
+            .cloned()
+            .unwrap_or(Value::Null);
         let _ = waiter.send(response);
     }
 }
 
 /// Builds and pushes an inbound bot message.
+#[expect(clippy::too_many_lines, reason = "one flat payload builder reads best whole")]
 pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Injected, (String, String)> {
     let client_id = msg.client_id.clone().unwrap_or_else(|| shared.demo_client_id());
     let Some(app) = Inner::app(&shared.cfg, &client_id) else {
-        return Err(("invalidParameter.clientId".into(), format!("unknown app {client_id}")));
+        return Err((
+            "invalidParameter.clientId".into(),
+            format!("unknown app {client_id}"),
+        ));
     };
     let Some(sender) = shared.org.user(&msg.sender_staff_id) else {
-        return Err(("invalidParameter.senderStaffId".into(), "unknown senderStaffId".into()));
+        return Err((
+            "invalidParameter.senderStaffId".into(),
+            "unknown senderStaffId".into(),
+        ));
     };
     let group = match msg.conversation_type.as_str() {
         "1" => None,
@@ -223,10 +271,20 @@ pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Inj
             let cid = msg.open_conversation_id.as_deref().unwrap_or_default();
             match shared.org.group(cid) {
                 Some(g) => Some(g),
-                None => return Err(("invalid.openConversationId".into(), "unknown openConversationId".into())),
+                None => {
+                    return Err((
+                        "invalid.openConversationId".into(),
+                        "unknown openConversationId".into(),
+                    ));
+                }
             }
         }
-        _ => return Err(("invalidParameter.conversationType".into(), "conversationType must be \"1\" or \"2\"".into())),
+        _ => {
+            return Err((
+                "invalidParameter.conversationType".into(),
+                "conversationType must be \"1\" or \"2\"".into(),
+            ));
+        }
     };
     let mut inner = shared.lock();
     let msg_id = format!("msg{}==", inner.new_id("Sbx"));
@@ -234,8 +292,10 @@ pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Inj
     let create_at = shared.clock.epoch_ms();
     let ttl_ms = u64::try_from(shared.cfg.session_webhook_ttl.as_millis()).unwrap_or(u64::MAX);
     let expires = create_at.saturating_add(ttl_ms);
-    let conversation_id =
-        group.map_or_else(|| Org::single_conversation_id(&sender.user_id), |g| g.open_conversation_id.clone());
+    let conversation_id = group.map_or_else(
+        || Org::single_conversation_id(&sender.user_id),
+        |g| g.open_conversation_id.clone(),
+    );
     let webhook = format!("{}/robot/sendBySession?session={session}", shared.base_url);
     let msgtype = msg.msgtype.clone().unwrap_or_else(|| "text".into());
     let chatbot_user_id = format!("$:LWCP_v1:$robot{}", app.robot_code);
@@ -260,7 +320,14 @@ pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Inj
         map.insert("conversationTitle".into(), json!(g.title));
         let at = msg.at_bot.unwrap_or(true);
         map.insert("isInAtList".into(), json!(at));
-        map.insert("atUsers".into(), if at { json!([{"dingtalkId": chatbot_user_id}]) } else { json!([]) });
+        map.insert(
+            "atUsers".into(),
+            if at {
+                json!([{"dingtalkId": chatbot_user_id}])
+            } else {
+                json!([])
+            },
+        );
     }
     if let Value::Object(map) = &mut data {
         if msgtype == "text" {
@@ -271,12 +338,15 @@ pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Inj
             map.insert("text".into(), json!({"content": text}));
         } else {
             let mut content = msg.content.clone().unwrap_or_else(|| json!({}));
-            if let Value::Object(c) = &mut content {
-                if matches!(msgtype.as_str(), "picture" | "audio" | "video" | "file") && !c.contains_key("downloadCode") {
-                    let code = inner.new_id("dlc");
-                    inner.download_codes.insert(code.clone(), (client_id.clone(), sample_bytes(&msgtype)));
-                    c.insert("downloadCode".into(), json!(code));
-                }
+            if let Value::Object(c) = &mut content
+                && matches!(msgtype.as_str(), "picture" | "audio" | "video" | "file")
+                && !c.contains_key("downloadCode")
+            {
+                let code = inner.new_id("dlc");
+                inner
+                    .download_codes
+                    .insert(code.clone(), (client_id.clone(), sample_bytes(&msgtype)));
+                c.insert("downloadCode".into(), json!(code));
             }
             map.insert("content".into(), content);
         }
@@ -291,8 +361,15 @@ pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Inj
         },
     );
     inner.inbound_msg_ids.insert(msg_id.clone(), conversation_id);
-    let (push_id, message_id) =
-        push(shared, &mut inner, &client_id, "CALLBACK", super::BOT_TOPIC, data.to_string(), Vec::new());
+    let (push_id, message_id) = push(
+        shared,
+        &mut inner,
+        &client_id,
+        "CALLBACK",
+        super::BOT_TOPIC,
+        data.to_string(),
+        Vec::new(),
+    );
     let delivered = message_id.is_some();
     Ok(Injected {
         msg_id,

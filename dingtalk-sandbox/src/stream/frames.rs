@@ -130,7 +130,13 @@ mod tests {
 
     #[test]
     fn malformed_variants_are_text_or_none() {
-        for v in ["non_json", "missing_type", "numeric_headers", "header_misspelled", "data_object"] {
+        for v in [
+            "non_json",
+            "missing_type",
+            "numeric_headers",
+            "header_misspelled",
+            "data_object",
+        ] {
             assert!(malformed(v, "m", 1).is_some(), "{v}");
         }
         assert!(malformed("binary", "m", 1).is_none());

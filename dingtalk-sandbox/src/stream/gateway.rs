@@ -18,7 +18,7 @@ pub(crate) async fn open(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
     let accepts_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json") || v.contains("*/*"));
+        .is_some_and(|v| v.contains("application/json"));
     let resp = open_inner(&shared, &body);
     if accepts_json {
         return resp;
@@ -46,7 +46,10 @@ fn open_inner(shared: &Shared, body: &[u8]) -> Response {
         Err(r) => return r,
     };
     let Some(Value::Array(subs)) = map.get("subscriptions") else {
-        return envelope::bad_param("MissingParameter.subscriptions", "subscriptions is mandatory for this action.");
+        return envelope::bad_param(
+            "MissingParameter.subscriptions",
+            "subscriptions is mandatory for this action.",
+        );
     };
     let mut topics = Vec::new();
     for sub in subs {
@@ -57,17 +60,41 @@ fn open_inner(shared: &Shared, body: &[u8]) -> Response {
             "EVENT" => return envelope::bad_param("invalidParameter.subscriptions", "EVENT topic must be *"),
             "CALLBACK" if !topic.is_empty() => topics.push((kind.to_owned(), topic.to_owned())),
             "SYSTEM" => {}
-            _ => return envelope::bad_param("invalidParameter.subscriptions", "unknown subscription type or empty topic"),
+            _ => {
+                return envelope::bad_param(
+                    "invalidParameter.subscriptions",
+                    "unknown subscription type or empty topic",
+                );
+            }
         }
     }
-    let ok = shared.cfg.apps.iter().any(|a| a.client_id == client_id && a.client_secret == secret);
+    let ok = shared
+        .cfg
+        .apps
+        .iter()
+        .any(|a| a.client_id == client_id && a.client_secret == secret);
     if !ok {
-        return envelope::api_error(StatusCode::UNAUTHORIZED, &shared.cfg.open_auth_error_code, "无效的clientId或者clientSecret");
+        return envelope::api_error(
+            StatusCode::UNAUTHORIZED,
+            &shared.cfg.open_auth_error_code,
+            "无效的clientId或者clientSecret",
+        );
     }
     let ticket = uuid::Uuid::new_v4().to_string();
     let expires_at = shared.clock.now() + shared.cfg.ticket_ttl;
-    tracing::debug!(client_id, ua = envelope::opt_str(&map, "ua"), "stream ticket issued");
-    shared.lock().tickets.insert(ticket.clone(), Ticket { client_id: client_id.to_owned(), topics, expires_at });
+    tracing::debug!(
+        client_id,
+        ua = envelope::opt_str(&map, "ua"),
+        "stream ticket issued"
+    );
+    shared.lock().tickets.insert(
+        ticket.clone(),
+        Ticket {
+            client_id: client_id.to_owned(),
+            topics,
+            expires_at,
+        },
+    );
     let endpoint = format!("{}/connect", shared.base_url.replacen("http://", "ws://", 1));
     envelope::ok(&json!({"endpoint": endpoint, "ticket": ticket}))
 }
@@ -84,7 +111,11 @@ pub(crate) async fn connect(
         return envelope::api_error(StatusCode::UNAUTHORIZED, "invalid.ticket", "ticket不存在或已过期");
     };
     let Ok(ws) = ws else {
-        return envelope::api_error(StatusCode::BAD_REQUEST, "invalidRequest", "WebSocket upgrade required");
+        return envelope::api_error(
+            StatusCode::BAD_REQUEST,
+            "invalidRequest",
+            "WebSocket upgrade required",
+        );
     };
     ws.max_message_size(16 * 1024 * 1024)
         .on_upgrade(move |socket| super::ws::run(shared, socket, ticket.client_id, ticket.topics))

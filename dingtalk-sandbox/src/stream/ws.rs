@@ -15,7 +15,13 @@ use crate::state::{Conn, ConnCmd, Shared};
 const BATCH: usize = 256;
 
 /// Runs a connection until it closes or the sandbox stops.
-pub(crate) async fn run(shared: Arc<Shared>, mut socket: WebSocket, client_id: String, topics: Vec<(String, String)>) {
+#[expect(clippy::too_many_lines, reason = "one select loop owns the socket")]
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    mut socket: WebSocket,
+    client_id: String,
+    topics: Vec<(String, String)>,
+) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let conn_id = {
         let mut inner = shared.lock();
@@ -50,12 +56,15 @@ pub(crate) async fn run(shared: Arc<Shared>, mut socket: WebSocket, client_id: S
         let _ = socket.send(Message::Text(f.into())).await;
     }
     super::delivery::tick(&shared);
-    let ping_every = shared.cfg.server_ping_interval.unwrap_or(Duration::from_secs(3600 * 24 * 365));
+    let ping_every = shared
+        .cfg
+        .server_ping_interval
+        .unwrap_or(Duration::from_hours(8760));
     let mut ping = tokio::time::interval_at(crate::clock::deadline(ping_every), ping_every);
     let mut pings: HashSet<String> = HashSet::new();
     let mut zombie = false;
     let mut close_at: Option<tokio::time::Instant> = None;
-    let far = Duration::from_secs(3600 * 24 * 365);
+    let far = Duration::from_hours(8760);
     let mut clean_close = true;
     loop {
         let close_sleep = tokio::time::sleep_until(close_at.unwrap_or_else(|| crate::clock::deadline(far)));
@@ -89,7 +98,7 @@ pub(crate) async fn run(shared: Arc<Shared>, mut socket: WebSocket, client_id: S
             msg = socket.recv(), if !zombie => {
                 match msg {
                     Some(Ok(Message::Text(text))) => on_text(&shared, &conn_id, &text, &mut pings),
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    None | Some(Ok(Message::Close(_)) | Err(_)) => break,
                     Some(Ok(_)) => {}
                 }
             }
@@ -106,7 +115,12 @@ pub(crate) async fn run(shared: Arc<Shared>, mut socket: WebSocket, client_id: S
         }
     }
     if clean_close && close_at.is_some() {
-        let _ = socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("disconnect") }))).await;
+        let _ = socket
+            .send(Message::Close(Some(CloseFrame {
+                code: 1000,
+                reason: Utf8Bytes::from_static("disconnect"),
+            })))
+            .await;
     }
     drop(socket);
     let mut inner = shared.lock();
@@ -117,6 +131,10 @@ pub(crate) async fn run(shared: Arc<Shared>, mut socket: WebSocket, client_id: S
 }
 
 /// Applies a non-text command; returns false when the loop must end.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the loop state of run, borrowed piecewise"
+)]
 async fn apply(
     shared: &Shared,
     conn_id: &str,
@@ -142,7 +160,12 @@ async fn apply(
             socket.send(Message::Text(f.into())).await.is_ok()
         }
         ConnCmd::Close(code) => {
-            let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static("sandbox") }))).await;
+            let _ = socket
+                .send(Message::Close(Some(CloseFrame {
+                    code,
+                    reason: Utf8Bytes::from_static("sandbox"),
+                })))
+                .await;
             *clean_close = false;
             false
         }
@@ -159,10 +182,16 @@ async fn apply(
 
 fn on_text(shared: &Shared, conn_id: &str, text: &str, pings: &mut HashSet<String>) {
     let Ok(frame) = serde_json::from_str::<Value>(text) else {
-        shared.lock().violations.push(format!("non-JSON frame from {conn_id}"));
+        shared
+            .lock()
+            .violations
+            .push(format!("non-JSON frame from {conn_id}"));
         return;
     };
-    let mid = frame.pointer("/headers/messageId").and_then(Value::as_str).unwrap_or_default();
+    let mid = frame
+        .pointer("/headers/messageId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if pings.remove(mid) {
         if !mid.starts_with('p') {
             return;
@@ -177,7 +206,9 @@ fn on_text(shared: &Shared, conn_id: &str, text: &str, pings: &mut HashSet<Strin
             .and_then(|d| serde_json::from_str::<Value>(d).ok())
             .is_some_and(|d| d.get("opaque").is_some());
         if !opaque_ok {
-            inner.violations.push(format!("ping ack {mid}: opaque not echoed"));
+            inner
+                .violations
+                .push(format!("ping ack {mid}: opaque not echoed"));
         }
         if let Some(c) = inner.conns.get_mut(conn_id) {
             c.ping_acks += 1;
@@ -186,4 +217,3 @@ fn on_text(shared: &Shared, conn_id: &str, text: &str, pings: &mut HashSet<Strin
     }
     super::delivery::on_ack(shared, conn_id, &frame);
 }
-

@@ -1,0 +1,180 @@
+//! Property test: random JSON (and random bytes) thrown at every JSON handler never panics the sandbox.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test setup panics on failure"
+)]
+
+use std::sync::OnceLock;
+
+use dingtalk_sandbox::{Sandbox, SandboxHandle};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+const PATHS: [(&str, &str); 19] = [
+    ("POST", "/v1.0/oauth2/accessToken"),
+    ("POST", "/v1.0/gateway/connections/open"),
+    ("POST", "/v1.0/robot/groupMessages/send"),
+    ("POST", "/v1.0/robot/oToMessages/batchSend"),
+    ("POST", "/v1.0/robot/privateChatMessages/send"),
+    ("POST", "/v1.0/robot/groupMessages/recall"),
+    ("POST", "/v1.0/robot/otoMessages/batchRecall"),
+    ("POST", "/v1.0/robot/emotion/reply"),
+    ("POST", "/v1.0/robot/messageFiles/download"),
+    ("POST", "/v1.0/card/instances/createAndDeliver"),
+    ("POST", "/v1.0/card/instances"),
+    ("POST", "/v1.0/card/instances/deliver"),
+    ("PUT", "/v1.0/card/instances"),
+    ("PUT", "/v1.0/card/streaming"),
+    ("POST", "/_sandbox/messages"),
+    ("POST", "/_sandbox/faults"),
+    ("POST", "/_sandbox/socket-faults"),
+    ("POST", "/_sandbox/events"),
+    ("POST", "/_sandbox/burst"),
+];
+
+struct Env {
+    rt: tokio::runtime::Runtime,
+    sandbox: SandboxHandle,
+    token: String,
+    http: reqwest::Client,
+}
+
+fn env() -> &'static Env {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let http = reqwest::Client::new();
+        let (sandbox, token) = rt.block_on(async {
+            let sandbox = Sandbox::start().await.unwrap();
+            let body: Value = http
+                .post(format!("{}/v1.0/oauth2/accessToken", sandbox.base_url()))
+                .json(&json!({"appKey": "dingsandboxdemo", "appSecret": "sandbox-secret"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (sandbox, body["accessToken"].as_str().unwrap().to_owned())
+        });
+        Env {
+            rt,
+            sandbox,
+            token,
+            http,
+        }
+    })
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
+        "[a-zA-Z0-9_./=+ -]{0,12}".prop_map(Value::String),
+        prop_oneof![
+            Just("dingsandboxdemo"),
+            Just("cidSandboxEng0001+demo/Aa=="),
+            Just("user001"),
+            Just("sampleText"),
+            Just("382e4302-551d-4880-bf29-a30acfab2e71.schema"),
+            Just("dtv1.card//IM_GROUP.cidSandboxEng0001+demo/Aa=="),
+            Just("msgContent"),
+            Just("{\"content\":\"x\"}"),
+            Just("set"),
+            Just("malformed"),
+        ]
+        .prop_map(|s| Value::String(s.to_owned())),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        let keys = prop_oneof![
+            Just("robotCode"),
+            Just("openConversationId"),
+            Just("msgKey"),
+            Just("msgParam"),
+            Just("userIds"),
+            Just("outTrackId"),
+            Just("cardTemplateId"),
+            Just("cardData"),
+            Just("cardParamMap"),
+            Just("openSpaceId"),
+            Just("imGroupOpenDeliverModel"),
+            Just("guid"),
+            Just("key"),
+            Just("content"),
+            Just("isFull"),
+            Just("clientId"),
+            Just("clientSecret"),
+            Just("subscriptions"),
+            Just("type"),
+            Just("topic"),
+            Just("conversationType"),
+            Just("senderStaffId"),
+            Just("action"),
+            Just("kind"),
+            Just("path"),
+            Just("count"),
+            Just("processQueryKeys"),
+            Just("downloadCode"),
+            Just("openMsgId"),
+            Just("x"),
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(keys.prop_map(str::to_owned), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn send(method: &str, path: &str, body: Vec<u8>) -> u16 {
+    let env = env();
+    env.rt.block_on(async {
+        let url = format!("{}{path}", env.sandbox.base_url());
+        let req = if method == "PUT" {
+            env.http.put(url)
+        } else {
+            env.http.post(url)
+        };
+        let resp = req
+            .header("x-acs-dingtalk-access-token", &env.token)
+            .header("accept", "application/json")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("the sandbox answered (no panic, no dropped connection)");
+        resp.status().as_u16()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_json_never_yields_a_5xx(idx in 0..PATHS.len(), body in json_value()) {
+        let (method, path) = PATHS[idx];
+        let mut body = body;
+        if path == "/_sandbox/burst" {
+            body = json!({"count": 3});
+        }
+        let status = send(method, path, body.to_string().into_bytes());
+        prop_assert!(status < 500, "{method} {path} answered {status}");
+        env().sandbox.clear_faults();
+    }
+
+    #[test]
+    fn random_bytes_never_yield_a_5xx(idx in 0..PATHS.len(), body in prop::collection::vec(any::<u8>(), 0..64)) {
+        let (method, path) = PATHS[idx];
+        let status = send(method, path, body);
+        prop_assert!(status < 500, "{method} {path} answered {status}");
+    }
+}

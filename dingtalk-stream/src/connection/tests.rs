@@ -1,0 +1,336 @@
+//! Engine tests against a tiny local WebSocket server and a fake ticket source.
+//!
+//! Real sockets with paused time would let tokio auto-advance timers while a test waits on I/O, so these tests
+//! run on real time with short intervals; every wait is bounded.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
+
+use futures_util::{SinkExt, StreamExt};
+use secrecy::SecretString;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::*;
+use crate::backoff::BackoffConfig;
+use crate::client::Client;
+use crate::testkit::*;
+
+#[tokio::test]
+async fn ping_is_acked_with_the_same_data() {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    send_raw(&mut ws, r#"{"specVersion":"1.0","type":"SYSTEM","headers":{"contentType":"application/json","messageId":"0a1b2c3d_4e5_19bfa1a500a_6f7a","time":"1774080000000","topic":"ping"},"data":"{\"opaque\":\"5f0e6a9c-3b1d-4c2e-9a7f-2d4b8c1e0f33\"}"}"#).await;
+    assert_eq!(
+        next_text(&mut ws).await,
+        r#"{"code":200,"headers":{"contentType":"application/json","messageId":"0a1b2c3d_4e5_19bfa1a500a_6f7a"},"message":"OK","data":"{\"opaque\":\"5f0e6a9c-3b1d-4c2e-9a7f-2d4b8c1e0f33\"}"}"#
+    );
+    assert!(matches!(*conn.state().borrow(), ConnectionState::Open { generation: 1, .. }));
+    assert_eq!(conn.metrics().pings_answered, 1);
+}
+
+#[tokio::test]
+async fn events_are_acked_success_or_later() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    send(&mut ws, &business("EVENT", "*", "e1", &json!({"timeStamp":"1","userId":["u"]}))).await;
+    send(&mut ws, &business("EVENT", "*", "e2", &json!({}))).await;
+    let Inbound::Event(event, responder) = next_item(&mut conn).await else { panic!() };
+    assert_eq!(event.event_type(), "user_add_org");
+    assert_eq!(event.event_id().unwrap().as_str(), "ev-e1");
+    assert_eq!(event.born_time(), Some(1_774_080_000_950));
+    assert_eq!(event.data()["userId"][0], "u");
+    responder.ack().await.unwrap();
+    let ack = next_json(&mut ws).await;
+    assert_eq!(ack["code"], 200);
+    assert_eq!(ack["headers"]["messageId"], "e1");
+    assert_eq!(ack["data"], r#"{"status":"SUCCESS","message":"success"}"#);
+    let Inbound::Event(_, responder) = next_item(&mut conn).await else { panic!() };
+    responder.later("busy").await.unwrap();
+    let ack = next_json(&mut ws).await;
+    assert_eq!(ack["data"], r#"{"status":"LATER","message":"busy"}"#);
+}
+
+#[tokio::test]
+async fn callbacks_get_typed_payloads_and_replies() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    send(&mut ws, &bot("m1", "msg1", "hello")).await;
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    assert_eq!(cb.bot_message().unwrap().content.text().as_deref(), Some("hello"));
+    responder.ack().await.unwrap();
+    assert_eq!(next_json(&mut ws).await["data"], r#"{"response":null}"#);
+
+    let card = json!({"type":"actionCallback","outTrackId":"o1","content":"{\"cardPrivateData\":{\"actionIds\":[\"agree\"],\"params\":{}}}"});
+    send(&mut ws, &business("CALLBACK", topic::CARD_CALLBACK, "m2", &card)).await;
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    let CallbackPayload::CardAction(action) = cb.payload() else { panic!() };
+    assert_eq!(action.private_data.as_ref().unwrap().action_ids, ["agree"]);
+    responder.reply(&json!({"cardData":{"cardParamMap":{"status":"approved"}}})).await.unwrap();
+    let ack = next_json(&mut ws).await;
+    assert_eq!(ack["headers"]["messageId"], "m2");
+    assert_eq!(ack["data"], r#"{"response":{"cardData":{"cardParamMap":{"status":"approved"}}}}"#);
+}
+
+#[tokio::test]
+async fn malformed_frames_are_skipped_or_error_acked() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().max_data_bytes(512).build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    send_raw(&mut ws, "not json").await;
+    send_raw(&mut ws, "").await;
+    ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
+    send_raw(&mut ws, r#"{"type":"NOTICE","headers":{},"data":""}"#).await;
+    send_raw(&mut ws, r#"{"type":"SYSTEM","headers":{"topic":"FUTURE"},"data":""}"#).await;
+    send_raw(&mut ws, r#"{"type":"CALLBACK","headers":{"topic":"/v1.0/im/bot/messages/get"},"data":"{}"}"#).await;
+    send_raw(&mut ws, r#"{"type":"CALLBACK","header":{"messageId":"d1","topic":"/v1.0/im/bot/messages/get"},"data":{"a":1}}"#).await;
+    assert_eq!(next_json(&mut ws).await["code"], 400);
+    send(&mut ws, &business("CALLBACK", "/v1.0/unknown", "u1", &json!({}))).await;
+    let ack = next_json(&mut ws).await;
+    assert_eq!((ack["code"].as_u64(), ack["message"].as_str()), (Some(404), Some("topic not supported")));
+    send(&mut ws, &business("CALLBACK", topic::BOT_MESSAGE, "b1", &json!({"msgtype":"text"}))).await;
+    assert_eq!(next_json(&mut ws).await["code"], 400, "bot message without msgId");
+    send(&mut ws, &bot("big", "msgbig", &"x".repeat(600))).await;
+    let ack = next_json(&mut ws).await;
+    assert_eq!(ack["message"], "payload too large");
+    // Still alive: a valid frame gets through.
+    send(&mut ws, &bot("ok1", "msgok", "fine")).await;
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    assert_eq!(cb.message_id(), "ok1");
+    responder.ack().await.unwrap();
+    let m = conn.metrics();
+    assert_eq!(m.frames_malformed, 3);
+    assert_eq!(m.frames_unknown, 3);
+    assert_eq!(m.frames_oversized, 1);
+    assert_eq!(m.connects, 1);
+}
+
+#[tokio::test]
+async fn disconnect_rotates_make_before_break() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut a = h.accept().await;
+    // A frame handed out before the disconnect stays answerable on A.
+    send(&mut a, &bot("a1", "msgA1", "before")).await;
+    let Inbound::Callback(_, early) = next_item(&mut conn).await else { panic!() };
+    send_raw(&mut a, r#"{"specVersion":"1.0","type":"SYSTEM","headers":{"contentType":"application/json","messageId":"c0a8000117740800000012345","time":"1774090000000","topic":"disconnect"},"data":"{\"reason\":\"persistent connection is timeout\"}"}"#).await;
+    let ack = next_json(&mut a).await;
+    assert_eq!(ack["headers"]["messageId"], "c0a8000117740800000012345");
+    assert_eq!(ack["data"], r#"{"reason":"persistent connection is timeout"}"#);
+    // B opens while A is still up.
+    let mut b = h.accept().await;
+    // A frame still arriving on A is delivered and acked on A.
+    send(&mut a, &bot("a2", "msgA2", "late on A")).await;
+    let Inbound::Callback(cb, late) = next_item(&mut conn).await else { panic!() };
+    assert_eq!(cb.message_id(), "a2");
+    late.ack().await.unwrap();
+    early.ack().await.unwrap();
+    let mut acked = [next_json(&mut a).await, next_json(&mut a).await];
+    acked.sort_by_key(|v| v["headers"]["messageId"].as_str().unwrap().to_owned());
+    assert_eq!(acked[0]["headers"]["messageId"], "a1");
+    assert_eq!(acked[1]["headers"]["messageId"], "a2");
+    // With no acks pending, A is closed; B keeps working.
+    assert!(closed(&mut a).await, "A must be closed after B is up and A is drained");
+    send(&mut b, &bot("b1", "msgB1", "on B")).await;
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    assert_eq!(cb.message_id(), "b1");
+    responder.ack().await.unwrap();
+    assert_eq!(next_json(&mut b).await["headers"]["messageId"], "b1");
+    let m = conn.metrics();
+    assert_eq!(m.reconnects_for(ReconnectReason::Disconnect), 1);
+    assert_eq!(m.connects, 2);
+    assert_eq!(h.source.calls.load(Ordering::SeqCst), 2, "a fresh ticket per connect");
+}
+
+#[tokio::test]
+async fn ack_for_a_closed_connection_is_dropped_not_rerouted() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut a = h.accept().await;
+    send(&mut a, &bot("a1", "msgA1", "x")).await;
+    let Inbound::Callback(_, responder) = next_item(&mut conn).await else { panic!() };
+    drop(a); // abrupt drop
+    let mut b = h.accept().await;
+    let err = responder.ack().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Closed);
+    send(&mut b, &bot("b1", "msgB1", "y")).await;
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    responder.ack().await.unwrap();
+    let ack = next_json(&mut b).await;
+    assert_eq!(ack["headers"]["messageId"], cb.message_id(), "only b1's ack reaches B");
+    assert_eq!(conn.metrics().acks_dropped, 1);
+}
+
+#[tokio::test]
+async fn silent_socket_is_replaced_after_pong_timeout() {
+    let mut h = harness(&[]).await;
+    let conn = h
+        .client()
+        .ping_interval(Duration::from_millis(100))
+        .pong_timeout(Duration::from_millis(150))
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    // Never read A: no pong, no frame.
+    let _silent = h.accept().await;
+    let mut b = h.accept().await;
+    assert_eq!(conn.metrics().reconnects_for(ReconnectReason::PongTimeout), 1);
+    // B is read, so its pongs flow and it stays up across several ping intervals.
+    let kept = timeout(Duration::from_millis(600), async {
+        loop {
+            if b.next().await.is_none() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(kept.is_err(), "B must stay open while it answers pings");
+    assert_eq!(conn.metrics().connects, 2);
+}
+
+#[tokio::test]
+async fn idle_watchdog_rotates() {
+    let mut h = harness(&[]).await;
+    let conn = h.client().frame_idle_timeout(Duration::from_millis(200)).build().unwrap().connect().await.unwrap();
+    let mut a = h.accept().await;
+    let _b = h.accept().await;
+    assert!(closed(&mut a).await);
+    assert_eq!(conn.metrics().reconnects_for(ReconnectReason::IdleWatchdog), 1);
+}
+
+#[tokio::test]
+async fn bad_credentials_are_fatal() {
+    let h = harness(&[ErrorKind::AuthRejected]).await;
+    let err = h.client().build().unwrap().connect().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AuthRejected);
+    assert!(!err.is_retried());
+}
+
+#[tokio::test]
+async fn bad_credentials_later_end_the_stream_with_the_error() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().build().unwrap().connect().await.unwrap();
+    h.source.script.lock().unwrap().push_back(ErrorKind::AuthRejected);
+    drop(h.accept().await); // the socket dies; the reconnect is rejected
+    let item = timeout(WAIT, conn.next()).await.unwrap().unwrap();
+    assert_eq!(item.unwrap_err().kind(), ErrorKind::AuthRejected);
+    assert!(timeout(WAIT, conn.next()).await.unwrap().is_none(), "the stream ends after a fatal error");
+    assert_eq!(*conn.state().borrow(), ConnectionState::Closed { fatal: true });
+}
+
+#[tokio::test]
+async fn auth_rejected_can_be_retried_when_not_fatal() {
+    let mut h = harness(&[ErrorKind::AuthRejected]).await;
+    let conn = h.client().auth_rejected_fatal(false).build().unwrap().connect().await.unwrap();
+    assert!(matches!(*conn.state().borrow(), ConnectionState::AuthRejected { .. }));
+    let _ws = h.accept().await;
+    assert_eq!(conn.metrics().reconnects_for(ReconnectReason::Auth), 1);
+}
+
+#[tokio::test]
+async fn open_failures_back_off_and_recover() {
+    let mut h = harness(&[ErrorKind::Transient, ErrorKind::RateLimited, ErrorKind::Handshake]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    assert!(matches!(*conn.state().borrow(), ConnectionState::Backoff { attempt: 1, last_error: ErrorKind::Transient, .. }));
+    let _ws = h.accept().await;
+    let mut state = conn.state();
+    timeout(WAIT, state.wait_for(|s| matches!(s, ConnectionState::Open { .. }))).await.unwrap().unwrap();
+    let m = conn.metrics();
+    assert_eq!(m.connect_failures, 3);
+    assert_eq!(m.reconnects_for(ReconnectReason::ConnectFailed), 3);
+}
+
+#[tokio::test]
+async fn rejected_upgrade_is_retried() {
+    // A ticket source pointing at a port where nothing listens: the upgrade fails, the client keeps trying.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let source = Arc::new(FakeSource {
+        endpoint: format!("ws://{addr}/connect"),
+        calls: AtomicUsize::new(0),
+        script: Mutex::new(VecDeque::new()),
+    });
+    let conn = Client::builder("dingapp", SecretString::from("s"))
+        .subscribe_events()
+        .ticket_source(Arc::clone(&source) as Arc<dyn TicketSource>)
+        .backoff(BackoffConfig::default().initial(Duration::from_millis(100)).cap(Duration::from_millis(100)))
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    assert!(matches!(*conn.state().borrow(), ConnectionState::Backoff { last_error: ErrorKind::Handshake, .. }));
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert!(source.calls.load(Ordering::SeqCst) >= 3, "never gives up");
+}
+
+#[tokio::test]
+async fn dropped_responder_sends_nothing() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    send(&mut ws, &bot("m1", "msg1", "x")).await;
+    send(&mut ws, &bot("m2", "msg2", "y")).await;
+    let Inbound::Callback(_, r1) = next_item(&mut conn).await else { panic!() };
+    drop(r1);
+    let Inbound::Callback(_, r2) = next_item(&mut conn).await else { panic!() };
+    r2.ack().await.unwrap();
+    assert_eq!(next_json(&mut ws).await["headers"]["messageId"], "m2", "m1 got no ack");
+    assert_eq!(conn.metrics().responders_dropped, 1);
+}
+
+#[tokio::test]
+async fn shutdown_drains_then_closes() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    send(&mut ws, &bot("m1", "msg1", "x")).await;
+    let Inbound::Callback(_, responder) = next_item(&mut conn).await else { panic!() };
+    let handle = conn.shutdown_handle();
+    let shutdown = tokio::spawn(async move { handle.shutdown().await });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // New business frames are no longer accepted (left unacked), pings still answered.
+    send(&mut ws, &bot("m2", "msg2", "y")).await;
+    send_raw(&mut ws, r#"{"type":"SYSTEM","headers":{"messageId":"p1","topic":"ping"},"data":"{\"opaque\":\"o\"}"}"#).await;
+    assert_eq!(next_json(&mut ws).await["headers"]["messageId"], "p1");
+    responder.ack().await.unwrap();
+    assert_eq!(next_json(&mut ws).await["headers"]["messageId"], "m1");
+    let report = timeout(WAIT, shutdown).await.unwrap().unwrap();
+    assert_eq!(report.unanswered, 0);
+    assert!(closed(&mut ws).await);
+    assert!(timeout(WAIT, conn.next()).await.unwrap().is_none());
+    assert_eq!(*conn.state().borrow(), ConnectionState::Closed { fatal: false });
+    assert_eq!(conn.metrics().unacked_overload, 1);
+}
+
+#[tokio::test]
+async fn dropping_the_connection_closes_the_socket() {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    drop(conn);
+    assert!(closed(&mut ws).await);
+}
+
+#[tokio::test]
+async fn full_inbound_queue_leaves_frames_unacked() {
+    let mut h = harness(&[]).await;
+    let mut conn = h.client().inbound_capacity(1).build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    send(&mut ws, &bot("m1", "msg1", "x")).await;
+    send(&mut ws, &bot("m2", "msg2", "y")).await;
+    send_raw(&mut ws, r#"{"type":"SYSTEM","headers":{"messageId":"p1","topic":"ping"},"data":"{}"}"#).await;
+    assert_eq!(next_json(&mut ws).await["headers"]["messageId"], "p1", "pings still answered under overload");
+    let Inbound::Callback(cb, r) = next_item(&mut conn).await else { panic!() };
+    assert_eq!(cb.message_id(), "m1");
+    r.ack().await.unwrap();
+    assert_eq!(conn.metrics().unacked_overload, 1);
+}

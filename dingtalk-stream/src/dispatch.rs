@@ -1,0 +1,467 @@
+//! The handler layer over a [`Connection`]: dedup, ack policy, bounded concurrency, per-conversation order.
+//!
+//! - Bot messages (R-ACK-1): reserve a queue slot and a place in the conversation's lane → check dedup on
+//!   `bot:{robotCode}:{msgId}` and `frame:{clientId}:{messageId}` → ack → enqueue. No slot: the frame is left
+//!   unacked and DingTalk redelivers. A duplicate is acked at once and not processed.
+//! - Events (R-ACK-2): run concurrently; `Ok` → `SUCCESS`, `Err`, panic or `event_handler_timeout` → `LATER`
+//!   and the dedup keys are removed so the redelivery runs again (R-DUP-4).
+//! - Other callbacks (R-ACK-3): card actions are ordered by `outTrackId`; the handler's response is the ack; an
+//!   error, panic or `callback_handler_timeout` → code 500.
+//! - Frames with the same ordering key run one at a time in arrival order; different keys run in parallel, at
+//!   most `max_in_flight` at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use serde_json::Value;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio::time::timeout;
+
+use crate::connection::{Connection, ShutdownReport};
+use crate::dedup::{DedupStore, MemoryDedup, Seen, bot_key, event_key, frame_key};
+use crate::error::Error;
+use crate::inbound::{Callback, CallbackPayload, CallbackResponder, Event, EventResponder, Inbound};
+use crate::state::{Metrics, inc};
+
+/// Default number of handlers running at once: 16.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
+/// Default number of accepted frames (running or queued): 256.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
+/// Default number of queued frames per ordering key: 32.
+pub const DEFAULT_PER_KEY_DEPTH: usize = 32;
+/// Default event handler deadline: 30 s.
+pub const DEFAULT_EVENT_HANDLER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default card/graph callback handler deadline: 10 s.
+pub const DEFAULT_CALLBACK_HANDLER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The error a handler returns.
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Application logic called by the [`Dispatcher`]. Every method has a default, so implement only what you
+/// subscribed to.
+#[async_trait]
+pub trait Handler: Send + Sync + 'static {
+    /// A bot or delegate message, already acked. Calls with the same `(robotCode, conversationId)` run one at a
+    /// time in arrival order. An error is logged; the message is not redelivered.
+    async fn on_bot_message(&self, callback: Callback) -> Result<(), HandlerError> {
+        let _ = callback;
+        Ok(())
+    }
+
+    /// An event. `Ok` acks `SUCCESS`; `Err` acks `LATER` (DingTalk redelivers).
+    async fn on_event(&self, event: Event) -> Result<(), HandlerError> {
+        let _ = event;
+        Ok(())
+    }
+
+    /// Any other callback (card action, graph call, other topics). `Ok(Some(response))` is sent as
+    /// `{"response": …}`, `Ok(None)` as `{"response":null}`, `Err` as a 500 ack.
+    async fn on_callback(&self, callback: Callback) -> Result<Option<Value>, HandlerError> {
+        let _ = callback;
+        Ok(None)
+    }
+}
+
+/// Runs a [`Handler`] over a [`Connection`].
+pub struct Dispatcher<H> {
+    handler: Arc<H>,
+    client_id: String,
+    dedup: Arc<dyn DedupStore>,
+    max_in_flight: usize,
+    queue_capacity: usize,
+    per_key_depth: usize,
+    event_handler_timeout: Duration,
+    callback_handler_timeout: Duration,
+}
+
+impl<H> std::fmt::Debug for Dispatcher<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("client_id", &self.client_id)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("queue_capacity", &self.queue_capacity)
+            .field("per_key_depth", &self.per_key_depth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H: Handler> Dispatcher<H> {
+    /// A dispatcher with an in-memory dedup store and the default limits. `client_id` scopes the frame and event
+    /// dedup keys.
+    pub fn new(client_id: impl Into<String>, handler: H) -> Self {
+        Self {
+            handler: Arc::new(handler),
+            client_id: client_id.into(),
+            dedup: Arc::new(MemoryDedup::new()),
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
+            per_key_depth: DEFAULT_PER_KEY_DEPTH,
+            event_handler_timeout: DEFAULT_EVENT_HANDLER_TIMEOUT,
+            callback_handler_timeout: DEFAULT_CALLBACK_HANDLER_TIMEOUT,
+        }
+    }
+
+    /// Replaces the dedup store (e.g. [`SqliteDedup`](crate::SqliteDedup) to survive restarts).
+    #[must_use]
+    pub fn dedup(mut self, store: Arc<dyn DedupStore>) -> Self {
+        self.dedup = store;
+        self
+    }
+
+    /// Handlers running at once (at least 1).
+    #[must_use]
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = n.max(1);
+        self
+    }
+
+    /// Accepted frames, running or queued (at least 1).
+    #[must_use]
+    pub fn queue_capacity(mut self, n: usize) -> Self {
+        self.queue_capacity = n.max(1);
+        self
+    }
+
+    /// Queued frames per ordering key (at least 1).
+    #[must_use]
+    pub fn per_key_depth(mut self, n: usize) -> Self {
+        self.per_key_depth = n.max(1);
+        self
+    }
+
+    /// Event handler deadline; past it the event is acked `LATER` and the handler is cancelled.
+    #[must_use]
+    pub fn event_handler_timeout(mut self, d: Duration) -> Self {
+        self.event_handler_timeout = d;
+        self
+    }
+
+    /// Card/graph callback deadline; past it the ack is code 500 and the handler is cancelled.
+    #[must_use]
+    pub fn callback_handler_timeout(mut self, d: Duration) -> Self {
+        self.callback_handler_timeout = d;
+        self
+    }
+
+    /// Runs until the connection's stream ends. Returns the first fatal error the stream yielded, if any.
+    ///
+    /// # Errors
+    /// A fatal connection error (bad credentials).
+    pub async fn run(self, conn: Connection) -> Result<(), Error> {
+        self.run_until(conn, std::future::pending()).await.map(|_| ())
+    }
+
+    /// Runs until `stop` completes, then shuts down gracefully (R-STOP-1): no new frames are accepted, accepted
+    /// work (including acked-but-unstarted bot messages) finishes within the connection's `shutdown_drain`, and
+    /// the sockets close.
+    ///
+    /// # Errors
+    /// A fatal connection error (bad credentials).
+    pub async fn run_until(
+        self,
+        mut conn: Connection,
+        stop: impl Future<Output = ()> + Send,
+    ) -> Result<ShutdownReport, Error> {
+        let metrics = conn.metrics_handle();
+        let drain = conn.shutdown_drain();
+        let shared = Arc::new(Shared {
+            handler: Arc::clone(&self.handler),
+            dedup: Arc::clone(&self.dedup),
+            client_id: self.client_id.clone(),
+            running: Arc::new(Semaphore::new(self.max_in_flight)),
+            event_timeout: self.event_handler_timeout,
+            callback_timeout: self.callback_handler_timeout,
+            metrics,
+            lanes: Mutex::new(HashMap::new()),
+            per_key_depth: self.per_key_depth,
+        });
+        let slots = Arc::new(Semaphore::new(self.queue_capacity));
+        let mut tasks = JoinSet::new();
+        let mut stop = std::pin::pin!(stop);
+        let mut shutdown: Option<tokio::task::JoinHandle<ShutdownReport>> = None;
+        let mut fatal = None;
+        loop {
+            tokio::select! {
+                () = &mut stop, if shutdown.is_none() => {
+                    let handle = conn.shutdown_handle();
+                    shutdown = Some(tokio::spawn(async move { handle.shutdown().await }));
+                }
+                item = conn.next() => match item {
+                    None => break,
+                    Some(Err(e)) => {
+                        tracing::error!(kind = ?e.kind(), "stream ended with an error");
+                        fatal = Some(e);
+                    }
+                    Some(Ok(inbound)) => {
+                        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                            inc(&shared.metrics.unacked_overload);
+                            tracing::debug!("dispatcher queue full; frame left unacked for redelivery");
+                            continue; // the responder drops unanswered: DingTalk redelivers
+                        };
+                        accept(&shared, &mut tasks, inbound, slot).await;
+                    }
+                },
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            }
+        }
+        // Finish accepted work (bot messages are already acked) within the drain budget.
+        let _ = timeout(drain, async { while tasks.join_next().await.is_some() {} }).await;
+        let aborted = tasks.len();
+        if aborted > 0 {
+            tracing::warn!(aborted, "shutdown drain ended with work still running");
+        }
+        tasks.abort_all();
+        let report = match shutdown {
+            Some(handle) => handle.await.unwrap_or_default(),
+            None => ShutdownReport::default(),
+        };
+        match fatal {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+}
+
+struct Shared<H> {
+    handler: Arc<H>,
+    dedup: Arc<dyn DedupStore>,
+    client_id: String,
+    running: Arc<Semaphore>,
+    event_timeout: Duration,
+    callback_timeout: Duration,
+    metrics: Arc<Metrics>,
+    lanes: Mutex<HashMap<String, mpsc::Sender<Job>>>,
+    per_key_depth: usize,
+}
+
+type Job = Box<dyn FnOnce() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// Routes one accepted item; `slot` is held until its work is done.
+async fn accept<H: Handler>(
+    shared: &Arc<Shared<H>>,
+    tasks: &mut JoinSet<()>,
+    inbound: Inbound,
+    slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    match inbound {
+        Inbound::Event(event, responder) => {
+            let mut keys = vec![frame_key(&shared.client_id, event.message_id())];
+            if let Some(id) = event.event_id() {
+                keys.push(event_key(&shared.client_id, id.as_str()));
+            }
+            if check(shared, &keys).await == Seen::Duplicate {
+                let _ = responder.ack().await;
+                return;
+            }
+            let shared = Arc::clone(shared);
+            tasks.spawn(async move {
+                let _slot = slot;
+                run_event(&shared, event, responder, keys).await;
+            });
+        }
+        Inbound::Callback(callback, responder) => {
+            if let Some(msg) = callback.bot_message() {
+                let lane = format!("bot:{}:{}", msg.robot_code, msg.conversation_id);
+                let keys = vec![
+                    bot_key(msg.robot_code.as_str(), msg.id.as_str()),
+                    frame_key(&shared.client_id, callback.message_id()),
+                ];
+                let Some(permit) = lane_permit(shared, tasks, &lane) else {
+                    inc(&shared.metrics.unacked_overload);
+                    return; // per-key depth reached: unacked, DingTalk redelivers
+                };
+                if check(shared, &keys).await == Seen::Duplicate {
+                    let _ = responder.ack().await;
+                    return;
+                }
+                // Ack before processing (R-ACK-1): the slot and lane place are already reserved.
+                let _ = responder.ack().await;
+                let shared2 = Arc::clone(shared);
+                permit.send(Box::new(move || {
+                    Box::pin(async move {
+                        let _slot = slot;
+                        let handler = Arc::clone(&shared2.handler);
+                        let _running = shared2.running.acquire().await;
+                        let result = tokio::spawn(async move { handler.on_bot_message(callback).await }).await;
+                        match result {
+                            Ok(Ok(())) => {}
+                            Ok(Err(e)) => tracing::warn!(error = %e, "bot message handler failed"),
+                            Err(_) => tracing::error!("bot message handler panicked"),
+                        }
+                    })
+                }));
+            } else {
+                let lane = match callback.payload() {
+                    CallbackPayload::CardAction(card) => Some(format!("card:{}", card.out_track_id)),
+                    _ => None,
+                };
+                let keys = vec![frame_key(&shared.client_id, callback.message_id())];
+                let permit = lane.as_deref().map(|lane| lane_permit(shared, tasks, lane));
+                if let Some(None) = permit {
+                    inc(&shared.metrics.unacked_overload);
+                    return;
+                }
+                let permit = permit.flatten();
+                if check(shared, &keys).await == Seen::Duplicate {
+                    let _ = responder.ack().await;
+                    return;
+                }
+                let shared2 = Arc::clone(shared);
+                let job = move || -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+                    Box::pin(async move {
+                        let _slot = slot;
+                        run_callback(&shared2, callback, responder, keys).await;
+                    })
+                };
+                match permit {
+                    Some(permit) => {
+                        permit.send(Box::new(job));
+                    }
+                    None => {
+                        tasks.spawn(job());
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn check<H>(shared: &Shared<H>, keys: &[String]) -> Seen {
+    match shared.dedup.check_and_insert(keys).await {
+        Ok(Seen::Duplicate) => {
+            inc(&shared.metrics.duplicates);
+            tracing::debug!(key = keys.first().map(String::as_str), "duplicate frame acked without processing");
+            Seen::Duplicate
+        }
+        Ok(_) => Seen::New,
+        Err(e) => {
+            // Fail open: processing twice beats losing a message.
+            tracing::warn!(kind = ?e.kind(), "dedup store failed; processing the frame");
+            Seen::New
+        }
+    }
+}
+
+/// Reserves a place in a key's lane, starting its worker if needed. `None` when the lane is full.
+fn lane_permit<H: Handler>(
+    shared: &Arc<Shared<H>>,
+    tasks: &mut JoinSet<()>,
+    key: &str,
+) -> Option<mpsc::OwnedPermit<Job>> {
+    let mut lanes = shared.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(tx) = lanes.get(key) {
+        match tx.clone().try_reserve_owned() {
+            Ok(permit) => return Some(permit),
+            Err(mpsc::error::TrySendError::Full(_)) => return None,
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+    let (tx, rx) = mpsc::channel::<Job>(shared.per_key_depth);
+    let permit = tx.clone().try_reserve_owned().ok()?;
+    lanes.insert(key.to_owned(), tx);
+    let shared = Arc::clone(shared);
+    let key = key.to_owned();
+    tasks.spawn(lane_worker(shared, key, rx));
+    Some(permit)
+}
+
+/// Runs one key's jobs in order; exits (and unregisters) when its queue is empty.
+async fn lane_worker<H>(shared: Arc<Shared<H>>, key: String, mut rx: mpsc::Receiver<Job>) {
+    loop {
+        let job = match rx.try_recv() {
+            Ok(job) => job,
+            Err(mpsc::error::TryRecvError::Empty) => {
+                // Unregister under the lock unless a job arrived meanwhile; permits already handed out keep
+                // the channel open, so wait for them before leaving.
+                {
+                    let mut lanes = shared.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+                    let reserved = lanes.get(&key).is_some_and(|tx| tx.capacity() < shared.per_key_depth);
+                    if rx.is_empty() && !reserved {
+                        lanes.remove(&key);
+                        return;
+                    }
+                }
+                match timeout(Duration::from_millis(50), rx.recv()).await {
+                    Ok(Some(job)) => job,
+                    Ok(None) => return,
+                    Err(_) => continue,
+                }
+            }
+            Err(mpsc::error::TryRecvError::Disconnected) => return,
+        };
+        job().await;
+    }
+}
+
+async fn run_event<H: Handler>(shared: &Shared<H>, event: Event, responder: EventResponder, keys: Vec<String>) {
+    let _running = shared.running.acquire().await;
+    let handler = Arc::clone(&shared.handler);
+    let event_id = event.event_id();
+    let task = tokio::spawn(async move { handler.on_event(event).await });
+    let abort = task.abort_handle();
+    let outcome = match timeout(shared.event_timeout, task).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(e))) => Err(format!("handler error: {e}")),
+        Ok(Err(_)) => Err("handler panicked".to_owned()),
+        Err(_) => {
+            abort.abort();
+            Err("handler timeout".to_owned())
+        }
+    };
+    match outcome {
+        Ok(()) => {
+            let _ = responder.ack().await;
+        }
+        Err(reason) => {
+            tracing::warn!(event_id = event_id.as_ref().map(dingtalk_core::id::EventId::as_str), reason, "event acked LATER");
+            let _ = shared.dedup.remove(&keys).await;
+            let _ = responder.later(short(&reason)).await;
+        }
+    }
+}
+
+async fn run_callback<H: Handler>(
+    shared: &Shared<H>,
+    callback: Callback,
+    responder: CallbackResponder,
+    keys: Vec<String>,
+) {
+    let _running = shared.running.acquire().await;
+    let handler = Arc::clone(&shared.handler);
+    let task = tokio::spawn(async move { handler.on_callback(callback).await });
+    let abort = task.abort_handle();
+    let outcome = match timeout(shared.callback_timeout, task).await {
+        Ok(Ok(Ok(response))) => Ok(response),
+        Ok(Ok(Err(_))) => Err("handler error"),
+        Ok(Err(_)) => Err("handler panicked"),
+        Err(_) => {
+            abort.abort();
+            Err("handler timeout")
+        }
+    };
+    match outcome {
+        Ok(Some(response)) => {
+            let _ = responder.reply(&response).await;
+        }
+        Ok(None) => {
+            let _ = responder.ack().await;
+        }
+        Err(reason) => {
+            tracing::warn!(reason, "callback answered 500");
+            let _ = shared.dedup.remove(&keys).await;
+            let _ = responder.later(reason).await;
+        }
+    }
+}
+
+/// Server-bound reasons stay short and never carry handler error text.
+fn short(reason: &str) -> &str {
+    if reason.starts_with("handler error") { "handler error" } else { reason }
+}
+
+#[cfg(test)]
+mod tests;
