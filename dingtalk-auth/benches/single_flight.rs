@@ -4,13 +4,19 @@
 //!
 //! Run: `cargo bench -p dingtalk-auth --bench single_flight`
 
-#![expect(clippy::print_stdout, clippy::unwrap_used, reason = "a bench binary reports on stdout")]
+#![expect(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "a bench binary reports on stdout"
+)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use dingtalk_auth::AppTokenProvider;
-use dingtalk_core::{AppCredentials, BaseUrls, ClientId, Clock, SecretString, SystemClock, TokenProvider, Transport};
+use dingtalk_core::{
+    AppCredentials, BaseUrls, ClientId, Clock, SecretString, SystemClock, TokenProvider, Transport,
+};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -33,8 +39,14 @@ async fn server() -> MockServer {
 }
 
 fn provider(server: &MockServer) -> AppTokenProvider {
-    let transport = Transport::builder().base_urls(BaseUrls::single(&server.uri()).unwrap()).build().unwrap();
-    AppTokenProvider::new(transport, AppCredentials::new(ClientId::new("dingapp"), SecretString::from("s")))
+    let transport = Transport::builder()
+        .base_urls(BaseUrls::single(&server.uri()).unwrap())
+        .build()
+        .unwrap();
+    AppTokenProvider::new(
+        transport,
+        AppCredentials::new(ClientId::new("dingapp"), SecretString::from("s")),
+    )
 }
 
 async fn single_flight_round() -> (usize, Duration) {
@@ -74,11 +86,18 @@ async fn naive_round() -> (usize, Duration) {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     println!("callers per round: {CALLERS}, token endpoint latency: 50 ms, rounds: {ROUNDS}");
-    for (name, single) in [("single-flight (AppTokenProvider)", true), ("naive: every caller fetches", false)] {
+    for (name, single) in [
+        ("single-flight (AppTokenProvider)", true),
+        ("naive: every caller fetches", false),
+    ] {
         let mut requests = Vec::new();
         let mut times = Vec::new();
         for _ in 0..ROUNDS {
-            let (count, elapsed) = if single { single_flight_round().await } else { naive_round().await };
+            let (count, elapsed) = if single {
+                single_flight_round().await
+            } else {
+                naive_round().await
+            };
             requests.push(count);
             times.push(elapsed);
         }

@@ -6,8 +6,8 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use dingtalk_core::{
-    AccessToken, ApiHost, AppCredentials, Auth, Body, Clock, Endpoint, Error, ExposeSecret, Method, SecretString,
-    TokenProvider, Transport,
+    AccessToken, ApiHost, AppCredentials, Auth, Body, Clock, Endpoint, Error, ExposeSecret, Method,
+    SecretString, TokenProvider, Transport,
 };
 use serde::{Deserialize, Serialize};
 
@@ -91,22 +91,32 @@ impl AppTokenProvider {
 
     /// The cached token if it is still fresh (valid for longer than the refresh margin).
     fn fresh(&self) -> Option<AccessToken> {
-        let cached = self.inner.cached.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let cached = self
+            .inner
+            .cached
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let token = cached.as_ref()?;
         let expires_at = token.expires_at()?;
         (self.inner.clock.now() < expires_at).then(|| token.clone())
     }
 
     async fn fetch(&self) -> Result<AccessToken, Error> {
-        let request = GetAccessToken { credentials: &self.inner.credentials };
+        let request = GetAccessToken {
+            credentials: &self.inner.credentials,
+        };
         let issued_at = self.inner.clock.now();
         let wire = self.inner.transport.execute(&request, None).await?;
         if wire.access_token.trim().is_empty() {
-            return Err(Error::new(dingtalk_core::ErrorKind::Decode)
-                .with_source(dingtalk_core::error::Message("the token endpoint returned an empty token".into())));
+            return Err(Error::new(dingtalk_core::ErrorKind::Decode).with_source(
+                dingtalk_core::error::Message("the token endpoint returned an empty token".into()),
+            ));
         }
         let lifetime = Duration::from_secs(wire.expire_in.unwrap_or(7200));
-        Ok(AccessToken::new(SecretString::from(wire.access_token), Some(refresh_at(issued_at, lifetime, self.inner.refresh_margin))))
+        Ok(AccessToken::new(
+            SecretString::from(wire.access_token),
+            Some(refresh_at(issued_at, lifetime, self.inner.refresh_margin)),
+        ))
     }
 }
 
@@ -128,14 +138,25 @@ impl TokenProvider for AppTokenProvider {
             return Ok(token);
         }
         let token = self.fetch().await?;
-        *self.inner.cached.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(token.clone());
+        *self
+            .inner
+            .cached
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(token.clone());
         tracing::debug!(client_id = %self.inner.credentials.client_id(), "fetched an app access token");
         Ok(token)
     }
 
     fn invalidate(&self, rejected: &AccessToken) {
-        let mut cached = self.inner.cached.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cached.as_ref().is_some_and(|current| current.same_token(rejected)) {
+        let mut cached = self
+            .inner
+            .cached
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cached
+            .as_ref()
+            .is_some_and(|current| current.same_token(rejected))
+        {
             *cached = None;
             tracing::debug!(client_id = %self.inner.credentials.client_id(), "app token invalidated");
         }
@@ -208,8 +229,14 @@ mod tests {
     fn refresh_point_respects_margin_and_short_lifetimes() {
         let t0 = dingtalk_core::SystemClock.now();
         let margin = Duration::from_mins(5);
-        assert_eq!(refresh_at(t0, Duration::from_hours(2), margin), t0 + Duration::from_mins(115));
-        assert_eq!(refresh_at(t0, Duration::from_secs(10), margin), t0 + Duration::from_secs(5));
+        assert_eq!(
+            refresh_at(t0, Duration::from_hours(2), margin),
+            t0 + Duration::from_mins(115)
+        );
+        assert_eq!(
+            refresh_at(t0, Duration::from_secs(10), margin),
+            t0 + Duration::from_secs(5)
+        );
     }
 
     #[tokio::test]

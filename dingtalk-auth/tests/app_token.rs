@@ -22,7 +22,11 @@ fn credentials() -> AppCredentials {
 fn transport(server: &MockServer, clock: Option<Arc<ManualClock>>) -> Transport {
     let mut builder = Transport::builder()
         .base_urls(BaseUrls::single(&server.uri()).unwrap())
-        .retry_policy(RetryPolicy::new(3, Duration::from_millis(5), Duration::from_millis(50)));
+        .retry_policy(RetryPolicy::new(
+            3,
+            Duration::from_millis(5),
+            Duration::from_millis(50),
+        ));
     if let Some(clock) = clock {
         builder = builder.clock(clock);
     }
@@ -84,7 +88,7 @@ async fn custom_margin_is_respected() {
     mount_token(&server, "tok", 2).await;
     let clock = Arc::new(ManualClock::new());
     let provider = AppTokenProvider::new(transport(&server, Some(clock.clone())), credentials())
-        .with_refresh_margin(Duration::from_secs(60));
+        .with_refresh_margin(Duration::from_mins(1));
     provider.token().await.unwrap();
     clock.advance(Duration::from_secs(7200 - 61));
     provider.token().await.unwrap();
@@ -110,7 +114,9 @@ async fn bad_credentials_are_unauthorized_and_not_retried() {
     let server = strict_server().await;
     Mock::given(method("POST"))
         .and(path("/v1.0/oauth2/accessToken"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("oauth2/access_token.invalid_client.json")))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(fixture("oauth2/access_token.invalid_client.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -142,23 +148,28 @@ async fn an_auth_error_invalidates_the_token_and_retries_once() {
     let server = strict_server().await;
     Mock::given(method("POST"))
         .and(path("/v1.0/oauth2/accessToken"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"accessToken": "old", "expireIn": 7200})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"accessToken": "old", "expireIn": 7200})),
+        )
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/v1.0/oauth2/accessToken"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"accessToken": "new", "expireIn": 7200})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"accessToken": "new", "expireIn": 7200})),
+        )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path("/v1.0/me"))
         .and(header("x-acs-dingtalk-access-token", "old"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(
-            json!({"code": "InvalidAuthentication", "message": "x", "requestid": "r"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"code": "InvalidAuthentication", "message": "x", "requestid": "r"})),
+        )
         .expect(1)
         .mount(&server)
         .await;

@@ -199,8 +199,11 @@ impl ApiError {
             Some(Value::Object(map)) => {
                 if map.get("punish").and_then(Value::as_str) == Some("deny") {
                     let wait = map.get("wait").and_then(Value::as_u64).map(Duration::from_secs);
-                    let mut error =
-                        Self::new(ErrorCode::IP_THROTTLED, "IP-level throttle (punish: deny)", http_status);
+                    let mut error = Self::new(
+                        ErrorCode::IP_THROTTLED,
+                        "IP-level throttle (punish: deny)",
+                        http_status,
+                    );
                     error.envelope = Envelope::NonJson;
                     error.retry_after = wait.or(Some(Duration::from_mins(5)));
                     return Some(error);
@@ -241,7 +244,10 @@ impl ApiError {
             .unwrap_or_else(|| format!("http.{http_status}"));
         let mut error = Self::new(code, wire.message.unwrap_or_default(), http_status);
         error.request_id = wire.request_id;
-        error.required_scopes = wire.access_denied_detail.map(|d| d.required_scopes).unwrap_or_default();
+        error.required_scopes = wire
+            .access_denied_detail
+            .map(|d| d.required_scopes)
+            .unwrap_or_default();
         error
     }
 
@@ -351,7 +357,12 @@ struct V1Wire {
     code: Option<Value>,
     #[serde(alias = "Message", alias = "errmsg")]
     message: Option<String>,
-    #[serde(rename = "requestid", alias = "requestId", alias = "RequestId", alias = "request_id")]
+    #[serde(
+        rename = "requestid",
+        alias = "requestId",
+        alias = "RequestId",
+        alias = "request_id"
+    )]
     request_id: Option<String>,
     #[serde(rename = "accessdenieddetail")]
     access_denied_detail: Option<AccessDeniedDetail>,
@@ -446,7 +457,10 @@ mod tests {
 
     #[test]
     fn non_json_bodies() {
-        let ban = decode(200, r#"{"status":1111,"wait":5,"source":"x5","punish":"deny","uuid":"u"}"#);
+        let ban = decode(
+            200,
+            r#"{"status":1111,"wait":5,"source":"x5","punish":"deny","uuid":"u"}"#,
+        );
         assert_eq!(ban.code(), ErrorCode::IP_THROTTLED);
         assert_eq!(ban.retry_after(), Some(Duration::from_secs(5)));
         assert_eq!(ban.retry_class(), RetryClass::Throttled);
@@ -460,11 +474,31 @@ mod tests {
     #[test]
     fn classification_table() {
         let cases: &[(&str, u16, RetryClass)] = &[
-            ("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", 403, RetryClass::Throttled),
-            ("Forbidden.AccessDenied.QpsLimitForApi", 403, RetryClass::Throttled),
-            ("Forbidden.AccessDenied.ApiCountLimitForOrg", 403, RetryClass::Permanent),
-            ("Forbidden.AccessDenied.IpNotInWhiteList", 403, RetryClass::Permanent),
-            ("AuthenticationFailed.MissingParameter", 400, RetryClass::Permanent),
+            (
+                "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
+                403,
+                RetryClass::Throttled,
+            ),
+            (
+                "Forbidden.AccessDenied.QpsLimitForApi",
+                403,
+                RetryClass::Throttled,
+            ),
+            (
+                "Forbidden.AccessDenied.ApiCountLimitForOrg",
+                403,
+                RetryClass::Permanent,
+            ),
+            (
+                "Forbidden.AccessDenied.IpNotInWhiteList",
+                403,
+                RetryClass::Permanent,
+            ),
+            (
+                "AuthenticationFailed.MissingParameter",
+                400,
+                RetryClass::Permanent,
+            ),
             ("invalidClientIdOrSecret", 400, RetryClass::Permanent),
             ("accesstoken.expired", 400, RetryClass::Reauth),
             ("unknownError", 500, RetryClass::MaybeSent),

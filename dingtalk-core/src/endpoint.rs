@@ -166,7 +166,11 @@ pub trait Endpoint: Send + Sync {
 
 /// Decodes a JSON body, an empty body as `null`. Errors keep the position and a body truncated to 1 KiB.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
     serde_json::from_slice(body).map_err(|e| {
         Error::new(crate::error::ErrorKind::Decode).with_source(crate::error::Message(format!(
             "{e} in body: {}",
@@ -191,7 +195,11 @@ pub fn encode_segment(segment: &str) -> String {
 
 /// Requires a non-empty field, for `validate()` implementations.
 pub fn require(field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() { Err(Error::validation(format!("{field} is required"))) } else { Ok(()) }
+    if value.trim().is_empty() {
+        Err(Error::validation(format!("{field} is required")))
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -200,7 +208,10 @@ mod tests {
 
     #[test]
     fn segments_are_encoded() {
-        assert_eq!(encode_segment("cidG+niQ3Ny/NwUc5KE7mANUQ=="), "cidG%2BniQ3Ny%2FNwUc5KE7mANUQ%3D%3D");
+        assert_eq!(
+            encode_segment("cidG+niQ3Ny/NwUc5KE7mANUQ=="),
+            "cidG%2BniQ3Ny%2FNwUc5KE7mANUQ%3D%3D"
+        );
         assert_eq!(encode_segment("a-b_c.d~e"), "a-b_c.d~e");
         assert_eq!(encode_segment(".."), "%2E%2E");
         assert_eq!(encode_segment("v1.0"), "v1.0");

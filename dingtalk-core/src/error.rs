@@ -74,7 +74,13 @@ impl Error {
             ErrorKind::RateLimited => RetryClass::Throttled,
             _ => RetryClass::Permanent,
         };
-        Self { kind, retry_class, retry_after: None, http_status: None, source: None }
+        Self {
+            kind,
+            retry_class,
+            retry_after: None,
+            http_status: None,
+            source: None,
+        }
     }
 
     /// A validation error explaining what is wrong.
@@ -176,7 +182,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -224,7 +232,10 @@ fn is_credential_code(code: &str) -> bool {
 
 fn is_permission_code(code: &str) -> bool {
     code.starts_with("Forbidden.AccessDenied.")
-        || matches!(code, "apiPermissionDenied" | "60011" | "60020" | "50002" | "50004")
+        || matches!(
+            code,
+            "apiPermissionDenied" | "60011" | "60020" | "50002" | "50004"
+        )
 }
 
 #[cfg(test)]
@@ -234,8 +245,16 @@ mod tests {
     #[test]
     fn api_errors_get_kinds_by_code() {
         let cases = [
-            ("Forbidden.AccessDenied.AccessTokenPermissionDenied", 403, ErrorKind::Forbidden),
-            ("Forbidden.AccessDenied.QpsLimitForApi", 403, ErrorKind::RateLimited),
+            (
+                "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+                403,
+                ErrorKind::Forbidden,
+            ),
+            (
+                "Forbidden.AccessDenied.QpsLimitForApi",
+                403,
+                ErrorKind::RateLimited,
+            ),
             ("invalidClientIdOrSecret", 400, ErrorKind::Unauthorized),
             ("InvalidAuthentication", 400, ErrorKind::Unauthorized),
             ("60011", 200, ErrorKind::Forbidden),

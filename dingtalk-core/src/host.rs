@@ -40,9 +40,13 @@ impl BaseUrls {
     /// # Panics
     ///
     /// Never: the URLs are constants.
-    #[expect(clippy::expect_used, reason = "compile-time constant URLs, covered by a unit test")]
+    #[expect(
+        clippy::expect_used,
+        reason = "compile-time constant URLs, covered by a unit test"
+    )]
     pub fn dingtalk() -> Self {
-        Self::parse(Self::DINGTALK_API, Self::DINGTALK_OAPI, Self::DINGTALK_LOGIN).expect("valid constant URLs")
+        Self::parse(Self::DINGTALK_API, Self::DINGTALK_OAPI, Self::DINGTALK_LOGIN)
+            .expect("valid constant URLs")
     }
 
     /// The international region (`*.dingtalk.io`), same paths.
@@ -50,10 +54,17 @@ impl BaseUrls {
     /// # Panics
     ///
     /// Never: the URLs are constants.
-    #[expect(clippy::expect_used, reason = "compile-time constant URLs, covered by a unit test")]
+    #[expect(
+        clippy::expect_used,
+        reason = "compile-time constant URLs, covered by a unit test"
+    )]
     pub fn dingtalk_intl() -> Self {
-        Self::parse("https://api.dingtalk.io", "https://oapi.dingtalk.io", "https://login.dingtalk.io")
-            .expect("valid constant URLs")
+        Self::parse(
+            "https://api.dingtalk.io",
+            "https://oapi.dingtalk.io",
+            "https://login.dingtalk.io",
+        )
+        .expect("valid constant URLs")
     }
 
     /// One base URL for all three hosts (the sandbox serves every path on one address).
@@ -63,7 +74,11 @@ impl BaseUrls {
 
     /// Three explicit base URLs.
     pub fn parse(api: &str, oapi: &str, login: &str) -> Result<Self, Error> {
-        Ok(Self { api: parse_base(api)?, oapi: parse_base(oapi)?, login: parse_base(login)? })
+        Ok(Self {
+            api: parse_base(api)?,
+            oapi: parse_base(oapi)?,
+            login: parse_base(login)?,
+        })
     }
 
     /// The base URL of `host`.
@@ -126,7 +141,9 @@ fn parse_base(text: &str) -> Result<Url, Error> {
         return Err(Error::config("a base URL must be http(s)://host[:port]"));
     }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(Error::config("a base URL must not carry a query, fragment or credentials"));
+        return Err(Error::config(
+            "a base URL must not carry a query, fragment or credentials",
+        ));
     }
     Ok(url)
 }
@@ -174,7 +191,10 @@ impl TrustedHosts {
             }
             patterns.push(pattern);
         }
-        Ok(Self { patterns, allow_loopback: true })
+        Ok(Self {
+            patterns,
+            allow_loopback: true,
+        })
     }
 
     /// A copy that refuses loopback hosts too (production deployments that never use the sandbox).
@@ -202,7 +222,9 @@ impl TrustedHosts {
             };
         }
         if url.scheme() != "https" {
-            return Err(untrusted("tokens are sent over HTTPS only (plain HTTP is allowed to loopback only)"));
+            return Err(untrusted(
+                "tokens are sent over HTTPS only (plain HTTP is allowed to loopback only)",
+            ));
         }
         let Host::Domain(domain) = host else {
             return Err(untrusted("IP-address hosts are not trusted"));
@@ -301,13 +323,28 @@ mod tests {
             bases.join(ApiHost::V1, "/v1.0/robot").unwrap().as_str(),
             "http://127.0.0.1:9000/prefix/v1.0/robot"
         );
-        assert_eq!(bases.join(ApiHost::Legacy, "x").unwrap_err().kind(), ErrorKind::Validation);
+        assert_eq!(
+            bases.join(ApiHost::Legacy, "x").unwrap_err().kind(),
+            ErrorKind::Validation
+        );
         let dotted = format!("/v1.0/users/{}/x", crate::endpoint::encode_segment(".."));
-        assert_eq!(bases.join(ApiHost::V1, &dotted).unwrap_err().kind(), ErrorKind::Validation);
+        assert_eq!(
+            bases.join(ApiHost::V1, &dotted).unwrap_err().kind(),
+            ErrorKind::Validation
+        );
         assert!(BaseUrls::single("ftp://x").is_err());
         assert!(BaseUrls::single("https://x/?q=1").is_err());
-        assert_eq!(BaseUrls::dingtalk().base(ApiHost::Legacy).as_str(), "https://oapi.dingtalk.com/");
-        assert_eq!(BaseUrls::dingtalk_intl().base(ApiHost::Login).as_str(), "https://login.dingtalk.io/");
-        assert_eq!(TrustedHosts::dingtalk(), TrustedHosts::parse(TrustedHosts::DEFAULT).unwrap());
+        assert_eq!(
+            BaseUrls::dingtalk().base(ApiHost::Legacy).as_str(),
+            "https://oapi.dingtalk.com/"
+        );
+        assert_eq!(
+            BaseUrls::dingtalk_intl().base(ApiHost::Login).as_str(),
+            "https://login.dingtalk.io/"
+        );
+        assert_eq!(
+            TrustedHosts::dingtalk(),
+            TrustedHosts::parse(TrustedHosts::DEFAULT).unwrap()
+        );
     }
 }

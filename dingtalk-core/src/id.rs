@@ -167,7 +167,10 @@ mod tests {
         let back: OpenConversationId = serde_json::from_str(&json).unwrap();
         assert_eq!(back, id);
         assert_eq!(id.to_string(), "cidG+niQ3Ny/NwUc5KE7mANUQ==");
-        assert_eq!(format!("{:?}", UserId::new("manager432")), "UserId(\"manager432\")");
+        assert_eq!(
+            format!("{:?}", UserId::new("manager432")),
+            "UserId(\"manager432\")"
+        );
     }
 
     #[test]

@@ -101,7 +101,11 @@ pub fn paginate<'a, E: Paginated>(
     if let Some(start) = first.cursor() {
         seen.insert(start);
     }
-    let state = State { next: Some(first), seen, pages: 0 };
+    let state = State {
+        next: Some(first),
+        seen,
+        pages: 0,
+    };
     let pages = stream::try_unfold(state, move |mut state| async move {
         let Some(request) = state.next.take() else {
             return Ok(None);
@@ -114,8 +118,10 @@ pub fn paginate<'a, E: Paginated>(
         let (items, next_cursor) = request.split(response);
         if let Some(cursor) = next_cursor {
             if !state.seen.insert(cursor.clone()) {
-                return Err(Error::new(ErrorKind::Decode)
-                    .with_source(Message(format!("the server repeated cursor {:?}", cursor.to_text()))));
+                return Err(Error::new(ErrorKind::Decode).with_source(Message(format!(
+                    "the server repeated cursor {:?}",
+                    cursor.to_text()
+                ))));
             }
             state.next = Some(request.with_cursor(Some(&cursor)));
         }
@@ -130,7 +136,10 @@ mod tests {
 
     #[test]
     fn cursor_styles() {
-        assert_eq!(Cursor::next_token(Some("t2".into()), None), Some(Cursor::Token("t2".into())));
+        assert_eq!(
+            Cursor::next_token(Some("t2".into()), None),
+            Some(Cursor::Token("t2".into()))
+        );
         assert_eq!(Cursor::next_token(Some("t2".into()), Some(false)), None);
         assert_eq!(Cursor::next_token(Some(String::new()), Some(true)), None);
         assert_eq!(Cursor::next_token(None, Some(true)), None);

@@ -69,7 +69,11 @@ impl TokenBucket {
             qps: f64::from(qps.max(1)),
             burst,
             clock,
-            state: Mutex::new(BucketState { tokens: burst, last: now, paused_until: None }),
+            state: Mutex::new(BucketState {
+                tokens: burst,
+                last: now,
+                paused_until: None,
+            }),
         }
     }
 
@@ -81,7 +85,10 @@ impl TokenBucket {
     /// Takes a token if one is available now; otherwise returns how long to wait.
     fn try_take(&self) -> Result<(), Duration> {
         let now = self.clock.now();
-        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(until) = state.paused_until {
             if now < until {
                 return Err(until - now);
@@ -102,7 +109,10 @@ impl TokenBucket {
 
 impl std::fmt::Debug for TokenBucket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenBucket").field("qps", &self.qps).field("burst", &self.burst).finish_non_exhaustive()
+        f.debug_struct("TokenBucket")
+            .field("qps", &self.qps)
+            .field("burst", &self.burst)
+            .finish_non_exhaustive()
     }
 }
 
@@ -119,9 +129,14 @@ impl RateLimiter for TokenBucket {
     }
 
     fn on_throttled(&self, _key: RateKey<'_>, retry_after: Option<Duration>) {
-        let pause = retry_after.unwrap_or(Duration::from_secs(1)).min(Duration::from_mins(1));
+        let pause = retry_after
+            .unwrap_or(Duration::from_secs(1))
+            .min(Duration::from_mins(1));
         let until = self.clock.now() + pause;
-        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         state.paused_until = Some(state.paused_until.map_or(until, |u| u.max(until)));
         state.tokens = 0.0;
     }
@@ -131,7 +146,10 @@ impl RateLimiter for TokenBucket {
 mod tests {
     use super::*;
 
-    const KEY: RateKey<'static> = RateKey { route: "/x", priority: Priority::Normal };
+    const KEY: RateKey<'static> = RateKey {
+        route: "/x",
+        priority: Priority::Normal,
+    };
 
     #[tokio::test(start_paused = true)]
     async fn bucket_admits_burst_then_paces() {
@@ -142,7 +160,10 @@ mod tests {
         }
         let elapsed = SystemClock.now() - start;
         // 5 immediately, 10 more at 10/s.
-        assert!(elapsed >= Duration::from_millis(990) && elapsed <= Duration::from_millis(1100), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_millis(990) && elapsed <= Duration::from_millis(1100),
+            "{elapsed:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

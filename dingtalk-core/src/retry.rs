@@ -74,7 +74,12 @@ impl RetryPolicy {
 
     /// A policy with the given attempts (≥ 1), base and cap.
     pub fn new(max_attempts: u32, base: Duration, cap: Duration) -> Self {
-        Self { max_attempts: max_attempts.max(1), base, cap, throttle_base: Self::DEFAULT_THROTTLE_BASE.min(cap) }
+        Self {
+            max_attempts: max_attempts.max(1),
+            base,
+            cap,
+            throttle_base: Self::DEFAULT_THROTTLE_BASE.min(cap),
+        }
     }
 
     /// A policy that never retries.
@@ -102,7 +107,11 @@ impl RetryPolicy {
     /// The wait before attempt `attempt + 1`, after `attempt` failures (1-based), with full jitter:
     /// uniform in `[0, min(cap, base · 2^(attempt−1))]`.
     pub fn backoff(&self, attempt: u32, class: RetryClass, rng: &mut impl Rng) -> Duration {
-        let base = if class == RetryClass::Throttled { self.throttle_base } else { self.base };
+        let base = if class == RetryClass::Throttled {
+            self.throttle_base
+        } else {
+            self.base
+        };
         let exp = attempt.saturating_sub(1).min(20);
         let ceiling = base.saturating_mul(1 << exp).min(self.cap);
         if ceiling.is_zero() {
@@ -139,12 +148,18 @@ impl RetryBudget {
     /// A full budget of `capacity` retries.
     pub fn new(capacity: u32) -> Self {
         let capacity = capacity.saturating_mul(10);
-        Self { capacity, tenths: Mutex::new(capacity) }
+        Self {
+            capacity,
+            tenths: Mutex::new(capacity),
+        }
     }
 
     /// Takes one retry token; `false` when the budget is spent.
     pub fn try_spend(&self) -> bool {
-        let mut tenths = self.tenths.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut tenths = self
+            .tenths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if *tenths >= 10 {
             *tenths -= 10;
             true
@@ -155,7 +170,10 @@ impl RetryBudget {
 
     /// Gives back a tenth of a token after a success.
     pub fn refill(&self) {
-        let mut tenths = self.tenths.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut tenths = self
+            .tenths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *tenths = (*tenths + 1).min(self.capacity);
     }
 }

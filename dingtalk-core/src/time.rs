@@ -25,12 +25,18 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    #[expect(clippy::disallowed_methods, reason = "the single sanctioned read of monotonic time")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the single sanctioned read of monotonic time"
+    )]
     fn now(&self) -> Instant {
         tokio::time::Instant::now().into_std()
     }
 
-    #[expect(clippy::disallowed_methods, reason = "the single sanctioned read of wall-clock time")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the single sanctioned read of wall-clock time"
+    )]
     fn wall(&self) -> SystemTime {
         SystemTime::now()
     }

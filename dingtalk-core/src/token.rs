@@ -56,7 +56,10 @@ pub struct AppCredentials {
 impl AppCredentials {
     /// Pairs a client id with its secret.
     pub fn new(client_id: ClientId, client_secret: SecretString) -> Self {
-        Self { client_id, client_secret }
+        Self {
+            client_id,
+            client_secret,
+        }
     }
 
     /// The AppKey.
@@ -102,7 +105,9 @@ pub struct StaticToken {
 impl StaticToken {
     /// Serves `token` forever.
     pub fn new(token: SecretString) -> Self {
-        Self { token: AccessToken::new(token, None) }
+        Self {
+            token: AccessToken::new(token, None),
+        }
     }
 }
 

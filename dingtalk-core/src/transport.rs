@@ -111,7 +111,9 @@ impl Transport {
         endpoint: &E,
         tokens: Option<&dyn TokenProvider>,
     ) -> Result<E::Response, Error> {
-        self.execute_with_meta(endpoint, tokens).await.map(|(response, _)| response)
+        self.execute_with_meta(endpoint, tokens)
+            .await
+            .map(|(response, _)| response)
     }
 
     /// Like [`execute`](Self::execute), also returning [`ResponseMeta`].
@@ -171,13 +173,20 @@ impl Transport {
             (Auth::Token, ApiHost::Legacy) => Some("query access_token"),
             (Auth::Token, ApiHost::Login) | (Auth::None, _) => None,
         };
-        Ok(PreparedRequest { method: E::METHOD, url: url.to_string(), token_placement, headers, body: endpoint.body()? })
+        Ok(PreparedRequest {
+            method: E::METHOD,
+            url: url.to_string(),
+            token_placement,
+            headers,
+            body: endpoint.body()?,
+        })
     }
 
     /// Downloads `url` without any token (media download URLs are pre-signed), following at most
     /// [`MAX_REDIRECTS`](Self::MAX_REDIRECTS) redirects and never from HTTPS to HTTP.
     pub async fn download(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, Error> {
-        let mut url = Url::parse(url).map_err(|e| Error::validation("invalid download URL").with_source(e))?;
+        let mut url =
+            Url::parse(url).map_err(|e| Error::validation("invalid download URL").with_source(e))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Error::validation("download URLs must be http(s)"));
         }
@@ -216,7 +225,10 @@ impl Transport {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let key = RateKey { route: call.route, priority: call.priority };
+            let key = RateKey {
+                route: call.route,
+                priority: call.priority,
+            };
             if let Some(limiter) = &inner.rate_limiter {
                 limiter.acquire(key).await;
             }
@@ -250,7 +262,11 @@ impl Transport {
                         span.record("request_id", id.as_str());
                     }
                     inner.budget.refill();
-                    let meta = ResponseMeta { request_id, http_status: status, attempts: attempt };
+                    let meta = ResponseMeta {
+                        request_id,
+                        http_status: status,
+                        attempts: attempt,
+                    };
                     return Ok((status, body, meta));
                 }
                 Err(error) => error,
@@ -275,7 +291,10 @@ impl Transport {
                         return Err(error);
                     }
                     let backoff = {
-                        let mut rng = inner.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let mut rng = inner
+                            .rng
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
                         inner.retry.backoff(attempt, class, &mut *rng)
                     };
                     let wait = match error.retry_after() {
@@ -358,7 +377,8 @@ impl Transport {
             self.inner.trusted.check(&url)?;
             check_header_value(token.expose_secret())?;
             if call.host == ApiHost::Legacy {
-                url.query_pairs_mut().append_pair(TOKEN_QUERY, token.expose_secret());
+                url.query_pairs_mut()
+                    .append_pair(TOKEN_QUERY, token.expose_secret());
             }
         }
         let method = match call.method {
@@ -368,7 +388,11 @@ impl Transport {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut request = self.inner.http.request(method, url).header("accept", "application/json");
+        let mut request = self
+            .inner
+            .http
+            .request(method, url)
+            .header("accept", "application/json");
         if let (Some(token), ApiHost::V1) = (token, call.host) {
             request = request.header(TOKEN_HEADER, token.expose_secret());
         }
@@ -377,15 +401,24 @@ impl Transport {
         }
         request = match &call.body {
             Body::Empty => request,
-            Body::Json(bytes) => request.header("content-type", "application/json").body(bytes.clone()),
+            Body::Json(bytes) => request
+                .header("content-type", "application/json")
+                .body(bytes.clone()),
             Body::Form(fields) => {
-                let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-                request.header("content-type", "application/x-www-form-urlencoded").body(encoded)
+                let encoded = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields)
+                    .finish();
+                request
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(encoded)
             }
             Body::Multipart(parts) => {
                 let boundary = format!("dingtalk-rs-{:016x}", rand::random::<u64>());
                 request
-                    .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
                     .body(encode_multipart(&boundary, parts)?)
             }
         };
@@ -537,11 +570,14 @@ impl TransportBuilder {
     /// when a timeout is zero, or when the HTTP client cannot be built.
     pub fn build(self) -> Result<Transport, Error> {
         for host in [ApiHost::V1, ApiHost::Legacy] {
-            self.trusted.check(self.base_urls.base(host)).map_err(|e| {
-                Error::config("a base URL is outside the trusted-host policy").with_source(e)
-            })?;
+            self.trusted
+                .check(self.base_urls.base(host))
+                .map_err(|e| Error::config("a base URL is outside the trusted-host policy").with_source(e))?;
         }
-        if self.attempt_timeout.is_zero() || self.operation_timeout.is_zero() || self.connect_timeout.is_zero() {
+        if self.attempt_timeout.is_zero()
+            || self.operation_timeout.is_zero()
+            || self.connect_timeout.is_zero()
+        {
             return Err(Error::config("timeouts must be greater than zero"));
         }
         check_header_value(&self.user_agent)?;
@@ -599,11 +635,15 @@ fn map_reqwest_error(error: reqwest::Error) -> Error {
     if error.is_timeout() {
         Error::new(ErrorKind::Timeout).with_source(error)
     } else if error.is_connect() {
-        Error::new(ErrorKind::Transport).with_retry_class(RetryClass::NotSent).with_source(error)
+        Error::new(ErrorKind::Transport)
+            .with_retry_class(RetryClass::NotSent)
+            .with_source(error)
     } else if error.is_builder() {
         Error::new(ErrorKind::Validation).with_source(error)
     } else {
-        Error::new(ErrorKind::Transport).with_retry_class(RetryClass::MaybeSent).with_source(error)
+        Error::new(ErrorKind::Transport)
+            .with_retry_class(RetryClass::MaybeSent)
+            .with_source(error)
     }
 }
 
@@ -631,7 +671,9 @@ fn next_location(current: &Url, response: &reqwest::Response) -> Result<Url, Err
         .headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| Error::new(ErrorKind::Transport).with_source(Message("redirect without Location".into())))?;
+        .ok_or_else(|| {
+            Error::new(ErrorKind::Transport).with_source(Message("redirect without Location".into()))
+        })?;
     let next = current
         .join(location)
         .map_err(|e| Error::new(ErrorKind::Transport).with_source(e))?;
@@ -640,7 +682,9 @@ fn next_location(current: &Url, response: &reqwest::Response) -> Result<Url, Err
             .with_source(Message("refused a redirect from HTTPS to HTTP".to_owned())));
     }
     if !matches!(next.scheme(), "http" | "https") {
-        return Err(Error::new(ErrorKind::Transport).with_source(Message("redirect to a non-HTTP URL".into())));
+        return Err(
+            Error::new(ErrorKind::Transport).with_source(Message("redirect to a non-HTTP URL".into()))
+        );
     }
     Ok(next)
 }
@@ -649,8 +693,11 @@ fn strip_query_param(url: &mut Url, name: &str) {
     if url.query().is_none() {
         return;
     }
-    let kept: Vec<(String, String)> =
-        url.query_pairs().filter(|(k, _)| k != name).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != name)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     if kept.is_empty() {
         url.set_query(None);
     } else {
@@ -679,13 +726,19 @@ fn encode_multipart(boundary: &str, parts: &[crate::endpoint::Part]) -> Result<V
             .chain(part.content_type.as_deref())
         {
             if text.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'"' | 0)) {
-                return Err(Error::validation("multipart names must not contain quotes or line breaks"));
+                return Err(Error::validation(
+                    "multipart names must not contain quotes or line breaks",
+                ));
             }
         }
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         match &part.file_name {
             Some(file) => out.extend_from_slice(
-                format!("Content-Disposition: form-data; name=\"{}\"; filename=\"{file}\"\r\n", part.name).as_bytes(),
+                format!(
+                    "Content-Disposition: form-data; name=\"{}\"; filename=\"{file}\"\r\n",
+                    part.name
+                )
+                .as_bytes(),
             ),
             None => out.extend_from_slice(
                 format!("Content-Disposition: form-data; name=\"{}\"\r\n", part.name).as_bytes(),
@@ -726,7 +779,12 @@ mod tests {
             .build()
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Config);
-        assert!(Transport::builder().base_urls(BaseUrls::single("http://127.0.0.1:1").unwrap()).build().is_ok());
+        assert!(
+            Transport::builder()
+                .base_urls(BaseUrls::single("http://127.0.0.1:1").unwrap())
+                .build()
+                .is_ok()
+        );
     }
 
     #[test]

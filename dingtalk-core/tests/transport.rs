@@ -46,7 +46,10 @@ impl Endpoint for SendThing {
         Cow::Borrowed("/v1.0/robot/groupMessages/send")
     }
     fn headers(&self) -> Vec<(&'static str, String)> {
-        self.extra_header.iter().map(|v| ("x-client-token", v.clone())).collect()
+        self.extra_header
+            .iter()
+            .map(|v| ("x-client-token", v.clone()))
+            .collect()
     }
     fn body(&self) -> Result<Body, Error> {
         Body::json(self)
@@ -54,7 +57,10 @@ impl Endpoint for SendThing {
 }
 
 fn send_thing() -> SendThing {
-    SendThing { robot_code: "dingrobot".into(), extra_header: None }
+    SendThing {
+        robot_code: "dingrobot".into(),
+        extra_header: None,
+    }
 }
 
 #[derive(Clone)]
@@ -130,10 +136,15 @@ impl Endpoint for ListThings {
 impl Paginated for ListThings {
     type Item = u32;
     fn with_cursor(&self, cursor: Option<&Cursor>) -> Self {
-        Self { next_token: cursor.map(Cursor::to_text) }
+        Self {
+            next_token: cursor.map(Cursor::to_text),
+        }
     }
     fn split(&self, response: ListThingsResponse) -> (Vec<u32>, Option<Cursor>) {
-        (response.list, Cursor::next_token(response.next_token, response.has_more))
+        (
+            response.list,
+            Cursor::next_token(response.next_token, response.has_more),
+        )
     }
 }
 
@@ -162,7 +173,11 @@ impl TokenProvider for CountingTokens {
 fn transport(server: &MockServer) -> Transport {
     Transport::builder()
         .base_urls(BaseUrls::single(&server.uri()).unwrap())
-        .retry_policy(RetryPolicy::new(3, Duration::from_millis(5), Duration::from_millis(50)))
+        .retry_policy(RetryPolicy::new(
+            3,
+            Duration::from_millis(5),
+            Duration::from_millis(50),
+        ))
         .attempt_timeout(Duration::from_millis(500))
         .operation_timeout(Duration::from_secs(5))
         .jitter_seed(1)
@@ -192,7 +207,10 @@ async fn v1_call_places_token_in_header_and_decodes() {
         .expect(1)
         .mount(&server)
         .await;
-    let (response, meta) = transport(&server).execute_with_meta(&send_thing(), Some(&token())).await.unwrap();
+    let (response, meta) = transport(&server)
+        .execute_with_meta(&send_thing(), Some(&token()))
+        .await
+        .unwrap();
     assert_eq!(response.process_query_key, "pqk-1");
     assert_eq!(meta.request_id.as_deref(), Some("req-1"));
     assert_eq!(meta.attempts, 1);
@@ -210,7 +228,12 @@ async fn legacy_call_places_token_in_query_and_decodes_whole_body() {
         .mount(&server)
         .await;
     let body = transport(&server)
-        .execute(&LegacyUserGet { userid: "manager432".into() }, Some(&token()))
+        .execute(
+            &LegacyUserGet {
+                userid: "manager432".into(),
+            },
+            Some(&token()),
+        )
         .await
         .unwrap();
     assert_eq!(body["result"]["userid"], "manager432");
@@ -224,7 +247,10 @@ async fn v1_error_envelope_is_decoded() {
         .expect(1)
         .mount(&server)
         .await;
-    let error = transport(&server).execute(&send_thing(), Some(&token())).await.unwrap_err();
+    let error = transport(&server)
+        .execute(&send_thing(), Some(&token()))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);
     assert_eq!(error.retry_class(), RetryClass::Permanent);
     let api = error.api_error().unwrap();
@@ -241,7 +267,10 @@ async fn new_host_unknown_path_quirk_is_an_error() {
         .expect(1)
         .mount(&server)
         .await;
-    let error = transport(&server).execute(&GetThing, Some(&token())).await.unwrap_err();
+    let error = transport(&server)
+        .execute(&GetThing, Some(&token()))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);
     assert_eq!(error.api_error().unwrap().code(), "404");
 }
@@ -251,7 +280,9 @@ async fn legacy_wrapped_token_error_refreshes_once_and_retries() {
     let server = strict_server().await;
     Mock::given(method("POST"))
         .and(query_param("access_token", "token-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("envelopes/legacy.wrapped_40014.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("envelopes/legacy.wrapped_40014.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -262,7 +293,10 @@ async fn legacy_wrapped_token_error_refreshes_once_and_retries() {
         .mount(&server)
         .await;
     let tokens = CountingTokens::default();
-    let body = transport(&server).execute(&LegacyUserGet { userid: "u".into() }, Some(&tokens)).await.unwrap();
+    let body = transport(&server)
+        .execute(&LegacyUserGet { userid: "u".into() }, Some(&tokens))
+        .await
+        .unwrap();
     assert_eq!(body["errcode"], 0);
     assert_eq!(tokens.invalidated.load(Ordering::SeqCst), 1);
 }
@@ -278,10 +312,16 @@ async fn auth_error_after_refresh_is_returned() {
         .mount(&server)
         .await;
     let tokens = CountingTokens::default();
-    let error = transport(&server).execute(&GetThing, Some(&tokens)).await.unwrap_err();
+    let error = transport(&server)
+        .execute(&GetThing, Some(&tokens))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Unauthorized);
     assert_eq!(error.retry_class(), RetryClass::Reauth);
-    assert_eq!(error.api_error().unwrap().request_id(), Some("01A08FE7-CD6B-79BB-8B2E-35D8768AD457"));
+    assert_eq!(
+        error.api_error().unwrap().request_id(),
+        Some("01A08FE7-CD6B-79BB-8B2E-35D8768AD457")
+    );
     assert_eq!(tokens.invalidated.load(Ordering::SeqCst), 1);
 }
 
@@ -321,7 +361,10 @@ async fn legacy_busy_is_retried_for_idempotent_calls() {
         .expect(1)
         .mount(&server)
         .await;
-    let body = transport(&server).execute(&LegacyUserGet { userid: "u".into() }, Some(&token())).await.unwrap();
+    let body = transport(&server)
+        .execute(&LegacyUserGet { userid: "u".into() }, Some(&token()))
+        .await
+        .unwrap();
     assert_eq!(body["result"]["name"], "Alice");
 }
 
@@ -339,7 +382,10 @@ async fn throttling_is_retried_even_for_non_idempotent_requests() {
         .expect(1)
         .mount(&server)
         .await;
-    let (_, meta) = transport(&server).execute_with_meta(&send_thing(), Some(&token())).await.unwrap();
+    let (_, meta) = transport(&server)
+        .execute_with_meta(&send_thing(), Some(&token()))
+        .await
+        .unwrap();
     assert_eq!(meta.attempts, 2);
 }
 
@@ -359,7 +405,11 @@ async fn retry_after_is_honoured() {
         .await;
     let t = Transport::builder()
         .base_urls(BaseUrls::single(&server.uri()).unwrap())
-        .retry_policy(RetryPolicy::new(3, Duration::from_millis(5), Duration::from_secs(2)))
+        .retry_policy(RetryPolicy::new(
+            3,
+            Duration::from_millis(5),
+            Duration::from_secs(2),
+        ))
         .jitter_seed(1)
         .build()
         .unwrap();
@@ -377,7 +427,10 @@ async fn retry_after_beyond_the_cap_gives_up_with_the_delay() {
         .expect(1)
         .mount(&server)
         .await;
-    let error = transport(&server).execute(&GetThing, Some(&token())).await.unwrap_err();
+    let error = transport(&server)
+        .execute(&GetThing, Some(&token()))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::RateLimited);
     assert_eq!(error.retry_after(), Some(Duration::from_mins(2)));
 }
@@ -393,7 +446,11 @@ async fn non_idempotent_request_is_not_retried_after_a_timeout() {
     let t = Transport::builder()
         .base_urls(BaseUrls::single(&server.uri()).unwrap())
         .attempt_timeout(Duration::from_millis(200))
-        .retry_policy(RetryPolicy::new(3, Duration::from_millis(5), Duration::from_millis(50)))
+        .retry_policy(RetryPolicy::new(
+            3,
+            Duration::from_millis(5),
+            Duration::from_millis(50),
+        ))
         .build()
         .unwrap();
     let error = t.execute(&send_thing(), Some(&token())).await.unwrap_err();
@@ -412,7 +469,11 @@ async fn idempotent_request_is_retried_after_a_timeout() {
     let t = Transport::builder()
         .base_urls(BaseUrls::single(&server.uri()).unwrap())
         .attempt_timeout(Duration::from_millis(150))
-        .retry_policy(RetryPolicy::new(3, Duration::from_millis(5), Duration::from_millis(20)))
+        .retry_policy(RetryPolicy::new(
+            3,
+            Duration::from_millis(5),
+            Duration::from_millis(20),
+        ))
         .build()
         .unwrap();
     let error = t.execute(&GetThing, Some(&token())).await.unwrap_err();
@@ -422,10 +483,18 @@ async fn idempotent_request_is_retried_after_a_timeout() {
 #[tokio::test]
 async fn connection_refused_is_not_sent_and_retried() {
     // Bind and drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let t = Transport::builder()
         .base_urls(BaseUrls::single(&format!("http://127.0.0.1:{port}")).unwrap())
-        .retry_policy(RetryPolicy::new(2, Duration::from_millis(1), Duration::from_millis(5)))
+        .retry_policy(RetryPolicy::new(
+            2,
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+        ))
         .build()
         .unwrap();
     let error = t.execute(&send_thing(), Some(&token())).await.unwrap_err();
@@ -436,18 +505,26 @@ async fn connection_refused_is_not_sent_and_retried() {
 #[tokio::test]
 async fn redirect_to_another_origin_strips_the_token() {
     let target = strict_server().await;
-    Mock::given(method("GET")).and(path("/landing")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1}))).expect(1).mount(&target).await;
+    Mock::given(method("GET"))
+        .and(path("/landing"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1})))
+        .expect(1)
+        .mount(&target)
+        .await;
     let origin = strict_server().await;
     Mock::given(method("GET"))
         .and(path("/v1.0/contact/users/me"))
-        .respond_with(
-            ResponseTemplate::new(302)
-                .insert_header("location", format!("{}/landing?access_token=leak", target.uri()).as_str()),
-        )
+        .respond_with(ResponseTemplate::new(302).insert_header(
+            "location",
+            format!("{}/landing?access_token=leak", target.uri()).as_str(),
+        ))
         .expect(1)
         .mount(&origin)
         .await;
-    let body = transport(&origin).execute(&GetThing, Some(&token())).await.unwrap();
+    let body = transport(&origin)
+        .execute(&GetThing, Some(&token()))
+        .await
+        .unwrap();
     assert_eq!(body["ok"], 1);
     let requests = target.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
@@ -455,7 +532,10 @@ async fn redirect_to_another_origin_strips_the_token() {
     assert!(!requests[0].url.as_str().contains("access_token"));
     // The origin did receive the token.
     let first = origin.received_requests().await.unwrap();
-    assert_eq!(first[0].headers.get("x-acs-dingtalk-access-token").unwrap(), "tok-abc");
+    assert_eq!(
+        first[0].headers.get("x-acs-dingtalk-access-token").unwrap(),
+        "tok-abc"
+    );
 }
 
 #[tokio::test]
@@ -466,7 +546,10 @@ async fn redirect_on_a_post_is_an_error() {
         .expect(1)
         .mount(&server)
         .await;
-    let error = transport(&server).execute(&send_thing(), Some(&token())).await.unwrap_err();
+    let error = transport(&server)
+        .execute(&send_thing(), Some(&token()))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport);
 }
 
@@ -482,7 +565,10 @@ async fn tokens_are_never_sent_to_untrusted_or_plain_http_hosts() {
     assert_eq!(error.kind(), ErrorKind::Config);
     // Plain HTTP to a DingTalk host and HTTPS to a foreign host are refused too.
     for base in ["http://api.dingtalk.com", "https://api.example.com"] {
-        let error = Transport::builder().base_urls(BaseUrls::single(base).unwrap()).build().unwrap_err();
+        let error = Transport::builder()
+            .base_urls(BaseUrls::single(base).unwrap())
+            .build()
+            .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Config, "{base}");
     }
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -491,11 +577,20 @@ async fn tokens_are_never_sent_to_untrusted_or_plain_http_hosts() {
 #[tokio::test]
 async fn header_injection_is_refused_before_sending() {
     let server = strict_server().await;
-    let endpoint = SendThing { robot_code: "r".into(), extra_header: Some("ok\r\nx-evil: 1".into()) };
-    let error = transport(&server).execute(&endpoint, Some(&token())).await.unwrap_err();
+    let endpoint = SendThing {
+        robot_code: "r".into(),
+        extra_header: Some("ok\r\nx-evil: 1".into()),
+    };
+    let error = transport(&server)
+        .execute(&endpoint, Some(&token()))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Validation);
     let bad_token = StaticToken::new(SecretString::from("tok\nx-evil: 1"));
-    let error = transport(&server).execute(&send_thing(), Some(&bad_token)).await.unwrap_err();
+    let error = transport(&server)
+        .execute(&send_thing(), Some(&bad_token))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Validation);
     assert!(server.received_requests().await.unwrap().is_empty());
 }
@@ -537,7 +632,8 @@ async fn pages_are_walked_as_a_stream() {
     Mock::given(method("GET"))
         .and(query_param("nextToken", "p2"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"list": [3], "nextToken": "p3", "hasMore": true})),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"list": [3], "nextToken": "p3", "hasMore": true})),
         )
         .expect(1)
         .mount(&server)
@@ -550,8 +646,10 @@ async fn pages_are_walked_as_a_stream() {
         .await;
     let t = transport(&server);
     let tok = token();
-    let items: Vec<u32> =
-        paginate(&t, Some(&tok), ListThings::default(), None).map(Result::unwrap).collect().await;
+    let items: Vec<u32> = paginate(&t, Some(&tok), ListThings::default(), None)
+        .map(Result::unwrap)
+        .collect()
+        .await;
     assert_eq!(items, vec![1, 2, 3]);
 }
 
@@ -564,10 +662,17 @@ async fn a_repeated_cursor_ends_the_walk_with_a_decode_error() {
         .await;
     let t = transport(&server);
     let tok = token();
-    let results: Vec<Result<u32, Error>> = paginate(&t, Some(&tok), ListThings::default(), Some(10)).collect().await;
+    let results: Vec<Result<u32, Error>> = paginate(&t, Some(&tok), ListThings::default(), Some(10))
+        .collect()
+        .await;
     assert_eq!(results.len(), 2); // page 1's item, then the error when page 2 repeats the cursor
-    assert_eq!(results.last().unwrap().as_ref().unwrap_err().kind(), ErrorKind::Decode);
-    let capped: Vec<Result<u32, Error>> = paginate(&t, Some(&tok), ListThings::default(), Some(1)).collect().await;
+    assert_eq!(
+        results.last().unwrap().as_ref().unwrap_err().kind(),
+        ErrorKind::Decode
+    );
+    let capped: Vec<Result<u32, Error>> = paginate(&t, Some(&tok), ListThings::default(), Some(1))
+        .collect()
+        .await;
     assert_eq!(capped.len(), 1);
 }
 

@@ -71,7 +71,7 @@ impl SandboxHandle {
 
     /// Stops the server and waits for its tasks.
     pub async fn shutdown(mut self) {
-        let _ = self.shared.shutdown.send(true);
+        self.shared.shutdown.send_replace(true);
         for task in self.tasks.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
         }
@@ -159,7 +159,7 @@ impl SandboxHandle {
 
 impl Drop for SandboxHandle {
     fn drop(&mut self) {
-        let _ = self.shared.shutdown.send(true);
+        self.shared.shutdown.send_replace(true);
         for task in &self.tasks {
             task.abort();
         }

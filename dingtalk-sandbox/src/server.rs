@@ -115,9 +115,21 @@ fn router(shared: Arc<Shared>) -> Router {
         ));
     api.merge(control::router())
         .fallback(fallback)
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn(faults::request_id_layer))
         .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024))
         .with_state(shared)
+}
+
+async fn wrong_method(req: Request) -> Response {
+    let path = req.uri().path();
+    if envelope::Host::of(path) == envelope::Host::Legacy && !path.starts_with("/_sandbox") {
+        envelope::legacy_error(43002, "需要POST请求")
+    } else if path.starts_with("/_sandbox") {
+        envelope::api_error(axum::http::StatusCode::METHOD_NOT_ALLOWED, "sandbox.methodNotAllowed", "wrong method")
+    } else {
+        envelope::new_host_not_found()
+    }
 }
 
 async fn fallback(req: Request) -> Response {

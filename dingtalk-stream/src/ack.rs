@@ -54,7 +54,10 @@ impl Ack {
         }
         let wire = Wire {
             code: self.code,
-            headers: WireHeaders { content_type: "application/json", message_id: &self.message_id },
+            headers: WireHeaders {
+                content_type: "application/json",
+                message_id: &self.message_id,
+            },
             message: &self.message,
             data: &self.data,
         };
@@ -76,7 +79,12 @@ impl Ack {
 /// The ack for a SYSTEM `ping` (or `disconnect`): code 200, `data` echoed verbatim.
 pub(crate) fn pong(frame: &Frame) -> Option<Ack> {
     let message_id = frame.message_id()?;
-    Some(Ack { code: 200, message_id: message_id.into(), message: "OK".into(), data: frame.data().unwrap_or("").into() })
+    Some(Ack {
+        code: 200,
+        message_id: message_id.into(),
+        message: "OK".into(),
+        data: frame.data().unwrap_or("").into(),
+    })
 }
 
 /// The ack for an EVENT: code 200 with `{"status":…,"message":…}`.
@@ -86,8 +94,17 @@ pub(crate) fn event(message_id: &str, status: EventStatus, message: &str) -> Ack
         status: &'a str,
         message: &'a str,
     }
-    let data = serde_json::to_string(&Data { status: status.as_str(), message }).unwrap_or_default();
-    Ack { code: 200, message_id: message_id.into(), message: "OK".into(), data }
+    let data = serde_json::to_string(&Data {
+        status: status.as_str(),
+        message,
+    })
+    .unwrap_or_default();
+    Ack {
+        code: 200,
+        message_id: message_id.into(),
+        message: "OK".into(),
+        data,
+    }
 }
 
 /// The ack for a CALLBACK: code 200 with `{"response": <response or null>}`.
@@ -95,12 +112,22 @@ pub(crate) fn event(message_id: &str, status: EventStatus, message: &str) -> Ack
 /// `response` is the already serialized JSON text of the response, so field order is the caller's.
 pub(crate) fn callback(message_id: &str, response: Option<&str>) -> Ack {
     let data = format!(r#"{{"response":{}}}"#, response.unwrap_or("null"));
-    Ack { code: 200, message_id: message_id.into(), message: "OK".into(), data }
+    Ack {
+        code: 200,
+        message_id: message_id.into(),
+        message: "OK".into(),
+        data,
+    }
 }
 
 /// An error ack: `code` (400, 404, 500) with a short reason and `{"response":null}`.
 pub(crate) fn error(message_id: &str, code: u16, message: &str) -> Ack {
-    Ack { code, message_id: message_id.into(), message: message.into(), data: r#"{"response":null}"#.into() }
+    Ack {
+        code,
+        message_id: message_id.into(),
+        message: message.into(),
+        data: r#"{"response":null}"#.into(),
+    }
 }
 
 #[cfg(test)]
@@ -139,7 +166,12 @@ mod tests {
             r#"{"code":200,"headers":{"contentType":"application/json","messageId":"2a4c6e80_9b1_19bfa1a6f00_7c8d"},"message":"OK","data":"{\"status\":\"SUCCESS\",\"message\":\"success\"}"}"#
         );
         assert_eq!(
-            event("2a4c6e80_9b1_19bfa1a6f00_7c8d", EventStatus::Later, "handler timeout").to_json(),
+            event(
+                "2a4c6e80_9b1_19bfa1a6f00_7c8d",
+                EventStatus::Later,
+                "handler timeout"
+            )
+            .to_json(),
             r#"{"code":200,"headers":{"contentType":"application/json","messageId":"2a4c6e80_9b1_19bfa1a6f00_7c8d"},"message":"OK","data":"{\"status\":\"LATER\",\"message\":\"handler timeout\"}"}"#
         );
     }

@@ -77,7 +77,11 @@ impl BackoffConfig {
     /// The jitter fraction `j`; each delay is scaled by `U(1−j, 1+j)`. Clamped to `0.0..=1.0`; NaN means 0.
     #[must_use]
     pub fn jitter(mut self, jitter: f64) -> Self {
-        self.jitter = if jitter.is_nan() { 0.0 } else { jitter.clamp(0.0, 1.0) };
+        self.jitter = if jitter.is_nan() {
+            0.0
+        } else {
+            jitter.clamp(0.0, 1.0)
+        };
         self
     }
 
@@ -102,7 +106,9 @@ impl BackoffConfig {
     /// The un-jittered base delay for failure `n` (0-based): `min(cap, initial·2^n)`.
     pub fn base_delay(&self, n: u32) -> Duration {
         let factor = 2u32.saturating_pow(n.min(31));
-        self.initial.checked_mul(factor).map_or(self.cap, |d| d.min(self.cap))
+        self.initial
+            .checked_mul(factor)
+            .map_or(self.cap, |d| d.min(self.cap))
     }
 
     /// The delay for failure `n` given a uniform sample `u` in `[0, 1)`:
@@ -130,7 +136,11 @@ impl Backoff {
             Some(seed) => SmallRng::seed_from_u64(seed),
             None => SmallRng::from_rng(&mut rand::rng()),
         };
-        Self { config, failures: 0, rng }
+        Self {
+            config,
+            failures: 0,
+            rng,
+        }
     }
 
     /// Records a failure and returns the delay before the next attempt.
@@ -184,12 +194,17 @@ mod tests {
         assert_eq!(c.delay(3, 0.0), Duration::from_millis(5600));
         // The cap is a hard ceiling even with upward jitter.
         assert_eq!(c.delay(6, 1.0), Duration::from_mins(1));
-        assert_eq!(c.delay(5, 1.0), Duration::from_secs(41).saturating_add(Duration::from_millis(600)));
+        assert_eq!(
+            c.delay(5, 1.0),
+            Duration::from_secs(41).saturating_add(Duration::from_millis(600))
+        );
     }
 
     #[test]
     fn floor_is_100ms() {
-        let c = BackoffConfig::default().initial(Duration::from_millis(1)).jitter(1.0);
+        let c = BackoffConfig::default()
+            .initial(Duration::from_millis(1))
+            .jitter(1.0);
         assert_eq!(c.delay(0, 0.0), BACKOFF_FLOOR);
     }
 

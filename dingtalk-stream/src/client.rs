@@ -62,8 +62,13 @@ impl Client {
     /// [`ErrorKind::AuthRejected`](crate::ErrorKind::AuthRejected) when DingTalk rejects the credentials (unless
     /// [`ClientBuilder::auth_rejected_fatal`] is off).
     pub async fn connect(&self) -> Result<Connection, Error> {
-        connection::start(self.cfg.clone(), self.client_id.clone(), Arc::clone(&self.source), self.subscriptions.clone())
-            .await
+        connection::start(
+            self.cfg.clone(),
+            self.client_id.clone(),
+            Arc::clone(&self.source),
+            self.subscriptions.clone(),
+        )
+        .await
     }
 
     /// The app's ClientID.
@@ -248,7 +253,9 @@ impl ClientBuilder {
         }
         let c = &self.cfg;
         if c.ping_interval.is_zero() || c.pong_timeout.is_zero() || c.ws_handshake_timeout.is_zero() {
-            return Err(Error::config("ping_interval, pong_timeout and ws_handshake_timeout must be positive"));
+            return Err(Error::config(
+                "ping_interval, pong_timeout and ws_handshake_timeout must be positive",
+            ));
         }
         if c.write_timeout.is_zero() || c.max_message_bytes == 0 || c.max_data_bytes == 0 {
             return Err(Error::config("write_timeout and size limits must be positive"));
@@ -268,7 +275,12 @@ impl ClientBuilder {
                 self.http_timeout,
             )?)
         };
-        Ok(Client { cfg: self.cfg, client_id: self.client_id, source, subscriptions: self.subscriptions })
+        Ok(Client {
+            cfg: self.cfg,
+            client_id: self.client_id,
+            source,
+            subscriptions: self.subscriptions,
+        })
     }
 }
 
@@ -284,9 +296,14 @@ mod tests {
         let c = b.subscribe_bot_messages().subscribe_events().build().unwrap();
         assert!(!format!("{c:?}").contains("s3cret-v4lue"));
         assert_eq!(c.subscriptions().len(), 2, "duplicates collapse");
-        let e = Client::builder("dingapp", SecretString::from("x")).build().unwrap_err();
+        let e = Client::builder("dingapp", SecretString::from("x"))
+            .build()
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
-        let e = Client::builder("", SecretString::from("x")).subscribe_events().build().unwrap_err();
+        let e = Client::builder("", SecretString::from("x"))
+            .subscribe_events()
+            .build()
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
         let e = Client::builder("a", SecretString::from("x"))
             .subscribe_events()

@@ -5,7 +5,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 /// Monotonic now; follows tokio's paused clock in tests.
-#[expect(clippy::disallowed_methods, reason = "the crate's single monotonic time read; follows tokio's paused clock")]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the crate's single monotonic time read; follows tokio's paused clock"
+)]
 pub(crate) fn now() -> Instant {
     Instant::now()
 }
@@ -19,7 +22,10 @@ pub(crate) struct WallClock {
 }
 
 impl WallClock {
-    #[expect(clippy::disallowed_methods, reason = "the crate's single wall-clock read, taken once")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the crate's single wall-clock read, taken once"
+    )]
     pub(crate) fn new() -> Self {
         let base_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -29,7 +35,8 @@ impl WallClock {
 
     /// Epoch milliseconds now.
     pub(crate) fn now_ms(&self) -> i64 {
-        self.base_ms.saturating_add(millis(now().saturating_duration_since(self.base)))
+        self.base_ms
+            .saturating_add(millis(now().saturating_duration_since(self.base)))
     }
 }
 

@@ -36,7 +36,9 @@ use crate::clock;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::frame::{self, topic};
-use crate::inbound::{AckSink, Callback, CallbackPayload, CallbackResponder, Event, EventResponder, Inbound, Outbound};
+use crate::inbound::{
+    AckSink, Callback, CallbackPayload, CallbackResponder, Event, EventResponder, Inbound, Outbound,
+};
 use crate::message::{BotMessage, CardCallback, GraphRequest};
 use crate::open::{Subscription, TicketSource};
 use crate::state::{ConnectionState, Metrics, MetricsSnapshot, ReconnectReason, inc};
@@ -60,7 +62,9 @@ pub struct Connection {
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("state", &*self.state.borrow()).finish_non_exhaustive()
+        f.debug_struct("Connection")
+            .field("state", &*self.state.borrow())
+            .finish_non_exhaustive()
     }
 }
 
@@ -168,8 +172,11 @@ pub(crate) async fn start(
     let shutdown_drain = cfg.shutdown_drain;
     let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting { attempt: 0 });
     let metrics = Arc::new(Metrics::default());
-    let callback_topics =
-        subscriptions.iter().filter(|s| *s.kind() == FrameType::Callback).map(|s| s.topic().to_owned()).collect();
+    let callback_topics = subscriptions
+        .iter()
+        .filter(|s| *s.kind() == FrameType::Callback)
+        .map(|s| s.topic().to_owned())
+        .collect();
     let shared = Arc::new(Shared {
         cfg,
         client_id,
@@ -200,7 +207,10 @@ pub(crate) async fn start(
         rx,
         state: state_rx,
         metrics,
-        shutdown: ShutdownHandle { trigger: Arc::new(trigger), done: done_rx },
+        shutdown: ShutdownHandle {
+            trigger: Arc::new(trigger),
+            done: done_rx,
+        },
         shutdown_drain,
         task,
     })
@@ -263,7 +273,9 @@ async fn supervise(
             retry_at = None;
             shared.state.send_replace(match rotating {
                 Some(reason) => ConnectionState::Rotating { reason },
-                None => ConnectionState::Connecting { attempt: backoff.failures() },
+                None => ConnectionState::Connecting {
+                    attempt: backoff.failures(),
+                },
             });
             connecting = Some(Box::pin(connect_once(Arc::clone(&shared))));
         }
@@ -391,7 +403,10 @@ async fn supervise(
     shared.state.send_replace(ConnectionState::ShuttingDown);
     drop(connecting);
     let deadline = started + cfg.shutdown_drain;
-    let lives: Vec<Live> = current.into_iter().chain(draining.into_iter().map(|(l, _)| l)).collect();
+    let lives: Vec<Live> = current
+        .into_iter()
+        .chain(draining.into_iter().map(|(l, _)| l))
+        .collect();
     loop {
         let pending: usize = lives.iter().map(Live::pending).sum();
         if pending == 0 || clock::now() >= deadline {
@@ -401,24 +416,38 @@ async fn supervise(
     }
     let unanswered: usize = lives.iter().map(Live::pending).sum();
     if unanswered > 0 {
-        tracing::warn!(unanswered, "shutdown drain deadline passed with unanswered frames; DingTalk will redeliver them");
+        tracing::warn!(
+            unanswered,
+            "shutdown drain deadline passed with unanswered frames; DingTalk will redeliver them"
+        );
     }
     for mut live in lives {
         shared.metrics.reconnect(ReconnectReason::Shutdown);
         live.close();
     }
-    let _ = timeout(cfg.write_timeout, async { while sockets.join_next().await.is_some() {} }).await;
+    let _ = timeout(cfg.write_timeout, async {
+        while sockets.join_next().await.is_some() {}
+    })
+    .await;
     sockets.abort_all();
-    shared.state.send_replace(ConnectionState::Closed { fatal: false });
-    done.send_replace(Some(ShutdownReport { unanswered, drained_in: clock::now().saturating_duration_since(started) }));
+    shared
+        .state
+        .send_replace(ConnectionState::Closed { fatal: false });
+    done.send_replace(Some(ShutdownReport {
+        unanswered,
+        drained_in: clock::now().saturating_duration_since(started),
+    }));
 }
 
 /// One attempt: a fresh ticket, then the upgrade (R-OPEN-1, R-OPEN-4).
 async fn connect_once(shared: Arc<Shared>) -> Result<(Ws, String), Error> {
     let cfg = &shared.cfg;
-    let ticket = timeout(cfg.ws_handshake_timeout, shared.source.open(&shared.subscriptions))
-        .await
-        .map_err(|_| Error::with_source(ErrorKind::Transient, "connections/open timed out"))??;
+    let ticket = timeout(
+        cfg.ws_handshake_timeout,
+        shared.source.open(&shared.subscriptions),
+    )
+    .await
+    .map_err(|_| Error::with_source(ErrorKind::Transient, "connections/open timed out"))??;
     let host = ticket.host().to_owned();
     let url = ticket.ws_url();
     drop(ticket);
@@ -427,7 +456,10 @@ async fn connect_once(shared: Arc<Shared>) -> Result<(Ws, String), Error> {
         .max_frame_size(Some(cfg.max_message_bytes));
     let attempt = tokio_tungstenite::connect_async_with_config(url.expose_secret(), Some(ws_cfg), false);
     match timeout(cfg.ws_handshake_timeout, attempt).await {
-        Err(_) => Err(Error::with_source(ErrorKind::Handshake, "WebSocket upgrade timed out")),
+        Err(_) => Err(Error::with_source(
+            ErrorKind::Handshake,
+            "WebSocket upgrade timed out",
+        )),
         // Never keep tungstenite's error: keep the class only, so no URL can leak through `source()`.
         Ok(Err(e)) => Err(Error::with_source(ErrorKind::Handshake, describe_ws_error(&e))),
         Ok(Ok((ws, _response))) => Ok((ws, host)),
@@ -456,7 +488,12 @@ async fn run_socket(
     let (sink, stream) = ws.split();
     let (prio_tx, prio_rx) = mpsc::channel::<Outbound>(64);
     let (tx, rx) = mpsc::channel::<Outbound>(shared.cfg.writer_capacity.max(1));
-    let acks = AckSink { generation, tx, pending, metrics: Arc::clone(&shared.metrics) };
+    let acks = AckSink {
+        generation,
+        tx,
+        pending,
+        metrics: Arc::clone(&shared.metrics),
+    };
     let reader = read_loop(&shared, generation, stream, &events, stop, prio_tx, acks);
     let writer = write_loop(sink, prio_rx, rx, shared.cfg.write_timeout);
     let reason = tokio::select! {
@@ -485,9 +522,13 @@ async fn write_loop(
         let (message, last) = match next {
             Outbound::Text(text) => (Message::Text(text.into()), false),
             Outbound::Ping => (Message::Ping(Vec::new().into()), false),
-            Outbound::Close => {
-                (Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() })), true)
-            }
+            Outbound::Close => (
+                Message::Close(Some(CloseFrame {
+                    code: CloseCode::Normal,
+                    reason: "".into(),
+                })),
+                true,
+            ),
         };
         match timeout(write_timeout, sink.send(message)).await {
             Ok(Ok(())) if last => {
@@ -621,14 +662,20 @@ fn handle_text(
         }
         FrameType::Event | FrameType::Callback => {
             let is_event = *frame.frame_type() == FrameType::Event;
-            inc(if is_event { &metrics.frames_event } else { &metrics.frames_callback });
+            inc(if is_event {
+                &metrics.frames_event
+            } else {
+                &metrics.frames_callback
+            });
             let Some(message_id) = frame.message_id() else {
                 inc(&metrics.frames_unknown);
                 tracing::debug!(generation, "business frame without messageId skipped");
                 return None;
             };
             let error_ack = |code: u16, reason: &str| {
-                let _ = acks.tx.try_send(Outbound::Text(ack::error(message_id, code, reason).to_json()));
+                let _ = acks
+                    .tx
+                    .try_send(Outbound::Text(ack::error(message_id, code, reason).to_json()));
                 inc(&metrics.acks_error);
             };
             let Some(data) = frame.data() else {
@@ -650,7 +697,14 @@ fn handle_text(
                 match decode_callback(shared, frame.topic(), data) {
                     Ok(p) => Some(p),
                     Err(code) => {
-                        error_ack(code, if code == 404 { "topic not supported" } else { "bad payload" });
+                        error_ack(
+                            code,
+                            if code == 404 {
+                                "topic not supported"
+                            } else {
+                                "bad payload"
+                            },
+                        );
                         return None;
                     }
                 }
@@ -663,7 +717,10 @@ fn handle_text(
             };
             let headers = frame.headers().clone();
             let item = match payload {
-                None => Inbound::Event(Event::new(headers, data), EventResponder::new(message_id.into(), acks)),
+                None => Inbound::Event(
+                    Event::new(headers, data),
+                    EventResponder::new(message_id.into(), acks),
+                ),
                 Some(p) => Inbound::Callback(
                     Callback::new(headers, p),
                     CallbackResponder::new(message_id.into(), acks),
@@ -683,12 +740,18 @@ fn handle_text(
 /// Decodes a callback payload by topic; `Err(code)` is the error ack code (400 or 404).
 fn decode_callback(shared: &Shared, topic_name: &str, data: &str) -> Result<CallbackPayload, u16> {
     Ok(match topic_name {
-        topic::BOT_MESSAGE => CallbackPayload::BotMessage(Box::new(BotMessage::from_json(data).map_err(|_| 400u16)?)),
-        topic::BOT_DELEGATE => CallbackPayload::Delegate(Box::new(BotMessage::from_json(data).map_err(|_| 400u16)?)),
+        topic::BOT_MESSAGE => {
+            CallbackPayload::BotMessage(Box::new(BotMessage::from_json(data).map_err(|_| 400u16)?))
+        }
+        topic::BOT_DELEGATE => {
+            CallbackPayload::Delegate(Box::new(BotMessage::from_json(data).map_err(|_| 400u16)?))
+        }
         topic::CARD_CALLBACK => {
             CallbackPayload::CardAction(Box::new(CardCallback::from_json(data).map_err(|_| 400u16)?))
         }
-        topic::GRAPH_API => CallbackPayload::Graph(Box::new(GraphRequest::from_json(data).map_err(|_| 400u16)?)),
+        topic::GRAPH_API => {
+            CallbackPayload::Graph(Box::new(GraphRequest::from_json(data).map_err(|_| 400u16)?))
+        }
         other if shared.callback_topics.contains(other) => {
             CallbackPayload::Other(serde_json::from_str(data).map_err(|_| 400u16)?)
         }

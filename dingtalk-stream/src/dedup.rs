@@ -110,7 +110,11 @@ impl Lru {
 impl MemoryDedup {
     /// A store with the default TTL (10 min) and capacity (10 000).
     pub fn new() -> Self {
-        Self { ttl: DEFAULT_DEDUP_TTL, capacity: DEFAULT_DEDUP_CAPACITY, inner: Mutex::default() }
+        Self {
+            ttl: DEFAULT_DEDUP_TTL,
+            capacity: DEFAULT_DEDUP_CAPACITY,
+            inner: Mutex::default(),
+        }
     }
 
     /// A store with a custom TTL and capacity.
@@ -119,12 +123,20 @@ impl MemoryDedup {
     /// [`ErrorKind::Config`] when `ttl` is under 10 minutes or `capacity` is 0.
     pub fn with_limits(ttl: Duration, capacity: usize) -> Result<Self, Error> {
         check_ttl(ttl, capacity)?;
-        Ok(Self { ttl, capacity, inner: Mutex::default() })
+        Ok(Self {
+            ttl,
+            capacity,
+            inner: Mutex::default(),
+        })
     }
 
     /// Number of live keys (expired ones may linger until the next call).
     pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner).entries.len()
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entries
+            .len()
     }
 
     /// Whether the store holds no keys.
@@ -145,7 +157,9 @@ impl DedupStore for MemoryDedup {
         let now = clock::now();
         let mut lru = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         lru.purge(now, usize::MAX);
-        let seen = keys.iter().any(|k| lru.entries.get(k).is_some_and(|(exp, _)| *exp > now));
+        let seen = keys
+            .iter()
+            .any(|k| lru.entries.get(k).is_some_and(|(exp, _)| *exp > now));
         for key in keys {
             lru.touch(key, now + self.ttl);
         }
@@ -177,7 +191,10 @@ pub struct SqliteDedup {
 
 impl std::fmt::Debug for SqliteDedup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteDedup").field("ttl", &self.ttl).field("capacity", &self.capacity).finish_non_exhaustive()
+        f.debug_struct("SqliteDedup")
+            .field("ttl", &self.ttl)
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
     }
 }
 
@@ -218,7 +235,12 @@ impl SqliteDedup {
              CREATE INDEX IF NOT EXISTS stream_dedup_expires ON stream_dedup (expires_ms);",
         )
         .map_err(storage)?;
-        Ok(Self { ttl, capacity, wall: WallClock::new(), conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self {
+            ttl,
+            capacity,
+            wall: WallClock::new(),
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     async fn blocking<T: Send + 'static>(
@@ -251,12 +273,14 @@ impl DedupStore for SqliteDedup {
             let tx = conn.transaction()?;
             let mut seen = false;
             {
-                let mut get = tx.prepare_cached("SELECT 1 FROM stream_dedup WHERE key = ?1 AND expires_ms > ?2")?;
+                let mut get =
+                    tx.prepare_cached("SELECT 1 FROM stream_dedup WHERE key = ?1 AND expires_ms > ?2")?;
                 for key in &keys {
                     seen |= get.exists(rusqlite::params![key, now])?;
                 }
-                let mut put =
-                    tx.prepare_cached("INSERT OR REPLACE INTO stream_dedup (key, expires_ms) VALUES (?1, ?2)")?;
+                let mut put = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO stream_dedup (key, expires_ms) VALUES (?1, ?2)",
+                )?;
                 for key in &keys {
                     put.execute(rusqlite::params![key, now.saturating_add(ttl_ms)])?;
                 }
@@ -315,14 +339,32 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn memory_any_key_hit_is_duplicate() {
         let d = MemoryDedup::new();
-        assert_eq!(d.check_and_insert(&[bot_key("r", "m"), frame_key("c", "1")]).await.unwrap(), Seen::New);
+        assert_eq!(
+            d.check_and_insert(&[bot_key("r", "m"), frame_key("c", "1")])
+                .await
+                .unwrap(),
+            Seen::New
+        );
         // A redelivery with a new messageId but the same msgId.
-        assert_eq!(d.check_and_insert(&[bot_key("r", "m"), frame_key("c", "2")]).await.unwrap(), Seen::Duplicate);
+        assert_eq!(
+            d.check_and_insert(&[bot_key("r", "m"), frame_key("c", "2")])
+                .await
+                .unwrap(),
+            Seen::Duplicate
+        );
         // The new messageId is now remembered too.
-        assert_eq!(d.check_and_insert(&k("frame:c:2")).await.unwrap(), Seen::Duplicate);
+        assert_eq!(
+            d.check_and_insert(&k("frame:c:2")).await.unwrap(),
+            Seen::Duplicate
+        );
         // Another robot with the same msgId is not a duplicate.
-        assert_eq!(d.check_and_insert(&[bot_key("r2", "m")]).await.unwrap(), Seen::New);
-        d.remove(&[bot_key("r", "m"), frame_key("c", "1"), frame_key("c", "2")]).await.unwrap();
+        assert_eq!(
+            d.check_and_insert(&[bot_key("r2", "m")]).await.unwrap(),
+            Seen::New
+        );
+        d.remove(&[bot_key("r", "m"), frame_key("c", "1"), frame_key("c", "2")])
+            .await
+            .unwrap();
         assert_eq!(d.check_and_insert(&[bot_key("r", "m")]).await.unwrap(), Seen::New);
     }
 
@@ -334,7 +376,11 @@ mod tests {
         assert_eq!(d.check_and_insert(&k("b")).await.unwrap(), Seen::New);
         assert_eq!(d.len(), 2);
         tokio::time::advance(Duration::from_secs(2)).await;
-        assert_eq!(d.check_and_insert(&k("a")).await.unwrap(), Seen::New, "a expired at 600 s");
+        assert_eq!(
+            d.check_and_insert(&k("a")).await.unwrap(),
+            Seen::New,
+            "a expired at 600 s"
+        );
         assert_eq!(d.check_and_insert(&k("b")).await.unwrap(), Seen::Duplicate);
     }
 
@@ -354,8 +400,16 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn sqlite_dedups_expires_and_removes() {
         let d = SqliteDedup::in_memory(MIN_DEDUP_TTL, 100).unwrap();
-        assert_eq!(d.check_and_insert(&[bot_key("r", "m"), frame_key("c", "1")]).await.unwrap(), Seen::New);
-        assert_eq!(d.check_and_insert(&[frame_key("c", "1")]).await.unwrap(), Seen::Duplicate);
+        assert_eq!(
+            d.check_and_insert(&[bot_key("r", "m"), frame_key("c", "1")])
+                .await
+                .unwrap(),
+            Seen::New
+        );
+        assert_eq!(
+            d.check_and_insert(&[frame_key("c", "1")]).await.unwrap(),
+            Seen::Duplicate
+        );
         d.remove(&[bot_key("r", "m"), frame_key("c", "1")]).await.unwrap();
         assert_eq!(d.check_and_insert(&[bot_key("r", "m")]).await.unwrap(), Seen::New);
         tokio::time::advance(Duration::from_secs(601)).await;
@@ -369,7 +423,11 @@ mod tests {
             d.check_and_insert(&k(key)).await.unwrap();
             tokio::time::advance(Duration::from_millis(5)).await;
         }
-        assert_eq!(d.check_and_insert(&k("a")).await.unwrap(), Seen::New, "a was evicted");
+        assert_eq!(
+            d.check_and_insert(&k("a")).await.unwrap(),
+            Seen::New,
+            "a was evicted"
+        );
     }
 
     #[tokio::test]

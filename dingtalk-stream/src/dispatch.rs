@@ -286,7 +286,8 @@ async fn accept<H: Handler>(
                         let _slot = slot;
                         let handler = Arc::clone(&shared2.handler);
                         let _running = shared2.running.acquire().await;
-                        let result = tokio::spawn(async move { handler.on_bot_message(callback).await }).await;
+                        let result =
+                            tokio::spawn(async move { handler.on_bot_message(callback).await }).await;
                         match result {
                             Ok(Ok(())) => {}
                             Ok(Err(e)) => tracing::warn!(error = %e, "bot message handler failed"),
@@ -334,7 +335,10 @@ async fn check<H>(shared: &Shared<H>, keys: &[String]) -> Seen {
     match shared.dedup.check_and_insert(keys).await {
         Ok(Seen::Duplicate) => {
             inc(&shared.metrics.duplicates);
-            tracing::debug!(key = keys.first().map(String::as_str), "duplicate frame acked without processing");
+            tracing::debug!(
+                key = keys.first().map(String::as_str),
+                "duplicate frame acked without processing"
+            );
             Seen::Duplicate
         }
         Ok(_) => Seen::New,
@@ -379,7 +383,9 @@ async fn lane_worker<H>(shared: Arc<Shared<H>>, key: String, mut rx: mpsc::Recei
                 // the channel open, so wait for them before leaving.
                 {
                     let mut lanes = shared.lanes.lock().unwrap_or_else(PoisonError::into_inner);
-                    let reserved = lanes.get(&key).is_some_and(|tx| tx.capacity() < shared.per_key_depth);
+                    let reserved = lanes
+                        .get(&key)
+                        .is_some_and(|tx| tx.capacity() < shared.per_key_depth);
                     if rx.is_empty() && !reserved {
                         lanes.remove(&key);
                         return;
@@ -397,7 +403,12 @@ async fn lane_worker<H>(shared: Arc<Shared<H>>, key: String, mut rx: mpsc::Recei
     }
 }
 
-async fn run_event<H: Handler>(shared: &Shared<H>, event: Event, responder: EventResponder, keys: Vec<String>) {
+async fn run_event<H: Handler>(
+    shared: &Shared<H>,
+    event: Event,
+    responder: EventResponder,
+    keys: Vec<String>,
+) {
     let _running = shared.running.acquire().await;
     let handler = Arc::clone(&shared.handler);
     let event_id = event.event_id();
@@ -417,7 +428,11 @@ async fn run_event<H: Handler>(shared: &Shared<H>, event: Event, responder: Even
             let _ = responder.ack().await;
         }
         Err(reason) => {
-            tracing::warn!(event_id = event_id.as_ref().map(dingtalk_core::id::EventId::as_str), reason, "event acked LATER");
+            tracing::warn!(
+                event_id = event_id.as_ref().map(dingtalk_core::id::EventId::as_str),
+                reason,
+                "event acked LATER"
+            );
             let _ = shared.dedup.remove(&keys).await;
             let _ = responder.later(short(&reason)).await;
         }
@@ -460,7 +475,11 @@ async fn run_callback<H: Handler>(
 
 /// Server-bound reasons stay short and never carry handler error text.
 fn short(reason: &str) -> &str {
-    if reason.starts_with("handler error") { "handler error" } else { reason }
+    if reason.starts_with("handler error") {
+        "handler error"
+    } else {
+        reason
+    }
 }
 
 #[cfg(test)]

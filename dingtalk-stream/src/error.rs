@@ -88,11 +88,19 @@ impl Error {
     }
 
     pub(crate) fn new(kind: ErrorKind) -> Self {
-        Self { kind, retry_after: None, source: None }
+        Self {
+            kind,
+            retry_after: None,
+            source: None,
+        }
     }
 
     pub(crate) fn with_source(kind: ErrorKind, source: impl Into<BoxError>) -> Self {
-        Self { kind, retry_after: None, source: Some(source.into()) }
+        Self {
+            kind,
+            retry_after: None,
+            source: Some(source.into()),
+        }
     }
 
     pub(crate) fn config(reason: &'static str) -> Self {

@@ -140,7 +140,13 @@ impl Frame {
 
     /// Builds a frame by hand (tests, replays).
     pub fn new(frame_type: FrameType, headers: Headers, data: impl Into<String>) -> Self {
-        Self { kind: frame_type, spec_version: Some("1.0".into()), headers, data: Some(data.into()), extra: Map::new() }
+        Self {
+            kind: frame_type,
+            spec_version: Some("1.0".into()),
+            headers,
+            data: Some(data.into()),
+            extra: Map::new(),
+        }
     }
 }
 
@@ -205,7 +211,13 @@ pub fn decode(text: &str) -> Result<Frame, FrameError> {
         }
         None => None,
     };
-    Ok(Frame { kind: frame_type, spec_version, headers, data, extra: object })
+    Ok(Frame {
+        kind: frame_type,
+        spec_version,
+        headers,
+        data,
+        extra: object,
+    })
 }
 
 /// Renders a header value as a string: numbers in plain decimal, booleans as words.
@@ -228,7 +240,10 @@ fn plain_decimal(n: &serde_json::Number) -> String {
     }
     match n.as_f64() {
         // Integral floats within the exactly representable range print without a fraction or exponent.
-        #[expect(clippy::cast_possible_truncation, reason = "guarded: integral and within ±2^53")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "guarded: integral and within ±2^53"
+        )]
         Some(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => (f as i64).to_string(),
         _ => n.to_string(),
     }
@@ -249,7 +264,10 @@ mod tests {
         assert_eq!(frame.frame_type(), &FrameType::System);
         assert_eq!(frame.topic(), "ping");
         assert_eq!(frame.message_id(), Some("0a1b2c3d_4e5_19bfa1a500a_6f7a"));
-        assert_eq!(frame.data(), Some(r#"{"opaque":"5f0e6a9c-3b1d-4c2e-9a7f-2d4b8c1e0f33"}"#));
+        assert_eq!(
+            frame.data(),
+            Some(r#"{"opaque":"5f0e6a9c-3b1d-4c2e-9a7f-2d4b8c1e0f33"}"#)
+        );
         assert_eq!(frame.spec_version(), Some("1.0"));
     }
 
@@ -259,7 +277,10 @@ mod tests {
         assert_eq!(frame.frame_type(), &FrameType::Event);
         assert_eq!(frame.headers().get("eventBornTime"), Some("1774080000950"));
         assert_eq!(frame.headers().get("eventType"), Some("user_add_org"));
-        assert_eq!(frame.headers().connection_id(), Some("7c1e2d3f-0a9b-11f1-8c2d-0a1b2c3d4e5f"));
+        assert_eq!(
+            frame.headers().connection_id(),
+            Some("7c1e2d3f-0a9b-11f1-8c2d-0a1b2c3d4e5f")
+        );
     }
 
     #[test]
@@ -280,9 +301,10 @@ mod tests {
 
     #[test]
     fn accepts_misspelled_header_key_and_keeps_unknown_keys() {
-        let frame =
-            decode(r#"{"type":"CALLBACK","header":{"messageId":"m1","topic":"t"},"data":"{}","time":5,"x":"y"}"#)
-                .unwrap();
+        let frame = decode(
+            r#"{"type":"CALLBACK","header":{"messageId":"m1","topic":"t"},"data":"{}","time":5,"x":"y"}"#,
+        )
+        .unwrap();
         assert_eq!(frame.message_id(), Some("m1"));
         assert_eq!(frame.extra().get("x"), Some(&Value::String("y".into())));
         assert_eq!(frame.extra().get("time"), Some(&Value::from(5)));
@@ -303,10 +325,22 @@ mod tests {
         assert_eq!(decode("not json"), Err(FrameError::NotJson));
         assert_eq!(decode(""), Err(FrameError::NotJson));
         assert_eq!(decode("[1]"), Err(FrameError::NotObject));
-        assert_eq!(decode(r#"{"headers":{},"data":""}"#), Err(FrameError::MissingType));
-        assert_eq!(decode(r#"{"type":7,"headers":{},"data":""}"#), Err(FrameError::MissingType));
-        assert_eq!(decode(r#"{"type":"EVENT","data":""}"#), Err(FrameError::MissingHeaders));
-        assert_eq!(decode(r#"{"type":"EVENT","headers":[],"data":""}"#), Err(FrameError::MissingHeaders));
+        assert_eq!(
+            decode(r#"{"headers":{},"data":""}"#),
+            Err(FrameError::MissingType)
+        );
+        assert_eq!(
+            decode(r#"{"type":7,"headers":{},"data":""}"#),
+            Err(FrameError::MissingType)
+        );
+        assert_eq!(
+            decode(r#"{"type":"EVENT","data":""}"#),
+            Err(FrameError::MissingHeaders)
+        );
+        assert_eq!(
+            decode(r#"{"type":"EVENT","headers":[],"data":""}"#),
+            Err(FrameError::MissingHeaders)
+        );
     }
 
     #[test]

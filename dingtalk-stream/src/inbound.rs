@@ -45,12 +45,17 @@ impl Event {
 
     /// `eventId`: the natural dedup key of an event.
     pub fn event_id(&self) -> Option<EventId> {
-        self.headers.get("eventId").filter(|s| !s.is_empty()).map(EventId::new)
+        self.headers
+            .get("eventId")
+            .filter(|s| !s.is_empty())
+            .map(EventId::new)
     }
 
     /// `eventBornTime` (epoch ms), parsed leniently.
     pub fn born_time(&self) -> Option<i64> {
-        self.headers.get("eventBornTime").and_then(|s| s.trim().parse().ok())
+        self.headers
+            .get("eventBornTime")
+            .and_then(|s| s.trim().parse().ok())
     }
 
     /// `eventCorpId`.
@@ -181,14 +186,22 @@ impl AckSink {
             );
             return Err(Error::new(ErrorKind::Closed));
         }
-        inc(if ok { &self.metrics.acks_ok } else { &self.metrics.acks_error });
+        inc(if ok {
+            &self.metrics.acks_ok
+        } else {
+            &self.metrics.acks_error
+        });
         Ok(())
     }
 
     fn dropped(&self, kind: &str, message_id: &str) {
         self.pending.fetch_sub(1, Ordering::SeqCst);
         inc(&self.metrics.responders_dropped);
-        tracing::warn!(generation = self.generation, message_id, "{kind} responder dropped unanswered; DingTalk will redeliver");
+        tracing::warn!(
+            generation = self.generation,
+            message_id,
+            "{kind} responder dropped unanswered; DingTalk will redeliver"
+        );
     }
 }
 
@@ -202,13 +215,18 @@ pub struct EventResponder {
 
 impl fmt::Debug for EventResponder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EventResponder").field("message_id", &self.message_id).finish_non_exhaustive()
+        f.debug_struct("EventResponder")
+            .field("message_id", &self.message_id)
+            .finish_non_exhaustive()
     }
 }
 
 impl EventResponder {
     pub(crate) fn new(message_id: String, sink: &AckSink) -> Self {
-        Self { message_id, sink: Some(sink.reserve()) }
+        Self {
+            message_id,
+            sink: Some(sink.reserve()),
+        }
     }
 
     /// The `messageId` this responder answers.
@@ -262,13 +280,18 @@ pub struct CallbackResponder {
 
 impl fmt::Debug for CallbackResponder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CallbackResponder").field("message_id", &self.message_id).finish_non_exhaustive()
+        f.debug_struct("CallbackResponder")
+            .field("message_id", &self.message_id)
+            .finish_non_exhaustive()
     }
 }
 
 impl CallbackResponder {
     pub(crate) fn new(message_id: String, sink: &AckSink) -> Self {
-        Self { message_id, sink: Some(sink.reserve()) }
+        Self {
+            message_id,
+            sink: Some(sink.reserve()),
+        }
     }
 
     /// The `messageId` this responder answers.

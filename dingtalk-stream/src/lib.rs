@@ -30,20 +30,22 @@ pub use config::{
 };
 pub use connection::{Connection, ShutdownHandle, ShutdownReport};
 pub use dedup::{
-    DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL, DedupStore, MIN_DEDUP_TTL, MemoryDedup, Seen, SqliteDedup, bot_key,
-    event_key, frame_key,
+    DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL, DedupStore, MIN_DEDUP_TTL, MemoryDedup, Seen, SqliteDedup,
+    bot_key, event_key, frame_key,
 };
 pub use dispatch::{
-    DEFAULT_CALLBACK_HANDLER_TIMEOUT, DEFAULT_EVENT_HANDLER_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PER_KEY_DEPTH,
-    DEFAULT_QUEUE_CAPACITY, Dispatcher, Handler, HandlerError,
+    DEFAULT_CALLBACK_HANDLER_TIMEOUT, DEFAULT_EVENT_HANDLER_TIMEOUT, DEFAULT_MAX_IN_FLIGHT,
+    DEFAULT_PER_KEY_DEPTH, DEFAULT_QUEUE_CAPACITY, Dispatcher, Handler, HandlerError,
 };
 pub use error::{Error, ErrorKind};
 pub use frame::{Frame, FrameError, Headers, decode as decode_frame};
 pub use inbound::{Callback, CallbackPayload, CallbackResponder, Event, EventResponder, Inbound};
 pub use message::{
     AtUser, AudioContent, BotMessage, CardCallback, CardPrivateData, ConversationMsgContext, FileContent,
-    GraphRequest, GraphResponse, HostingContext, MarkdownContent, MessageContent, PayloadError, PictureContent,
-    RepliedMsg, RichTextItem, TextContent, VideoContent,
+    GraphRequest, GraphResponse, HostingContext, MarkdownContent, MessageContent, PayloadError,
+    PictureContent, RepliedMsg, RichTextItem, TextContent, VideoContent,
 };
-pub use open::{DEFAULT_API_BASE, DEFAULT_HTTP_TIMEOUT, HttpTicketSource, Subscription, Ticket, TicketSource};
+pub use open::{
+    DEFAULT_API_BASE, DEFAULT_HTTP_TIMEOUT, HttpTicketSource, Subscription, Ticket, TicketSource,
+};
 pub use state::{ConnectionState, MetricsSnapshot, ReconnectReason};

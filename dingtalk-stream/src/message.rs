@@ -285,7 +285,10 @@ impl BotMessage {
 
     fn from_map(map: Map<String, Value>) -> Result<Self, PayloadError> {
         let mut f = Fields(map);
-        let id = f.string("msgId").filter(|s| !s.is_empty()).ok_or(PayloadError::Missing("msgId"))?;
+        let id = f
+            .string("msgId")
+            .filter(|s| !s.is_empty())
+            .ok_or(PayloadError::Missing("msgId"))?;
         let msgtype = f.string("msgtype").unwrap_or_default();
         let content = decode_content(&msgtype, &mut f);
         let at_users = f
@@ -305,7 +308,10 @@ impl BotMessage {
             .collect();
         let hosting_context = f.object("hostingContext").map(|m| {
             let mut h = Fields(m);
-            HostingContext { user_id: h.string("userId").map(UserId::new), nick: h.string("nick") }
+            HostingContext {
+                user_id: h.string("userId").map(UserId::new),
+                nick: h.string("nick"),
+            }
         });
         let conversation_msg_context = f
             .array("conversationMsgContext")
@@ -334,7 +340,10 @@ impl BotMessage {
             open_thread_id: f.string("openThreadId"),
             sender_id: SenderId::new(f.string("senderId").unwrap_or_default()),
             sender_nick: f.string("senderNick"),
-            sender_staff_id: f.string("senderStaffId").filter(|s| !s.is_empty()).map(StaffId::new),
+            sender_staff_id: f
+                .string("senderStaffId")
+                .filter(|s| !s.is_empty())
+                .map(StaffId::new),
             sender_corp_id: f.string("senderCorpId").map(CorpId::new),
             sender_platform: f.string("senderPlatform"),
             is_admin: f.boolean("isAdmin"),
@@ -353,7 +362,10 @@ impl BotMessage {
 }
 
 fn decode_content(msgtype: &str, f: &mut Fields) -> MessageContent {
-    let unknown = |raw: Value| MessageContent::Unknown { msgtype: msgtype.to_owned(), raw };
+    let unknown = |raw: Value| MessageContent::Unknown {
+        msgtype: msgtype.to_owned(),
+        raw,
+    };
     match msgtype {
         "text" => match f.object("text") {
             Some(m) => {
@@ -383,13 +395,19 @@ fn decode_content(msgtype: &str, f: &mut Fields) -> MessageContent {
             if let Some(m) = f.object("content") {
                 let mut c = Fields(m);
                 match c.string("text") {
-                    Some(text) => MessageContent::Markdown(MarkdownContent { title: c.string("title"), text }),
+                    Some(text) => MessageContent::Markdown(MarkdownContent {
+                        title: c.string("title"),
+                        text,
+                    }),
                     None => unknown(Value::Object(c.0)),
                 }
             } else if let Some(m) = f.object("text") {
                 let mut t = Fields(m);
                 match t.string("content") {
-                    Some(text) => MessageContent::Markdown(MarkdownContent { title: t.string("title"), text }),
+                    Some(text) => MessageContent::Markdown(MarkdownContent {
+                        title: t.string("title"),
+                        text,
+                    }),
                     None => unknown(Value::Object(t.0)),
                 }
             } else {
@@ -453,7 +471,10 @@ fn rich_item(value: Value) -> RichTextItem {
             Some(p) => RichTextItem::Picture(p),
             None => RichTextItem::Unknown(Value::Object(c.0)),
         },
-        Some("at") => RichTextItem::At { name: c.string("atName"), user_id: c.string("atUserId") },
+        Some("at") => RichTextItem::At {
+            name: c.string("atName"),
+            user_id: c.string("atUserId"),
+        },
         None | Some("text") if c.0.get("text").is_some_and(Value::is_string) => {
             RichTextItem::Text(c.string("text").unwrap_or_default())
         }
@@ -504,7 +525,9 @@ impl CardCallback {
             return Err(PayloadError::NotObject);
         };
         let mut f = Fields(map);
-        let out_track_id = f.string("outTrackId").ok_or(PayloadError::Missing("outTrackId"))?;
+        let out_track_id = f
+            .string("outTrackId")
+            .ok_or(PayloadError::Missing("outTrackId"))?;
         let mut private_data = None;
         for key in ["content", "value"] {
             if private_data.is_some() {
@@ -546,7 +569,11 @@ fn parse_private_data(content: &Value) -> Option<CardPrivateData> {
         Some(Value::String(id)) => vec![id.clone()],
         _ => Vec::new(),
     };
-    let params = private.get("params").and_then(Value::as_object).cloned().unwrap_or_default();
+    let params = private
+        .get("params")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     Some(CardPrivateData { action_ids, params })
 }
 
@@ -571,7 +598,10 @@ impl GraphRequest {
             return Err(PayloadError::NotObject);
         };
         let mut f = Fields(map);
-        let mut line = Fields(f.object("requestLine").ok_or(PayloadError::Missing("requestLine"))?);
+        let mut line = Fields(
+            f.object("requestLine")
+                .ok_or(PayloadError::Missing("requestLine"))?,
+        );
         let headers = f
             .object("headers")
             .unwrap_or_default()
@@ -612,7 +642,10 @@ impl GraphResponse {
     /// A response with a status code and reason phrase, no headers and an empty body.
     pub fn new(code: u16, reason_phrase: impl Into<String>) -> Self {
         Self {
-            status_line: StatusLine { code, reason_phrase: reason_phrase.into() },
+            status_line: StatusLine {
+                code,
+                reason_phrase: reason_phrase.into(),
+            },
             headers: BTreeMap::new(),
             body: String::new(),
         }
@@ -620,7 +653,9 @@ impl GraphResponse {
 
     /// `200 OK` with a JSON body and `Content-Type: application/json`.
     pub fn json(body: impl Into<String>) -> Self {
-        Self::new(200, "OK").header("Content-Type", "application/json").body(body)
+        Self::new(200, "OK")
+            .header("Content-Type", "application/json")
+            .body(body)
     }
 
     /// Adds a header.
@@ -653,7 +688,11 @@ impl Fields {
     fn int(&mut self, key: &str) -> Option<i64> {
         let v = match self.0.get(key)? {
             Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(float_to_i64)),
-            Value::String(s) => s.trim().parse::<i64>().ok().or_else(|| s.trim().parse().ok().and_then(float_to_i64)),
+            Value::String(s) => s
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .or_else(|| s.trim().parse().ok().and_then(float_to_i64)),
             _ => None,
         }?;
         self.0.remove(key);
@@ -708,7 +747,10 @@ fn scalar_string(value: Value) -> Option<String> {
     }
 }
 
-#[expect(clippy::cast_possible_truncation, reason = "guarded: integral and within ±2^53")]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "guarded: integral and within ±2^53"
+)]
 fn float_to_i64(f: f64) -> Option<i64> {
     (f.is_finite() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0).then_some(f as i64)
 }

@@ -34,12 +34,18 @@ pub struct Subscription {
 impl Subscription {
     /// `{"type":"EVENT","topic":"*"}`: every event ticked in the developer console.
     pub fn events() -> Self {
-        Self { kind: FrameType::Event, topic: "*".into() }
+        Self {
+            kind: FrameType::Event,
+            topic: "*".into(),
+        }
     }
 
     /// A CALLBACK subscription for one topic.
     pub fn callback(topic: impl Into<String>) -> Self {
-        Self { kind: FrameType::Callback, topic: topic.into() }
+        Self {
+            kind: FrameType::Callback,
+            topic: topic.into(),
+        }
     }
 
     /// The subscription type.
@@ -61,7 +67,9 @@ pub struct Ticket {
 
 impl fmt::Debug for Ticket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ticket").field("endpoint", &redacted(&self.endpoint)).finish_non_exhaustive()
+        f.debug_struct("Ticket")
+            .field("endpoint", &redacted(&self.endpoint))
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,8 +105,11 @@ impl Ticket {
     /// The WebSocket URL: the endpoint with `ticket` set in its query (replacing any existing one). Secret.
     pub(crate) fn ws_url(&self) -> SecretString {
         let mut url = self.endpoint.clone();
-        let pairs: Vec<(String, String)> =
-            url.query_pairs().filter(|(k, _)| k != "ticket").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "ticket")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         url.set_query(None);
         {
             let mut q = url.query_pairs_mut();
@@ -160,7 +171,11 @@ impl HttpTicketSource {
         match base.scheme() {
             "https" => {}
             "http" if loopback_base => {}
-            _ => return Err(Error::config("api_base must be https (or http on a loopback host)")),
+            _ => {
+                return Err(Error::config(
+                    "api_base must be https (or http on a loopback host)",
+                ));
+            }
         }
         let url = base
             .join("/v1.0/gateway/connections/open")
@@ -170,7 +185,15 @@ impl HttpTicketSource {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::with_source(ErrorKind::Config, e))?;
-        Ok(Self { http, url, loopback_base, client_id, client_secret, ua: ua.into(), local_ip })
+        Ok(Self {
+            http,
+            url,
+            loopback_base,
+            client_id,
+            client_secret,
+            ua: ua.into(),
+            local_ip,
+        })
     }
 }
 
@@ -211,7 +234,10 @@ impl TicketSource for HttpTicketSource {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let text = response.text().await.map_err(|e| Error::with_source(ErrorKind::Transient, e.without_url()))?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| Error::with_source(ErrorKind::Transient, e.without_url()))?;
         let ticket = classify(status, &text, retry_after)?;
         if ticket.endpoint.scheme() == "ws" && !self.loopback_base {
             return Err(bad_body("ws endpoint is only allowed for a loopback api_base"));
@@ -230,19 +256,34 @@ pub(crate) fn classify(status: u16, body: &str, retry_after: Option<Duration>) -
             _ => None,
         })
     });
-    let auth_code = code.as_deref().is_some_and(|c| c.contains("invalid.client") || c.contains("unauthorized.client"));
+    let auth_code = code
+        .as_deref()
+        .is_some_and(|c| c.contains("invalid.client") || c.contains("unauthorized.client"));
     if status == 401 || status == 403 || auth_code {
-        return Err(Error::with_source(ErrorKind::AuthRejected, format!("connections/open answered {status}")));
+        return Err(Error::with_source(
+            ErrorKind::AuthRejected,
+            format!("connections/open answered {status}"),
+        ));
     }
     if status == 429 {
-        return Err(Error::with_source(ErrorKind::RateLimited, "connections/open answered 429")
-            .retry_after_hint(retry_after));
+        return Err(
+            Error::with_source(ErrorKind::RateLimited, "connections/open answered 429")
+                .retry_after_hint(retry_after),
+        );
     }
     if status != 200 {
-        return Err(Error::with_source(ErrorKind::Transient, format!("connections/open answered {status}")));
+        return Err(Error::with_source(
+            ErrorKind::Transient,
+            format!("connections/open answered {status}"),
+        ));
     }
     let json = json.ok_or_else(|| bad_body("body is not JSON"))?;
-    let field = |k: &str| json.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let field = |k: &str| {
+        json.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let endpoint = field("endpoint").ok_or_else(|| bad_body("empty endpoint"))?;
     let ticket = field("ticket").ok_or_else(|| bad_body("empty ticket"))?;
     Ticket::new(&endpoint, SecretString::from(ticket))
@@ -275,7 +316,10 @@ mod tests {
 
     #[test]
     fn subscriptions_serialize_as_documented() {
-        let subs = [Subscription::events(), Subscription::callback("/v1.0/im/bot/messages/get")];
+        let subs = [
+            Subscription::events(),
+            Subscription::callback("/v1.0/im/bot/messages/get"),
+        ];
         assert_eq!(
             serde_json::to_string(&subs).unwrap(),
             r#"[{"type":"EVENT","topic":"*"},{"type":"CALLBACK","topic":"/v1.0/im/bot/messages/get"}]"#
@@ -284,34 +328,78 @@ mod tests {
 
     #[test]
     fn classifies_open_answers() {
-        let ok = classify(200, r#"{"endpoint":"wss://gw.example/connect","ticket":"t-1"}"#, None).unwrap();
+        let ok = classify(
+            200,
+            r#"{"endpoint":"wss://gw.example/connect","ticket":"t-1"}"#,
+            None,
+        )
+        .unwrap();
         assert_eq!(ok.host(), "gw.example");
-        assert_eq!(classify(401, "{}", None).unwrap_err().kind(), ErrorKind::AuthRejected);
-        assert_eq!(classify(403, "", None).unwrap_err().kind(), ErrorKind::AuthRejected);
         assert_eq!(
-            classify(400, r#"{"code":"invalid.client","message":"x"}"#, None).unwrap_err().kind(),
+            classify(401, "{}", None).unwrap_err().kind(),
+            ErrorKind::AuthRejected
+        );
+        assert_eq!(
+            classify(403, "", None).unwrap_err().kind(),
+            ErrorKind::AuthRejected
+        );
+        assert_eq!(
+            classify(400, r#"{"code":"invalid.client","message":"x"}"#, None)
+                .unwrap_err()
+                .kind(),
             ErrorKind::AuthRejected
         );
         let rl = classify(429, "", Some(Duration::from_secs(7))).unwrap_err();
         assert_eq!(rl.kind(), ErrorKind::RateLimited);
         assert_eq!(rl.retry_after(), Some(Duration::from_secs(7)));
         assert_eq!(classify(503, "", None).unwrap_err().kind(), ErrorKind::Transient);
-        assert_eq!(classify(200, "<xml/>", None).unwrap_err().kind(), ErrorKind::Transient);
-        assert_eq!(classify(200, r#"{"endpoint":"","ticket":"t"}"#, None).unwrap_err().kind(), ErrorKind::Transient);
         assert_eq!(
-            classify(200, r#"{"endpoint":"wss://gw/connect","ticket":""}"#, None).unwrap_err().kind(),
+            classify(200, "<xml/>", None).unwrap_err().kind(),
             ErrorKind::Transient
         );
-        assert!(classify(200, r#"{"endpoint":"ws://gw.example/connect","ticket":"t"}"#, None).is_err());
-        assert!(classify(200, r#"{"endpoint":"ws://127.0.0.1:9/connect","ticket":"t"}"#, None).is_ok());
+        assert_eq!(
+            classify(200, r#"{"endpoint":"","ticket":"t"}"#, None)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Transient
+        );
+        assert_eq!(
+            classify(200, r#"{"endpoint":"wss://gw/connect","ticket":""}"#, None)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Transient
+        );
+        assert!(
+            classify(
+                200,
+                r#"{"endpoint":"ws://gw.example/connect","ticket":"t"}"#,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            classify(
+                200,
+                r#"{"endpoint":"ws://127.0.0.1:9/connect","ticket":"t"}"#,
+                None
+            )
+            .is_ok()
+        );
         assert!(classify(200, r#"{"endpoint":"https://gw/connect","ticket":"t"}"#, None).is_err());
     }
 
     #[test]
     fn ws_url_sets_and_replaces_ticket_and_debug_hides_it() {
-        let t = Ticket::new("wss://gw.example:443/connect?a=1&ticket=old", SecretString::from("s3cr3t t")).unwrap();
+        let t = Ticket::new(
+            "wss://gw.example:443/connect?a=1&ticket=old",
+            SecretString::from("s3cr3t t"),
+        )
+        .unwrap();
         let url = t.ws_url();
-        assert_eq!(url.expose_secret(), "wss://gw.example/connect?a=1&ticket=s3cr3t+t");
+        assert_eq!(
+            url.expose_secret(),
+            "wss://gw.example/connect?a=1&ticket=s3cr3t+t"
+        );
         let dbg = format!("{t:?}");
         assert!(!dbg.contains("s3cr3t"), "{dbg}");
         assert!(!dbg.contains("old"), "{dbg}");
@@ -331,7 +419,10 @@ mod tests {
         };
         assert!(mk("https://api.dingtalk.com").is_ok());
         assert!(mk("http://127.0.0.1:8080").is_ok());
-        assert_eq!(mk("http://api.dingtalk.com").unwrap_err().kind(), ErrorKind::Config);
+        assert_eq!(
+            mk("http://api.dingtalk.com").unwrap_err().kind(),
+            ErrorKind::Config
+        );
         let dbg = format!("{:?}", mk("https://api.dingtalk.com").unwrap());
         assert!(!dbg.contains("very-secret"));
     }

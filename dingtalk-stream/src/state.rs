@@ -159,7 +159,10 @@ impl Metrics {
             duplicates: g(&self.duplicates),
             connects: g(&self.connects),
             connect_failures: g(&self.connect_failures),
-            reconnects: ReconnectReason::ALL.iter().map(|r| (*r, g(&self.reconnects[r.index()]))).collect(),
+            reconnects: ReconnectReason::ALL
+                .iter()
+                .map(|r| (*r, g(&self.reconnects[r.index()])))
+                .collect(),
         }
     }
 }
@@ -205,6 +208,9 @@ pub struct MetricsSnapshot {
 impl MetricsSnapshot {
     /// The reconnect count for one reason.
     pub fn reconnects_for(&self, reason: ReconnectReason) -> u64 {
-        self.reconnects.iter().find(|(r, _)| *r == reason).map_or(0, |(_, n)| *n)
+        self.reconnects
+            .iter()
+            .find(|(r, _)| *r == reason)
+            .map_or(0, |(_, n)| *n)
     }
 }

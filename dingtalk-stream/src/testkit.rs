@@ -59,11 +59,12 @@ pub(crate) async fn harness(script: &[ErrorKind]) -> Harness {
             tokio::spawn(async move {
                 let mut uri = String::new();
                 #[expect(clippy::result_large_err, reason = "tungstenite's callback signature")]
-                let callback = |req: &tungstenite::handshake::server::Request,
-                                resp: tungstenite::handshake::server::Response| {
-                    uri = req.uri().to_string();
-                    Ok(resp)
-                };
+                let callback =
+                    |req: &tungstenite::handshake::server::Request,
+                     resp: tungstenite::handshake::server::Response| {
+                        uri = req.uri().to_string();
+                        Ok(resp)
+                    };
                 if let Ok(ws) = tokio_tungstenite::accept_hdr_async(tcp, callback).await {
                     let _ = tx.send((ws, uri)).await;
                 }
@@ -85,12 +86,19 @@ impl Harness {
             .subscribe_card_callbacks()
             .subscribe_events()
             .ticket_source(Arc::clone(&self.source) as Arc<dyn TicketSource>)
-            .backoff(BackoffConfig::default().initial(Duration::from_millis(100)).cap(Duration::from_millis(300)))
+            .backoff(
+                BackoffConfig::default()
+                    .initial(Duration::from_millis(100))
+                    .cap(Duration::from_millis(300)),
+            )
             .backoff_seed(1)
     }
 
     pub(crate) async fn accept(&mut self) -> ServerWs {
-        let (ws, uri) = timeout(WAIT, self.accepted.recv()).await.expect("no connection").unwrap();
+        let (ws, uri) = timeout(WAIT, self.accepted.recv())
+            .await
+            .expect("no connection")
+            .unwrap();
         assert!(uri.starts_with("/connect?ticket=ticket-"), "{uri}");
         ws
     }
@@ -148,16 +156,24 @@ pub(crate) fn business(kind: &str, topic_name: &str, message_id: &str, data: &Va
 }
 
 pub(crate) fn bot(message_id: &str, msg_id: &str, text: &str) -> Value {
+    bot_in(message_id, msg_id, "cid1", text)
+}
+
+/// A bot message frame in a given conversation.
+pub(crate) fn bot_in(message_id: &str, msg_id: &str, conversation: &str, text: &str) -> Value {
     business(
         "CALLBACK",
         topic::BOT_MESSAGE,
         message_id,
-        &json!({"msgId":msg_id,"msgtype":"text","text":{"content":text},"conversationId":"cid1","conversationType":"1",
+        &json!({"msgId":msg_id,"msgtype":"text","text":{"content":text},"conversationId":conversation,"conversationType":"1",
                 "senderId":"$:s","robotCode":"dingabc","sessionWebhook":"http://127.0.0.1/x"}),
     )
 }
 
 pub(crate) async fn next_item(conn: &mut Connection) -> Inbound {
-    timeout(WAIT, conn.next()).await.expect("no item").expect("stream ended").expect("error item")
+    timeout(WAIT, conn.next())
+        .await
+        .expect("no item")
+        .expect("stream ended")
+        .expect("error item")
 }
-

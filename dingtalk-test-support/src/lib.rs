@@ -20,7 +20,11 @@ pub async fn strict_server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(|req: &Request| {
-            ResponseTemplate::new(418).set_body_string(format!("unexpected {} {}", req.method, req.url.path()))
+            ResponseTemplate::new(418).set_body_string(format!(
+                "unexpected {} {}",
+                req.method,
+                req.url.path()
+            ))
         })
         .with_priority(u8::MAX)
         .named("catch-all: unexpected request")
@@ -35,7 +39,10 @@ pub async fn strict_server() -> MockServer {
 /// # Panics
 ///
 /// When the fixture is missing or not JSON: a broken fixture is a test bug.
-#[expect(clippy::expect_used, reason = "test helper: a missing fixture must fail the test loudly")]
+#[expect(
+    clippy::expect_used,
+    reason = "test helper: a missing fixture must fail the test loudly"
+)]
 pub fn fixture(name: &str) -> serde_json::Value {
     let dir = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
     let path = dir.join("tests").join("fixtures").join(name);
@@ -61,15 +68,23 @@ pub struct ManualClock {
 
 impl ManualClock {
     /// A clock starting at a fixed instant and at wall time 2026-03-21T00:00:00Z.
-    #[expect(clippy::disallowed_methods, reason = "a starting point for a manual clock in tests")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a starting point for a manual clock in tests"
+    )]
     pub fn new() -> Self {
         let wall = UNIX_EPOCH + Duration::from_hours(492_792);
-        Self { state: Mutex::new((Instant::now(), wall)) }
+        Self {
+            state: Mutex::new((Instant::now(), wall)),
+        }
     }
 
     /// Moves both readings forward.
     pub fn advance(&self, by: Duration) {
-        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         state.0 += by;
         state.1 += by;
     }
@@ -83,10 +98,16 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
     }
 
     fn wall(&self) -> SystemTime {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .1
     }
 }

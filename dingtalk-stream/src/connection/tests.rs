@@ -28,7 +28,10 @@ async fn ping_is_acked_with_the_same_data() {
         next_text(&mut ws).await,
         r#"{"code":200,"headers":{"contentType":"application/json","messageId":"0a1b2c3d_4e5_19bfa1a500a_6f7a"},"message":"OK","data":"{\"opaque\":\"5f0e6a9c-3b1d-4c2e-9a7f-2d4b8c1e0f33\"}"}"#
     );
-    assert!(matches!(*conn.state().borrow(), ConnectionState::Open { generation: 1, .. }));
+    assert!(matches!(
+        *conn.state().borrow(),
+        ConnectionState::Open { generation: 1, .. }
+    ));
     assert_eq!(conn.metrics().pings_answered, 1);
 }
 
@@ -37,9 +40,15 @@ async fn events_are_acked_success_or_later() {
     let mut h = harness(&[]).await;
     let mut conn = h.client().build().unwrap().connect().await.unwrap();
     let mut ws = h.accept().await;
-    send(&mut ws, &business("EVENT", "*", "e1", &json!({"timeStamp":"1","userId":["u"]}))).await;
+    send(
+        &mut ws,
+        &business("EVENT", "*", "e1", &json!({"timeStamp":"1","userId":["u"]})),
+    )
+    .await;
     send(&mut ws, &business("EVENT", "*", "e2", &json!({}))).await;
-    let Inbound::Event(event, responder) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Event(event, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
     assert_eq!(event.event_type(), "user_add_org");
     assert_eq!(event.event_id().unwrap().as_str(), "ev-e1");
     assert_eq!(event.born_time(), Some(1_774_080_000_950));
@@ -49,7 +58,9 @@ async fn events_are_acked_success_or_later() {
     assert_eq!(ack["code"], 200);
     assert_eq!(ack["headers"]["messageId"], "e1");
     assert_eq!(ack["data"], r#"{"status":"SUCCESS","message":"success"}"#);
-    let Inbound::Event(_, responder) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Event(_, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
     responder.later("busy").await.unwrap();
     let ack = next_json(&mut ws).await;
     assert_eq!(ack["data"], r#"{"status":"LATER","message":"busy"}"#);
@@ -61,46 +72,82 @@ async fn callbacks_get_typed_payloads_and_replies() {
     let mut conn = h.client().build().unwrap().connect().await.unwrap();
     let mut ws = h.accept().await;
     send(&mut ws, &bot("m1", "msg1", "hello")).await;
-    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
     assert_eq!(cb.bot_message().unwrap().content.text().as_deref(), Some("hello"));
     responder.ack().await.unwrap();
     assert_eq!(next_json(&mut ws).await["data"], r#"{"response":null}"#);
 
     let card = json!({"type":"actionCallback","outTrackId":"o1","content":"{\"cardPrivateData\":{\"actionIds\":[\"agree\"],\"params\":{}}}"});
     send(&mut ws, &business("CALLBACK", topic::CARD_CALLBACK, "m2", &card)).await;
-    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
-    let CallbackPayload::CardAction(action) = cb.payload() else { panic!() };
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
+    let CallbackPayload::CardAction(action) = cb.payload() else {
+        panic!()
+    };
     assert_eq!(action.private_data.as_ref().unwrap().action_ids, ["agree"]);
-    responder.reply(&json!({"cardData":{"cardParamMap":{"status":"approved"}}})).await.unwrap();
+    responder
+        .reply(&json!({"cardData":{"cardParamMap":{"status":"approved"}}}))
+        .await
+        .unwrap();
     let ack = next_json(&mut ws).await;
     assert_eq!(ack["headers"]["messageId"], "m2");
-    assert_eq!(ack["data"], r#"{"response":{"cardData":{"cardParamMap":{"status":"approved"}}}}"#);
+    assert_eq!(
+        ack["data"],
+        r#"{"response":{"cardData":{"cardParamMap":{"status":"approved"}}}}"#
+    );
 }
 
 #[tokio::test]
 async fn malformed_frames_are_skipped_or_error_acked() {
     let mut h = harness(&[]).await;
-    let mut conn = h.client().max_data_bytes(512).build().unwrap().connect().await.unwrap();
+    let mut conn = h
+        .client()
+        .max_data_bytes(512)
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     let mut ws = h.accept().await;
     send_raw(&mut ws, "not json").await;
     send_raw(&mut ws, "").await;
     ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
     send_raw(&mut ws, r#"{"type":"NOTICE","headers":{},"data":""}"#).await;
-    send_raw(&mut ws, r#"{"type":"SYSTEM","headers":{"topic":"FUTURE"},"data":""}"#).await;
-    send_raw(&mut ws, r#"{"type":"CALLBACK","headers":{"topic":"/v1.0/im/bot/messages/get"},"data":"{}"}"#).await;
+    send_raw(
+        &mut ws,
+        r#"{"type":"SYSTEM","headers":{"topic":"FUTURE"},"data":""}"#,
+    )
+    .await;
+    send_raw(
+        &mut ws,
+        r#"{"type":"CALLBACK","headers":{"topic":"/v1.0/im/bot/messages/get"},"data":"{}"}"#,
+    )
+    .await;
     send_raw(&mut ws, r#"{"type":"CALLBACK","header":{"messageId":"d1","topic":"/v1.0/im/bot/messages/get"},"data":{"a":1}}"#).await;
     assert_eq!(next_json(&mut ws).await["code"], 400);
     send(&mut ws, &business("CALLBACK", "/v1.0/unknown", "u1", &json!({}))).await;
     let ack = next_json(&mut ws).await;
-    assert_eq!((ack["code"].as_u64(), ack["message"].as_str()), (Some(404), Some("topic not supported")));
-    send(&mut ws, &business("CALLBACK", topic::BOT_MESSAGE, "b1", &json!({"msgtype":"text"}))).await;
+    assert_eq!(
+        (ack["code"].as_u64(), ack["message"].as_str()),
+        (Some(404), Some("topic not supported"))
+    );
+    send(
+        &mut ws,
+        &business("CALLBACK", topic::BOT_MESSAGE, "b1", &json!({"msgtype":"text"})),
+    )
+    .await;
     assert_eq!(next_json(&mut ws).await["code"], 400, "bot message without msgId");
     send(&mut ws, &bot("big", "msgbig", &"x".repeat(600))).await;
     let ack = next_json(&mut ws).await;
     assert_eq!(ack["message"], "payload too large");
     // Still alive: a valid frame gets through.
     send(&mut ws, &bot("ok1", "msgok", "fine")).await;
-    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
     assert_eq!(cb.message_id(), "ok1");
     responder.ack().await.unwrap();
     let m = conn.metrics();
@@ -117,7 +164,9 @@ async fn disconnect_rotates_make_before_break() {
     let mut a = h.accept().await;
     // A frame handed out before the disconnect stays answerable on A.
     send(&mut a, &bot("a1", "msgA1", "before")).await;
-    let Inbound::Callback(_, early) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(_, early) = next_item(&mut conn).await else {
+        panic!()
+    };
     send_raw(&mut a, r#"{"specVersion":"1.0","type":"SYSTEM","headers":{"contentType":"application/json","messageId":"c0a8000117740800000012345","time":"1774090000000","topic":"disconnect"},"data":"{\"reason\":\"persistent connection is timeout\"}"}"#).await;
     let ack = next_json(&mut a).await;
     assert_eq!(ack["headers"]["messageId"], "c0a8000117740800000012345");
@@ -126,7 +175,9 @@ async fn disconnect_rotates_make_before_break() {
     let mut b = h.accept().await;
     // A frame still arriving on A is delivered and acked on A.
     send(&mut a, &bot("a2", "msgA2", "late on A")).await;
-    let Inbound::Callback(cb, late) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(cb, late) = next_item(&mut conn).await else {
+        panic!()
+    };
     assert_eq!(cb.message_id(), "a2");
     late.ack().await.unwrap();
     early.ack().await.unwrap();
@@ -135,16 +186,25 @@ async fn disconnect_rotates_make_before_break() {
     assert_eq!(acked[0]["headers"]["messageId"], "a1");
     assert_eq!(acked[1]["headers"]["messageId"], "a2");
     // With no acks pending, A is closed; B keeps working.
-    assert!(closed(&mut a).await, "A must be closed after B is up and A is drained");
+    assert!(
+        closed(&mut a).await,
+        "A must be closed after B is up and A is drained"
+    );
     send(&mut b, &bot("b1", "msgB1", "on B")).await;
-    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
     assert_eq!(cb.message_id(), "b1");
     responder.ack().await.unwrap();
     assert_eq!(next_json(&mut b).await["headers"]["messageId"], "b1");
     let m = conn.metrics();
     assert_eq!(m.reconnects_for(ReconnectReason::Disconnect), 1);
     assert_eq!(m.connects, 2);
-    assert_eq!(h.source.calls.load(Ordering::SeqCst), 2, "a fresh ticket per connect");
+    assert_eq!(
+        h.source.calls.load(Ordering::SeqCst),
+        2,
+        "a fresh ticket per connect"
+    );
 }
 
 #[tokio::test]
@@ -153,16 +213,24 @@ async fn ack_for_a_closed_connection_is_dropped_not_rerouted() {
     let mut conn = h.client().build().unwrap().connect().await.unwrap();
     let mut a = h.accept().await;
     send(&mut a, &bot("a1", "msgA1", "x")).await;
-    let Inbound::Callback(_, responder) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(_, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
     drop(a); // abrupt drop
     let mut b = h.accept().await;
     let err = responder.ack().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Closed);
     send(&mut b, &bot("b1", "msgB1", "y")).await;
-    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(cb, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
     responder.ack().await.unwrap();
     let ack = next_json(&mut b).await;
-    assert_eq!(ack["headers"]["messageId"], cb.message_id(), "only b1's ack reaches B");
+    assert_eq!(
+        ack["headers"]["messageId"],
+        cb.message_id(),
+        "only b1's ack reaches B"
+    );
     assert_eq!(conn.metrics().acks_dropped, 1);
 }
 
@@ -198,7 +266,14 @@ async fn silent_socket_is_replaced_after_pong_timeout() {
 #[tokio::test]
 async fn idle_watchdog_rotates() {
     let mut h = harness(&[]).await;
-    let conn = h.client().frame_idle_timeout(Duration::from_millis(200)).build().unwrap().connect().await.unwrap();
+    let conn = h
+        .client()
+        .frame_idle_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     let mut a = h.accept().await;
     let _b = h.accept().await;
     assert!(closed(&mut a).await);
@@ -221,15 +296,28 @@ async fn bad_credentials_later_end_the_stream_with_the_error() {
     drop(h.accept().await); // the socket dies; the reconnect is rejected
     let item = timeout(WAIT, conn.next()).await.unwrap().unwrap();
     assert_eq!(item.unwrap_err().kind(), ErrorKind::AuthRejected);
-    assert!(timeout(WAIT, conn.next()).await.unwrap().is_none(), "the stream ends after a fatal error");
+    assert!(
+        timeout(WAIT, conn.next()).await.unwrap().is_none(),
+        "the stream ends after a fatal error"
+    );
     assert_eq!(*conn.state().borrow(), ConnectionState::Closed { fatal: true });
 }
 
 #[tokio::test]
 async fn auth_rejected_can_be_retried_when_not_fatal() {
     let mut h = harness(&[ErrorKind::AuthRejected]).await;
-    let conn = h.client().auth_rejected_fatal(false).build().unwrap().connect().await.unwrap();
-    assert!(matches!(*conn.state().borrow(), ConnectionState::AuthRejected { .. }));
+    let conn = h
+        .client()
+        .auth_rejected_fatal(false)
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    assert!(matches!(
+        *conn.state().borrow(),
+        ConnectionState::AuthRejected { .. }
+    ));
     let _ws = h.accept().await;
     assert_eq!(conn.metrics().reconnects_for(ReconnectReason::Auth), 1);
 }
@@ -238,10 +326,23 @@ async fn auth_rejected_can_be_retried_when_not_fatal() {
 async fn open_failures_back_off_and_recover() {
     let mut h = harness(&[ErrorKind::Transient, ErrorKind::RateLimited, ErrorKind::Handshake]).await;
     let conn = h.client().build().unwrap().connect().await.unwrap();
-    assert!(matches!(*conn.state().borrow(), ConnectionState::Backoff { attempt: 1, last_error: ErrorKind::Transient, .. }));
+    assert!(matches!(
+        *conn.state().borrow(),
+        ConnectionState::Backoff {
+            attempt: 1,
+            last_error: ErrorKind::Transient,
+            ..
+        }
+    ));
     let _ws = h.accept().await;
     let mut state = conn.state();
-    timeout(WAIT, state.wait_for(|s| matches!(s, ConnectionState::Open { .. }))).await.unwrap().unwrap();
+    timeout(
+        WAIT,
+        state.wait_for(|s| matches!(s, ConnectionState::Open { .. })),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let m = conn.metrics();
     assert_eq!(m.connect_failures, 3);
     assert_eq!(m.reconnects_for(ReconnectReason::ConnectFailed), 3);
@@ -261,13 +362,23 @@ async fn rejected_upgrade_is_retried() {
     let conn = Client::builder("dingapp", SecretString::from("s"))
         .subscribe_events()
         .ticket_source(Arc::clone(&source) as Arc<dyn TicketSource>)
-        .backoff(BackoffConfig::default().initial(Duration::from_millis(100)).cap(Duration::from_millis(100)))
+        .backoff(
+            BackoffConfig::default()
+                .initial(Duration::from_millis(100))
+                .cap(Duration::from_millis(100)),
+        )
         .build()
         .unwrap()
         .connect()
         .await
         .unwrap();
-    assert!(matches!(*conn.state().borrow(), ConnectionState::Backoff { last_error: ErrorKind::Handshake, .. }));
+    assert!(matches!(
+        *conn.state().borrow(),
+        ConnectionState::Backoff {
+            last_error: ErrorKind::Handshake,
+            ..
+        }
+    ));
     tokio::time::sleep(Duration::from_millis(350)).await;
     assert!(source.calls.load(Ordering::SeqCst) >= 3, "never gives up");
 }
@@ -279,11 +390,19 @@ async fn dropped_responder_sends_nothing() {
     let mut ws = h.accept().await;
     send(&mut ws, &bot("m1", "msg1", "x")).await;
     send(&mut ws, &bot("m2", "msg2", "y")).await;
-    let Inbound::Callback(_, r1) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(_, r1) = next_item(&mut conn).await else {
+        panic!()
+    };
     drop(r1);
-    let Inbound::Callback(_, r2) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(_, r2) = next_item(&mut conn).await else {
+        panic!()
+    };
     r2.ack().await.unwrap();
-    assert_eq!(next_json(&mut ws).await["headers"]["messageId"], "m2", "m1 got no ack");
+    assert_eq!(
+        next_json(&mut ws).await["headers"]["messageId"],
+        "m2",
+        "m1 got no ack"
+    );
     assert_eq!(conn.metrics().responders_dropped, 1);
 }
 
@@ -293,13 +412,19 @@ async fn shutdown_drains_then_closes() {
     let mut conn = h.client().build().unwrap().connect().await.unwrap();
     let mut ws = h.accept().await;
     send(&mut ws, &bot("m1", "msg1", "x")).await;
-    let Inbound::Callback(_, responder) = next_item(&mut conn).await else { panic!() };
+    let Inbound::Callback(_, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
     let handle = conn.shutdown_handle();
     let shutdown = tokio::spawn(async move { handle.shutdown().await });
     tokio::time::sleep(Duration::from_millis(50)).await;
     // New business frames are no longer accepted (left unacked), pings still answered.
     send(&mut ws, &bot("m2", "msg2", "y")).await;
-    send_raw(&mut ws, r#"{"type":"SYSTEM","headers":{"messageId":"p1","topic":"ping"},"data":"{\"opaque\":\"o\"}"}"#).await;
+    send_raw(
+        &mut ws,
+        r#"{"type":"SYSTEM","headers":{"messageId":"p1","topic":"ping"},"data":"{\"opaque\":\"o\"}"}"#,
+    )
+    .await;
     assert_eq!(next_json(&mut ws).await["headers"]["messageId"], "p1");
     responder.ack().await.unwrap();
     assert_eq!(next_json(&mut ws).await["headers"]["messageId"], "m1");
@@ -323,13 +448,30 @@ async fn dropping_the_connection_closes_the_socket() {
 #[tokio::test]
 async fn full_inbound_queue_leaves_frames_unacked() {
     let mut h = harness(&[]).await;
-    let mut conn = h.client().inbound_capacity(1).build().unwrap().connect().await.unwrap();
+    let mut conn = h
+        .client()
+        .inbound_capacity(1)
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     let mut ws = h.accept().await;
     send(&mut ws, &bot("m1", "msg1", "x")).await;
     send(&mut ws, &bot("m2", "msg2", "y")).await;
-    send_raw(&mut ws, r#"{"type":"SYSTEM","headers":{"messageId":"p1","topic":"ping"},"data":"{}"}"#).await;
-    assert_eq!(next_json(&mut ws).await["headers"]["messageId"], "p1", "pings still answered under overload");
-    let Inbound::Callback(cb, r) = next_item(&mut conn).await else { panic!() };
+    send_raw(
+        &mut ws,
+        r#"{"type":"SYSTEM","headers":{"messageId":"p1","topic":"ping"},"data":"{}"}"#,
+    )
+    .await;
+    assert_eq!(
+        next_json(&mut ws).await["headers"]["messageId"],
+        "p1",
+        "pings still answered under overload"
+    );
+    let Inbound::Callback(cb, r) = next_item(&mut conn).await else {
+        panic!()
+    };
     assert_eq!(cb.message_id(), "m1");
     r.ack().await.unwrap();
     assert_eq!(conn.metrics().unacked_overload, 1);

@@ -58,7 +58,9 @@ fn decodes_text_group_example() {
     assert_eq!(m.at_users[0].staff_id, None);
     assert_eq!(m.create_at, Some(1_774_080_001_900));
     assert_eq!(m.session_webhook_expired_time, Some(1_774_085_401_900));
-    let MessageContent::Text(t) = &m.content else { panic!("{:?}", m.content) };
+    let MessageContent::Text(t) = &m.content else {
+        panic!("{:?}", m.content)
+    };
     assert_eq!(t.content, " deploy status?");
     assert!(!t.is_reply_msg);
     assert!(m.extra.is_empty(), "{:?}", m.extra);
@@ -70,7 +72,10 @@ fn decodes_text_direct_example() {
     assert_eq!(m.conversation_type, Some(ConversationType::Direct));
     assert_eq!(m.sender_platform.as_deref(), Some("Mac"));
     assert_eq!(m.open_thread_id.as_deref(), Some("cidA1b2C3d4E5f6G7h8I9j0KlMn="));
-    assert_eq!(m.sender_staff_id.as_ref().map(StaffId::as_str), Some("0123456789012345678"));
+    assert_eq!(
+        m.sender_staff_id.as_ref().map(StaffId::as_str),
+        Some("0123456789012345678")
+    );
     assert_eq!(m.content.text().as_deref(), Some("hello"));
     assert!(m.extra.is_empty());
 }
@@ -78,17 +83,26 @@ fn decodes_text_direct_example() {
 #[test]
 fn decodes_picture_example() {
     let m = BotMessage::from_json(PICTURE).unwrap();
-    let MessageContent::Picture(p) = &m.content else { panic!() };
+    let MessageContent::Picture(p) = &m.content else {
+        panic!()
+    };
     assert_eq!(p.download_code.as_str(), "ZG93bmxvYWQtcGljdHVyZQ…");
-    assert_eq!(p.picture_download_code.as_ref().unwrap().as_str(), "cGljdHVyZS1kb3dubG9hZA…");
+    assert_eq!(
+        p.picture_download_code.as_ref().unwrap().as_str(),
+        "cGljdHVyZS1kb3dubG9hZA…"
+    );
 }
 
 #[test]
 fn decodes_rich_text_example() {
     let m = BotMessage::from_json(RICH_TEXT).unwrap();
-    let MessageContent::RichText(items) = &m.content else { panic!() };
+    let MessageContent::RichText(items) = &m.content else {
+        panic!()
+    };
     assert_eq!(items.len(), 3);
-    assert!(matches!(&items[0], RichTextItem::Picture(p) if p.download_code.as_str() == "ZG93bmxvYWQtcmljaA…"));
+    assert!(
+        matches!(&items[0], RichTextItem::Picture(p) if p.download_code.as_str() == "ZG93bmxvYWQtcmljaA…")
+    );
     assert_eq!(items[2], RichTextItem::Text("what is in this chart?".into()));
     assert_eq!(m.content.text().as_deref(), Some("\nwhat is in this chart?"));
 }
@@ -96,7 +110,9 @@ fn decodes_rich_text_example() {
 #[test]
 fn decodes_audio_example() {
     let m = BotMessage::from_json(AUDIO).unwrap();
-    let MessageContent::Audio(a) = &m.content else { panic!() };
+    let MessageContent::Audio(a) = &m.content else {
+        panic!()
+    };
     assert_eq!(a.duration_ms, Some(4200));
     assert_eq!(a.recognition.as_deref(), Some("remind me at five"));
     assert_eq!(a.download_code.as_str(), "QXVkaW9Eb3dubG9hZA…");
@@ -105,17 +121,23 @@ fn decodes_audio_example() {
 #[test]
 fn audio_duration_as_string_or_missing() {
     let s = AUDIO.replace(r#""duration":4200"#, r#""duration":"4200""#);
-    let MessageContent::Audio(a) = BotMessage::from_json(&s).unwrap().content else { panic!() };
+    let MessageContent::Audio(a) = BotMessage::from_json(&s).unwrap().content else {
+        panic!()
+    };
     assert_eq!(a.duration_ms, Some(4200));
     let s = AUDIO.replace(r#""duration":4200,"#, "");
-    let MessageContent::Audio(a) = BotMessage::from_json(&s).unwrap().content else { panic!() };
+    let MessageContent::Audio(a) = BotMessage::from_json(&s).unwrap().content else {
+        panic!()
+    };
     assert_eq!(a.duration_ms, None);
 }
 
 #[test]
 fn decodes_video_example() {
     let m = BotMessage::from_json(VIDEO).unwrap();
-    let MessageContent::Video(v) = &m.content else { panic!() };
+    let MessageContent::Video(v) = &m.content else {
+        panic!()
+    };
     assert_eq!(v.duration_ms, Some(15000));
     assert_eq!(v.video_type.as_deref(), Some("mp4"));
 }
@@ -123,7 +145,9 @@ fn decodes_video_example() {
 #[test]
 fn decodes_file_example() {
     let m = BotMessage::from_json(FILE).unwrap();
-    let MessageContent::File(f) = &m.content else { panic!() };
+    let MessageContent::File(f) = &m.content else {
+        panic!()
+    };
     assert_eq!(f.file_name.as_deref(), Some("q3-report.pdf"));
     assert_eq!(f.file_id.as_deref(), Some("300000000001"));
     assert_eq!(f.space_id.as_deref(), Some("40000000001"));
@@ -134,9 +158,15 @@ fn decodes_markdown_example_and_text_form() {
     let m = BotMessage::from_json(MARKDOWN).unwrap();
     assert_eq!(
         m.content,
-        MessageContent::Markdown(MarkdownContent { title: Some("note".into()), text: "**bold** item".into() })
+        MessageContent::Markdown(MarkdownContent {
+            title: Some("note".into()),
+            text: "**bold** item".into()
+        })
     );
-    let s = MARKDOWN.replace(r#""content":{"title":"note","text":"**bold** item"}"#, r#""text":{"content":"hi"}"#);
+    let s = MARKDOWN.replace(
+        r#""content":{"title":"note","text":"**bold** item"}"#,
+        r#""text":{"content":"hi"}"#,
+    );
     let m = BotMessage::from_json(&s).unwrap();
     assert_eq!(m.content.text().as_deref(), Some("hi"));
 }
@@ -147,7 +177,9 @@ fn decodes_quoted_reply() {
         r#""text":{"content":"hello"}"#,
         r#""text":{"content":"yes","isReplyMsg":true,"repliedMsg":{"msgType":"text","msgId":"msgOld","senderId":"$:x","createdAt":1774080000000,"content":{"text":"q?"}}}"#,
     );
-    let MessageContent::Text(t) = BotMessage::from_json(&s).unwrap().content else { panic!() };
+    let MessageContent::Text(t) = BotMessage::from_json(&s).unwrap().content else {
+        panic!()
+    };
     assert!(t.is_reply_msg);
     let r = t.replied_msg.unwrap();
     assert_eq!(r.msg_id.unwrap().as_str(), "msgOld");
@@ -158,13 +190,21 @@ fn decodes_quoted_reply() {
 #[test]
 fn interactive_card_chat_record_and_unknown_keep_raw() {
     let s = PICTURE.replace(r#""msgtype":"picture""#, r#""msgtype":"interactiveCard""#);
-    assert!(matches!(BotMessage::from_json(&s).unwrap().content, MessageContent::InteractiveCard(_)));
+    assert!(matches!(
+        BotMessage::from_json(&s).unwrap().content,
+        MessageContent::InteractiveCard(_)
+    ));
     let s = PICTURE.replace(r#""msgtype":"picture""#, r#""msgtype":"chatRecord""#);
-    assert!(matches!(BotMessage::from_json(&s).unwrap().content, MessageContent::ChatRecord(_)));
+    assert!(matches!(
+        BotMessage::from_json(&s).unwrap().content,
+        MessageContent::ChatRecord(_)
+    ));
     let s = PICTURE.replace(r#""msgtype":"picture""#, r#""msgtype":"hologram""#);
     let m = BotMessage::from_json(&s).unwrap();
     assert_eq!(m.msg_type, MsgType::Unknown("hologram".into()));
-    let MessageContent::Unknown { msgtype, raw } = m.content else { panic!() };
+    let MessageContent::Unknown { msgtype, raw } = m.content else {
+        panic!()
+    };
     assert_eq!(msgtype, "hologram");
     assert_eq!(raw["downloadCode"], "ZG93bmxvYWQtcGljdHVyZQ…");
 }
@@ -172,9 +212,15 @@ fn interactive_card_chat_record_and_unknown_keep_raw() {
 #[test]
 fn malformed_known_content_becomes_unknown() {
     let s = PICTURE.replace(r#""downloadCode":"ZG93bmxvYWQtcGljdHVyZQ…","#, "");
-    assert!(matches!(BotMessage::from_json(&s).unwrap().content, MessageContent::Unknown { .. }));
+    assert!(matches!(
+        BotMessage::from_json(&s).unwrap().content,
+        MessageContent::Unknown { .. }
+    ));
     let s = TEXT_DIRECT.replace(r#""text":{"content":"hello"}"#, r#""text":"hello""#);
-    assert!(matches!(BotMessage::from_json(&s).unwrap().content, MessageContent::Unknown { .. }));
+    assert!(matches!(
+        BotMessage::from_json(&s).unwrap().content,
+        MessageContent::Unknown { .. }
+    ));
 }
 
 #[test]
@@ -196,7 +242,10 @@ fn oddly_typed_optional_fields_go_to_extra() {
 fn missing_msg_id_or_non_object_is_an_error() {
     assert_eq!(BotMessage::from_json("[]"), Err(PayloadError::NotObject));
     assert_eq!(BotMessage::from_json("nope"), Err(PayloadError::NotObject));
-    assert_eq!(BotMessage::from_json(r#"{"msgtype":"text"}"#), Err(PayloadError::Missing("msgId")));
+    assert_eq!(
+        BotMessage::from_json(r#"{"msgtype":"text"}"#),
+        Err(PayloadError::Missing("msgId"))
+    );
 }
 
 #[test]
@@ -235,7 +284,10 @@ fn card_callback_falls_back_to_value_and_keeps_bad_content() {
     let c = CardCallback::from_json(s).unwrap();
     assert_eq!(c.private_data.unwrap().action_ids, vec!["x".to_string()]);
     assert_eq!(c.extra["content"], "not json");
-    assert_eq!(CardCallback::from_json("{}"), Err(PayloadError::Missing("outTrackId")));
+    assert_eq!(
+        CardCallback::from_json("{}"),
+        Err(PayloadError::Missing("outTrackId"))
+    );
 }
 
 #[test]
