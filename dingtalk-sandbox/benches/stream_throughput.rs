@@ -9,14 +9,20 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-#[expect(clippy::disallowed_methods, reason = "the benchmark measures real elapsed time")]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the benchmark measures real elapsed time"
+)]
 fn now() -> Instant {
     Instant::now()
 }
 
 #[tokio::main]
 async fn main() {
-    let count: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200_000);
+    let count: u64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(200_000);
     let sb = Sandbox::builder()
         .server_ping_interval(None)
         .redelivery_after(Duration::from_hours(1))
@@ -26,15 +32,21 @@ async fn main() {
     let open: Value = reqwest::Client::new()
         .post(format!("{}/v1.0/gateway/connections/open", sb.base_url()))
         .header("accept", "application/json")
-        .json(&json!({"clientId": "dingsandboxdemo", "clientSecret": "sandbox-secret",
-                      "subscriptions": [{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}]}))
+        .json(
+            &json!({"clientId": "dingsandboxdemo", "clientSecret": "sandbox-secret",
+                      "subscriptions": [{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}]}),
+        )
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let url = format!("{}?ticket={}", open["endpoint"].as_str().unwrap(), open["ticket"].as_str().unwrap());
+    let url = format!(
+        "{}?ticket={}",
+        open["endpoint"].as_str().unwrap(),
+        open["ticket"].as_str().unwrap()
+    );
     let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let (mut sink, mut stream) = ws.split();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -52,7 +64,9 @@ async fn main() {
         let mut seen = 0u64;
         let mut bytes = 0usize;
         while seen < count {
-            let Some(Ok(Message::Text(text))) = stream.next().await else { break };
+            let Some(Ok(Message::Text(text))) = stream.next().await else {
+                break;
+            };
             bytes += text.len();
             // Only the messageId is needed for the ack; find it without a full parse.
             let mid = text
@@ -89,7 +103,9 @@ async fn main() {
     let rate = seen as f64 / secs;
     #[expect(clippy::cast_precision_loss, reason = "display only")]
     let avg = bytes as f64 / seen.max(1) as f64;
-    println!("frames: {seen} (avg {avg:.0} bytes), burst call: {pushed:?}, all received: {received:?}, all acked ({acked}): {all_acked:?}");
+    println!(
+        "frames: {seen} (avg {avg:.0} bytes), burst call: {pushed:?}, all received: {received:?}, all acked ({acked}): {all_acked:?}"
+    );
     println!("throughput: {rate:.0} frames/s over one connection");
     sb.shutdown().await;
 }

@@ -18,7 +18,7 @@ use crate::envelope;
 use crate::handle::ControlError;
 use crate::model::{
     Burst, CardCallbackResult, CardView, FaultRule, InjectCardCallback, InjectEvent, InjectMessage,
-    OutboxEntry, SocketFault, Stats,
+    OutboxEntry, PushRecord, SocketFault, Stats,
 };
 use crate::state::{ConnCmd, Inner, Shared};
 use crate::stream::{self, delivery, frames};
@@ -35,6 +35,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_sandbox/cards", get(get_cards))
         .route("/_sandbox/cards/{id}", get(get_card))
         .route("/_sandbox/stats", get(get_stats))
+        .route("/_sandbox/pushes", get(get_pushes))
         .route("/_sandbox/faults", post(post_faults).get(get_faults))
         .route("/_sandbox/socket-faults", post(post_socket_fault))
         .route("/_sandbox/burst", post(post_burst))
@@ -127,6 +128,43 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     #[expect(clippy::cast_precision_loss, reason = "microseconds fit")]
     let v = sorted[idx.min(sorted.len() - 1)] as f64;
     v / 1000.0
+}
+
+pub(crate) fn pushes(shared: &Shared) -> Vec<PushRecord> {
+    let inner = shared.lock();
+    let mut out: Vec<(u64, PushRecord)> = inner
+        .sent
+        .iter()
+        .filter_map(|(mid, s)| {
+            let p = inner.pushes.get(&s.push_id)?;
+            let latency = s.acked_at.map(|a| {
+                #[expect(clippy::cast_precision_loss, reason = "microseconds fit")]
+                let us = a.saturating_duration_since(s.pushed_at).as_micros() as f64;
+                us / 1000.0
+            });
+            Some((
+                s.push_id,
+                PushRecord {
+                    message_id: mid.clone(),
+                    connection_id: s.connection_id.clone(),
+                    kind: p.kind.to_owned(),
+                    topic: p.topic.to_string(),
+                    attempt: s.attempt,
+                    acked: s.acked_at.is_some(),
+                    ack_code: s.ack_code,
+                    ack_data: s.ack_data.clone(),
+                    ack_latency_ms: latency,
+                    data: p.data.clone(),
+                },
+            ))
+        })
+        .collect();
+    out.sort_by_key(|(id, r)| (*id, r.attempt));
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+async fn get_pushes(State(shared): State<Arc<Shared>>) -> Response {
+    to_json(&json!({"pushes": pushes(&shared)}))
 }
 
 pub(crate) fn stats(shared: &Shared) -> Stats {
@@ -261,6 +299,8 @@ async fn post_socket_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Re
     }
 }
 
+const BURST_CHUNK: usize = 256;
+
 pub(crate) fn burst(shared: &Shared, b: &Burst) -> Result<u64, ControlError> {
     let client_id = b.client_id.clone().unwrap_or_else(|| shared.demo_client_id());
     let Some(app) = Inner::app(&shared.cfg, &client_id) else {
@@ -273,7 +313,9 @@ pub(crate) fn burst(shared: &Shared, b: &Burst) -> Result<u64, ControlError> {
     let robot = app.robot_code.clone();
     let corp = shared.org.corp_id.clone();
     let base = shared.base_url.clone();
-    let mut inner = shared.lock();
+    let client_arc: Arc<str> = Arc::from(client_id.as_str());
+    let topic_arc: Arc<str> = Arc::from(topic.as_str());
+    let mut chunk: Vec<String> = Vec::with_capacity(BURST_CHUNK);
     for i in 0..b.count {
         let conv = i % conversations;
         let sender = &senders[usize::try_from(conv).unwrap_or(0) % senders.len()];
@@ -286,15 +328,24 @@ pub(crate) fn burst(shared: &Shared, b: &Burst) -> Result<u64, ControlError> {
             staff = sender.user_id,
             exp = create_at + 5_400_000,
         );
-        delivery::push(
-            shared,
-            &mut inner,
-            &client_id,
-            "CALLBACK",
-            &topic,
-            data,
-            Vec::new(),
-        );
+        chunk.push(data);
+        if chunk.len() == BURST_CHUNK || i + 1 == b.count {
+            // Lock per chunk, not per burst, so acks are processed while a long burst runs.
+            let mut inner = shared.lock();
+            inner.batch = Some(HashMap::new());
+            for data in chunk.drain(..) {
+                delivery::push(
+                    shared,
+                    &mut inner,
+                    &client_arc,
+                    "CALLBACK",
+                    &topic_arc,
+                    data,
+                    Vec::new(),
+                );
+            }
+            delivery::flush_batch(&mut inner);
+        }
     }
     Ok(b.count)
 }
@@ -378,9 +429,9 @@ pub(crate) async fn inject_card_callback(
         let (push_id, mid) = delivery::push(
             shared,
             &mut inner,
-            &client_id,
+            &Arc::from(client_id.as_str()),
             "CALLBACK",
-            stream::CARD_TOPIC,
+            &Arc::from(stream::CARD_TOPIC),
             data.to_string(),
             Vec::new(),
         );
@@ -439,7 +490,15 @@ pub(crate) fn inject_event(shared: &Shared, ev: &InjectEvent) -> Result<String, 
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let (push_id, mid) = delivery::push(shared, &mut inner, &client_id, "EVENT", "*", data, extra);
+    let (push_id, mid) = delivery::push(
+        shared,
+        &mut inner,
+        &Arc::from(client_id.as_str()),
+        "EVENT",
+        &Arc::from("*"),
+        data,
+        extra,
+    );
     Ok(mid.unwrap_or_else(|| format!("queued-{push_id}")))
 }
 

@@ -8,7 +8,7 @@ use tokio::task::JoinHandle;
 use crate::control;
 use crate::model::{
     Burst, CardCallbackResult, CardView, FaultRule, InjectCardCallback, InjectEvent, InjectMessage, Injected,
-    OutboxEntry, SocketFault, Stats,
+    OutboxEntry, PushRecord, SocketFault, Stats,
 };
 use crate::org::Org;
 use crate::state::Shared;
@@ -113,6 +113,11 @@ impl SandboxHandle {
     /// One card by `outTrackId`.
     pub fn card(&self, out_track_id: &str) -> Option<CardView> {
         control::card(&self.shared, out_track_id)
+    }
+
+    /// Every business frame pushed, with its ack, in push order.
+    pub fn pushes(&self) -> Vec<PushRecord> {
+        control::pushes(&self.shared)
     }
 
     /// Stream statistics.

@@ -32,7 +32,7 @@ pub use error::{Error, ErrorKind};
 pub use handle::{ControlError, SandboxHandle};
 pub use model::{
     Burst, CardCallbackResult, CardView, Fault, FaultRule, InjectCardCallback, InjectEvent, InjectMessage,
-    Injected, OutboxEntry, SocketFault, Stats,
+    Injected, OutboxEntry, PushRecord, SocketFault, Stats,
 };
 pub use org::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CORP_ID};
 

@@ -440,3 +440,30 @@ impl Burst {
         }
     }
 }
+
+/// One frame pushed for a business message (`GET /_sandbox/pushes`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PushRecord {
+    /// The frame's `headers.messageId`.
+    pub message_id: String,
+    /// The connection that carried it.
+    pub connection_id: String,
+    /// `EVENT` or `CALLBACK`.
+    pub kind: String,
+    /// The topic.
+    pub topic: String,
+    /// 0 for the first delivery, then 1, 2, ... for redeliveries.
+    pub attempt: u32,
+    /// Whether this frame was acked.
+    pub acked: bool,
+    /// The ack's `code`.
+    pub ack_code: Option<i64>,
+    /// The ack's `data` text.
+    pub ack_data: Option<String>,
+    /// Ack latency in ms.
+    pub ack_latency_ms: Option<f64>,
+    /// The pushed `data` text.
+    pub data: String,
+}

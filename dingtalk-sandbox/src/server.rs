@@ -126,7 +126,11 @@ async fn wrong_method(req: Request) -> Response {
     if envelope::Host::of(path) == envelope::Host::Legacy && !path.starts_with("/_sandbox") {
         envelope::legacy_error(43002, "需要POST请求")
     } else if path.starts_with("/_sandbox") {
-        envelope::api_error(axum::http::StatusCode::METHOD_NOT_ALLOWED, "sandbox.methodNotAllowed", "wrong method")
+        envelope::api_error(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "sandbox.methodNotAllowed",
+            "wrong method",
+        )
     } else {
         envelope::new_host_not_found()
     }

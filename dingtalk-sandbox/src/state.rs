@@ -2,7 +2,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
@@ -32,6 +32,7 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(crate) enum ConnCmd {
     Text(Utf8Bytes),
+    Batch(Vec<Utf8Bytes>),
     Binary(Vec<u8>),
     Disconnect(String),
     Close(u16),
@@ -69,9 +70,9 @@ impl Conn {
 /// One business push (the first delivery and each redelivery share `push_id`).
 #[derive(Debug)]
 pub(crate) struct Push {
-    pub(crate) client_id: String,
-    pub(crate) kind: String,
-    pub(crate) topic: String,
+    pub(crate) client_id: Arc<str>,
+    pub(crate) kind: &'static str,
+    pub(crate) topic: Arc<str>,
     pub(crate) data: String,
     pub(crate) extra_headers: Vec<(String, String)>,
     pub(crate) attempts: u32,
@@ -84,6 +85,7 @@ pub(crate) struct Push {
 #[derive(Debug)]
 pub(crate) struct Sent {
     pub(crate) push_id: u64,
+    pub(crate) attempt: u32,
     pub(crate) connection_id: String,
     pub(crate) pushed_at: Instant,
     pub(crate) acked_at: Option<Instant>,
@@ -154,6 +156,8 @@ pub(crate) struct Inner {
     pub(crate) redelivery_after: Duration,
     pub(crate) rng: StdRng,
     pub(crate) id_counter: u64,
+    /// When set, business frames are collected per connection and sent as one batch by the caller.
+    pub(crate) batch: Option<HashMap<String, Vec<Utf8Bytes>>>,
 }
 
 impl Inner {
@@ -188,6 +192,7 @@ impl Inner {
             redelivery_after: cfg.redelivery_after,
             rng: StdRng::seed_from_u64(cfg.seed),
             id_counter: 0,
+            batch: None,
         }
     }
 

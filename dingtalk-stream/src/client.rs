@@ -222,6 +222,9 @@ impl ClientBuilder {
         frame_idle_timeout: Duration,
         /// Make-before-break: the longest the old connection stays open after `disconnect` (default 10 s).
         drain_grace: Duration,
+        /// Make-before-break: once the new connection is up and the old one has no unanswered frame, the old one
+        /// is closed after this long without a text frame (default 1 s), so frames already written are still read.
+        drain_quiet: Duration,
         /// A connection open this long resets the backoff counter (default 60 s).
         healthy_after: Duration,
         /// Timeout of one frame write (default 5 s).

@@ -14,6 +14,8 @@ pub const DEFAULT_PONG_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_FRAME_IDLE_TIMEOUT: Duration = Duration::from_mins(5);
 /// Default make-before-break drain limit for the old connection: 10 s.
 pub const DEFAULT_DRAIN_GRACE: Duration = Duration::from_secs(10);
+/// Default quiet period before a draining connection is closed early: 1 s without a text frame.
+pub const DEFAULT_DRAIN_QUIET: Duration = Duration::from_secs(1);
 /// Default time a connection must stay open before the backoff counter resets: 60 s.
 pub const DEFAULT_HEALTHY_AFTER: Duration = Duration::from_mins(1);
 /// Default write timeout of one frame: 5 s.
@@ -37,6 +39,7 @@ pub(crate) struct Config {
     pub(crate) pong_timeout: Duration,
     pub(crate) frame_idle_timeout: Duration,
     pub(crate) drain_grace: Duration,
+    pub(crate) drain_quiet: Duration,
     pub(crate) healthy_after: Duration,
     pub(crate) write_timeout: Duration,
     pub(crate) shutdown_drain: Duration,
@@ -58,6 +61,7 @@ impl Default for Config {
             pong_timeout: DEFAULT_PONG_TIMEOUT,
             frame_idle_timeout: DEFAULT_FRAME_IDLE_TIMEOUT,
             drain_grace: DEFAULT_DRAIN_GRACE,
+            drain_quiet: DEFAULT_DRAIN_QUIET,
             healthy_after: DEFAULT_HEALTHY_AFTER,
             write_timeout: DEFAULT_WRITE_TIMEOUT,
             shutdown_drain: DEFAULT_SHUTDOWN_DRAIN,

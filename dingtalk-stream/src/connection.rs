@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -159,6 +159,14 @@ pub(crate) struct Shared {
     out: mpsc::Sender<Item>,
     state: watch::Sender<ConnectionState>,
     accepting: AtomicBool,
+    epoch: Instant,
+}
+
+impl Shared {
+    /// Milliseconds since the client started (for cheap atomic timestamps).
+    fn since_epoch_ms(&self) -> u64 {
+        u64::try_from(clock::millis(clock::now().saturating_duration_since(self.epoch))).unwrap_or(u64::MAX)
+    }
 }
 
 /// Starts the supervisor; waits for the first attempt's outcome (a rejected credential is returned here).
@@ -187,6 +195,7 @@ pub(crate) async fn start(
         out,
         state: state_tx,
         accepting: AtomicBool::new(true),
+        epoch: clock::now(),
     });
     let (trigger, trigger_rx) = watch::channel(false);
     let (done_tx, done_rx) = watch::channel(None);
@@ -222,6 +231,7 @@ struct Live {
     host: String,
     opened_at: Instant,
     pending: Arc<AtomicUsize>,
+    last_text_ms: Arc<AtomicU64>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -327,14 +337,18 @@ async fn supervise(
                         let generation = next_generation;
                         next_generation += 1;
                         let pending = Arc::new(AtomicUsize::new(0));
+                        let last_text_ms = Arc::new(AtomicU64::new(shared.since_epoch_ms()));
                         let (stop_tx, stop_rx) = oneshot::channel();
                         inc(&shared.metrics.connects);
                         tracing::info!(generation, host = %host, "stream connected");
                         sockets.spawn(run_socket(
                             Arc::clone(&shared), generation, ws, ev_tx.clone(), stop_rx, Arc::clone(&pending),
+                            Arc::clone(&last_text_ms),
                         ));
                         shared.state.send_replace(ConnectionState::Open { generation, host: host.clone() });
-                        current = Some(Live { generation, host, opened_at: clock::now(), pending, stop: Some(stop_tx) });
+                        current = Some(Live {
+                            generation, host, opened_at: clock::now(), pending, last_text_ms, stop: Some(stop_tx),
+                        });
                         rotating = None;
                     }
                     Err(e) => {
@@ -382,9 +396,14 @@ async fn supervise(
             () = pending_or(retry_at.filter(|_| waiting).map(sleep_until)) => {}
             () = pending_or(drain_wake.map(sleep_until)) => {
                 let now = clock::now();
+                let now_ms = shared.since_epoch_ms();
+                let quiet_ms = u64::try_from(clock::millis(cfg.drain_quiet)).unwrap_or(u64::MAX);
                 let replaced = current.is_some();
                 draining.retain_mut(|(live, deadline)| {
-                    if (replaced && live.pending() == 0) || now >= *deadline {
+                    // Close A once B is up, A has no unanswered frame and A has been quiet for `drain_quiet`
+                    // (frames the server wrote before it stopped are still read), or at the `drain_grace` limit.
+                    let quiet = now_ms.saturating_sub(live.last_text_ms.load(Ordering::Relaxed)) >= quiet_ms;
+                    if (replaced && live.pending() == 0 && quiet) || now >= *deadline {
                         tracing::debug!(generation = live.generation, pending = live.pending(), "closing drained connection");
                         live.close();
                         false
@@ -484,6 +503,7 @@ async fn run_socket(
     events: mpsc::UnboundedSender<SocketEvent>,
     stop: oneshot::Receiver<()>,
     pending: Arc<AtomicUsize>,
+    last_text_ms: Arc<AtomicU64>,
 ) {
     let (sink, stream) = ws.split();
     let (prio_tx, prio_rx) = mpsc::channel::<Outbound>(64);
@@ -494,7 +514,16 @@ async fn run_socket(
         pending,
         metrics: Arc::clone(&shared.metrics),
     };
-    let reader = read_loop(&shared, generation, stream, &events, stop, prio_tx, acks);
+    let reader = read_loop(
+        &shared,
+        generation,
+        stream,
+        &events,
+        stop,
+        prio_tx,
+        acks,
+        &last_text_ms,
+    );
     let writer = write_loop(sink, prio_rx, rx, shared.cfg.write_timeout);
     let reason = tokio::select! {
         reason = reader => reason,
@@ -541,6 +570,10 @@ async fn write_loop(
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "private; each argument is one piece of the socket"
+)]
 async fn read_loop(
     shared: &Shared,
     generation: u64,
@@ -549,6 +582,7 @@ async fn read_loop(
     mut stop: oneshot::Receiver<()>,
     prio: mpsc::Sender<Outbound>,
     acks: AckSink,
+    last_text_ms: &AtomicU64,
 ) -> ReconnectReason {
     let cfg = &shared.cfg;
     let start = clock::now();
@@ -578,6 +612,7 @@ async fn read_loop(
                 match message {
                     Some(Ok(Message::Text(text))) => {
                         last_text = clock::now();
+                        last_text_ms.store(shared.since_epoch_ms(), Ordering::Relaxed);
                         if let Some(reason) = handle_text(shared, generation, text.as_str(), &prio, &acks) {
                             let _ = events.send(SocketEvent::Rotate(generation, reason));
                         }
@@ -616,6 +651,7 @@ async fn read_loop(
 }
 
 /// Routes one text frame. Returns a rotation request for SYSTEM `disconnect`.
+#[expect(clippy::too_many_lines, reason = "one routing table reads best in one place")]
 fn handle_text(
     shared: &Shared,
     generation: u64,

@@ -1,25 +1,28 @@
 //! Business pushes: connection choice, ack tracking and redelivery.
 
 use std::cmp::Reverse;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use rand::Rng;
+use rand::rngs::StdRng;
 use serde_json::{Value, json};
 
 use super::frames::{self, FrameSpec};
 use crate::config::Distribution;
 use crate::model::{InjectMessage, Injected};
 use crate::org::Org;
-use crate::state::{ConnCmd, Inner, Push, Sent, Shared};
+use crate::state::{Conn, ConnCmd, Inner, Push, Sent, Shared};
 
 /// Creates a push and sends it (or queues it); returns `(push_id, messageId if sent)`.
 pub(crate) fn push(
     shared: &Shared,
     inner: &mut Inner,
-    client_id: &str,
-    kind: &str,
-    topic: &str,
+    client_id: &Arc<str>,
+    kind: &'static str,
+    topic: &Arc<str>,
     data: String,
     extra_headers: Vec<(String, String)>,
 ) -> (u64, Option<String>) {
@@ -28,9 +31,9 @@ pub(crate) fn push(
     inner.pushes.insert(
         id,
         Push {
-            client_id: client_id.to_owned(),
-            kind: kind.to_owned(),
-            topic: topic.to_owned(),
+            client_id: client_id.clone(),
+            kind,
+            topic: topic.clone(),
             data,
             extra_headers,
             attempts: 0,
@@ -47,74 +50,85 @@ pub(crate) fn push(
 }
 
 fn choose_connection(
-    shared: &Shared,
-    inner: &mut Inner,
-    client_id: &str,
-    kind: &str,
-    topic: &str,
+    distribution: Distribution,
+    conns: &BTreeMap<String, Conn>,
+    rng: &mut StdRng,
+    rr_cursor: &mut u64,
+    push: &Push,
 ) -> Option<String> {
-    let candidates: Vec<&String> = inner
-        .conns
-        .iter()
-        .filter(|(_, c)| c.client_id == client_id && c.accepts(kind, topic))
-        .map(|(id, _)| id)
-        .collect();
-    if candidates.is_empty() {
+    let eligible = |c: &Conn| *c.client_id == *push.client_id && c.accepts(push.kind, &push.topic);
+    let n = conns.values().filter(|c| eligible(c)).count();
+    if n == 0 {
         return None;
     }
-    let n = candidates.len();
-    let idx = match shared.cfg.distribution {
-        Distribution::RoundRobin => usize::try_from(inner.rr_cursor % n as u64).unwrap_or(0),
-        Distribution::Random => inner.rng.random_range(0..n),
+    let idx = match distribution {
+        Distribution::RoundRobin => usize::try_from(*rr_cursor % n as u64).unwrap_or(0),
+        Distribution::Random => rng.random_range(0..n),
     };
-    let chosen = candidates[idx].clone();
-    inner.rr_cursor = inner.rr_cursor.wrapping_add(1);
-    Some(chosen)
+    *rr_cursor = rr_cursor.wrapping_add(1);
+    conns
+        .iter()
+        .filter(|(_, c)| eligible(c))
+        .nth(idx)
+        .map(|(id, _)| id.clone())
 }
 
 /// Sends push `id` on a chosen connection; `None` when no connection can take it.
 fn send(shared: &Shared, inner: &mut Inner, id: u64) -> Option<String> {
-    let (client_id, kind, topic) = {
-        let p = inner.pushes.get(&id)?;
-        (p.client_id.clone(), p.kind.clone(), p.topic.clone())
-    };
-    let conn_id = choose_connection(shared, inner, &client_id, &kind, &topic)?;
     let keep = shared.cfg.keep_message_id_on_redelivery;
-    let message_id = match inner.pushes.get(&id).and_then(|p| p.current_message_id.clone()) {
-        Some(old) if keep => old,
-        _ => inner.new_message_id(),
-    };
-    let app_id = Inner::app(&shared.cfg, &client_id)
-        .map(|a| a.unified_app_id.clone())
-        .unwrap_or_default();
+    let fresh_id = inner.new_message_id();
     let now = shared.clock.now();
     let time_ms = shared.clock.epoch_ms();
     let redelivery_after = inner.redelivery_after;
-    let p = inner.pushes.get_mut(&id)?;
+    let Inner {
+        pushes,
+        conns,
+        rng,
+        rr_cursor,
+        batch,
+        sent,
+        due,
+        delivered,
+        ..
+    } = inner;
+    let p = pushes.get_mut(&id)?;
+    let conn_id = choose_connection(shared.cfg.distribution, conns, rng, rr_cursor, p)?;
+    let message_id = match p.current_message_id.take() {
+        Some(old) if keep => old,
+        _ => fresh_id,
+    };
+    let app_id = Inner::app(&shared.cfg, &p.client_id).map_or("", |a| a.unified_app_id.as_str());
     let text = frames::encode(&FrameSpec {
-        kind: &p.kind,
+        kind: p.kind,
         topic: &p.topic,
         message_id: Some(&message_id),
-        app_id: Some(&app_id),
+        app_id: Some(app_id),
         connection_id: Some(&conn_id),
         time_ms,
         extra: &p.extra_headers,
         data: &p.data,
     });
     p.current_message_id = Some(message_id.clone());
+    let attempt = p.attempts;
     p.generation += 1;
     let generation = p.generation;
-    let conn = inner.conns.get_mut(&conn_id)?;
-    if conn.tx.send(ConnCmd::Text(Utf8Bytes::from(text))).is_err() {
+    let conn = conns.get_mut(&conn_id)?;
+    if let Some(batch) = batch.as_mut() {
+        batch
+            .entry(conn_id.clone())
+            .or_default()
+            .push(Utf8Bytes::from(text));
+    } else if conn.tx.send(ConnCmd::Text(Utf8Bytes::from(text))).is_err() {
         conn.open = false;
         return None;
     }
     conn.delivered += 1;
-    inner.delivered += 1;
-    inner.sent.insert(
+    *delivered += 1;
+    sent.insert(
         message_id.clone(),
         Sent {
             push_id: id,
+            attempt,
             connection_id: conn_id,
             pushed_at: now,
             acked_at: None,
@@ -122,8 +136,20 @@ fn send(shared: &Shared, inner: &mut Inner, id: u64) -> Option<String> {
             ack_data: None,
         },
     );
-    inner.due.push(Reverse((now + redelivery_after, id, generation)));
+    due.push(Reverse((now + redelivery_after, id, generation)));
     Some(message_id)
+}
+
+/// Sends the frames collected while `inner.batch` was set, one channel message per connection.
+pub(crate) fn flush_batch(inner: &mut Inner) {
+    let Some(batch) = inner.batch.take() else { return };
+    for (conn_id, frames) in batch {
+        if let Some(conn) = inner.conns.get_mut(&conn_id)
+            && conn.tx.send(ConnCmd::Batch(frames)).is_err()
+        {
+            conn.open = false;
+        }
+    }
 }
 
 /// Redelivers due pushes and flushes queued ones. Called periodically.
@@ -159,24 +185,25 @@ pub(crate) fn tick(shared: &Shared) {
 }
 
 /// Processes a client → server text frame that is not a ping ack.
-pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &Value) {
+pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &frames::AckFrame<'_>) {
     let mut inner = shared.lock();
     let now = shared.clock.now();
-    let Some(message_id) = frame.pointer("/headers/messageId").and_then(Value::as_str) else {
+    let Some(message_id) = frame.message_id() else {
         inner
             .violations
             .push(format!("ack without headers.messageId on {conn_id}"));
         return;
     };
-    let code = frame.get("code").and_then(Value::as_i64);
+    let code = frame.code();
     if code.is_none() {
         inner
             .violations
             .push(format!("ack {message_id}: code is not a number"));
     }
-    let data_text = frame.get("data").and_then(Value::as_str);
-    let data: Option<Value> = data_text.and_then(|d| serde_json::from_str(d).ok());
-    if data.is_none() {
+    let data_text = frame.data_str();
+    // Validate cheaply; build a `Value` only when the content matters (EVENT status, card responses).
+    let data_ok = data_text.is_some_and(|d| serde_json::from_str::<serde::de::IgnoredAny>(d).is_ok());
+    if !data_ok {
         inner
             .violations
             .push(format!("ack {message_id}: data is not a string holding JSON"));
@@ -209,6 +236,13 @@ pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &Value) {
     if let Some(c) = inner.conns.get_mut(&sent_conn) {
         c.acked += 1;
     }
+    let needs_value = inner.pushes.get(&push_id).is_some_and(|p| p.kind == "EVENT")
+        || inner.callback_waiters.contains_key(&push_id);
+    let data: Option<Value> = if needs_value {
+        data_text.and_then(|d| serde_json::from_str(d).ok())
+    } else {
+        None
+    };
     let mut later = false;
     if let Some(p) = inner.pushes.get_mut(&push_id) {
         if p.kind == "EVENT" {
@@ -364,9 +398,9 @@ pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Inj
     let (push_id, message_id) = push(
         shared,
         &mut inner,
-        &client_id,
+        &Arc::from(client_id.as_str()),
         "CALLBACK",
-        super::BOT_TOPIC,
+        &Arc::from(super::BOT_TOPIC),
         data.to_string(),
         Vec::new(),
     );

@@ -1,33 +1,5 @@
 //! Server → client frame serialization (stream-protocol §2).
 
-use serde::Serialize;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Frame<'a> {
-    spec_version: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    headers: Headers<'a>,
-    data: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Headers<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    app_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    connection_id: Option<&'a str>,
-    content_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message_id: Option<&'a str>,
-    time: String,
-    topic: &'a str,
-    #[serde(flatten)]
-    extra: std::collections::BTreeMap<&'a str, &'a str>,
-}
-
 /// Parameters of one frame.
 pub(crate) struct FrameSpec<'a> {
     pub(crate) kind: &'a str,
@@ -40,23 +12,82 @@ pub(crate) struct FrameSpec<'a> {
     pub(crate) data: &'a str,
 }
 
-/// Serializes one frame to JSON text.
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    // Writing a &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn push_header(out: &mut Vec<u8>, first: &mut bool, key: &str, value: &str) {
+    if !*first {
+        out.push(b',');
+    }
+    *first = false;
+    push_json_str(out, key);
+    out.push(b':');
+    push_json_str(out, value);
+}
+
+/// Serializes one frame to JSON text (hand-written: this is the hot path of bursts).
 pub(crate) fn encode(spec: &FrameSpec<'_>) -> String {
-    let frame = Frame {
-        spec_version: "1.0",
-        kind: spec.kind,
-        headers: Headers {
-            app_id: spec.app_id,
-            connection_id: spec.connection_id,
-            content_type: "application/json",
-            message_id: spec.message_id,
-            time: spec.time_ms.to_string(),
-            topic: spec.topic,
-            extra: spec.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
-        },
-        data: spec.data,
-    };
-    serde_json::to_string(&frame).unwrap_or_default()
+    let mut out = Vec::with_capacity(spec.data.len() + spec.data.len() / 8 + 320);
+    out.extend_from_slice(br#"{"specVersion":"1.0","type":"#);
+    push_json_str(&mut out, spec.kind);
+    out.extend_from_slice(br#","headers":{"#);
+    let mut first = true;
+    if let Some(v) = spec.app_id {
+        push_header(&mut out, &mut first, "appId", v);
+    }
+    if let Some(v) = spec.connection_id {
+        push_header(&mut out, &mut first, "connectionId", v);
+    }
+    push_header(&mut out, &mut first, "contentType", "application/json");
+    if let Some(v) = spec.message_id {
+        push_header(&mut out, &mut first, "messageId", v);
+    }
+    push_header(&mut out, &mut first, "time", itoa_u64(spec.time_ms).as_str());
+    push_header(&mut out, &mut first, "topic", spec.topic);
+    for (k, v) in spec.extra {
+        push_header(&mut out, &mut first, k, v);
+    }
+    out.extend_from_slice(br#"},"data":"#);
+    push_json_str(&mut out, spec.data);
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn itoa_u64(n: u64) -> String {
+    n.to_string()
+}
+
+/// A client → server frame (an ack), decoded leniently without building a full `Value` tree.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct AckFrame<'a> {
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+    #[serde(default, borrow)]
+    headers: Option<AckHeaders<'a>>,
+    #[serde(default)]
+    data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AckHeaders<'a> {
+    #[serde(default, borrow, rename = "messageId")]
+    message_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl AckFrame<'_> {
+    pub(crate) fn message_id(&self) -> Option<&str> {
+        self.headers.as_ref().and_then(|h| h.message_id.as_deref())
+    }
+
+    pub(crate) fn code(&self) -> Option<i64> {
+        self.code.as_ref().and_then(serde_json::Value::as_i64)
+    }
+
+    pub(crate) fn data_str(&self) -> Option<&str> {
+        self.data.as_ref().and_then(serde_json::Value::as_str)
+    }
 }
 
 /// A SYSTEM frame.

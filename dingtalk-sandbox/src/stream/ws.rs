@@ -74,26 +74,35 @@ pub(crate) async fn run(
             cmd = rx.recv() => {
                 let Some(cmd) = cmd else { break };
                 if zombie { continue; }
-                match cmd {
-                    ConnCmd::Text(t) => {
-                        if socket.feed(Message::Text(t)).await.is_err() { clean_close = false; break; }
-                        let mut n = 0;
-                        while n < BATCH {
-                            match rx.try_recv() {
-                                Ok(ConnCmd::Text(t)) => {
-                                    if socket.feed(Message::Text(t)).await.is_err() { break; }
-                                    n += 1;
-                                }
-                                Ok(other) => { if !apply(&shared, &conn_id, &mut socket, other, &mut zombie, &mut pings, &mut close_at, &mut clean_close).await { break; } }
-                                Err(_) => break,
-                            }
+                let mut pending = Some(cmd);
+                let mut wrote = false;
+                let mut stop = false;
+                let mut n = 0;
+                while let Some(cmd) = pending.take() {
+                    match cmd {
+                        ConnCmd::Text(t) => {
+                            n += 1;
+                            wrote = true;
+                            if socket.feed(Message::Text(t)).await.is_err() { clean_close = false; stop = true; break; }
                         }
-                        if socket.flush().await.is_err() { clean_close = false; break; }
+                        ConnCmd::Batch(frames) => {
+                            n += frames.len();
+                            wrote = true;
+                            for t in frames {
+                                if socket.feed(Message::Text(t)).await.is_err() { clean_close = false; stop = true; break; }
+                            }
+                            if stop { break; }
+                        }
+                        other => {
+                            if !apply(&shared, &conn_id, &mut socket, other, &mut zombie, &mut pings, &mut close_at, &mut clean_close).await { stop = true; break; }
+                        }
                     }
-                    other => {
-                        if !apply(&shared, &conn_id, &mut socket, other, &mut zombie, &mut pings, &mut close_at, &mut clean_close).await { break; }
+                    if n < BATCH && !zombie {
+                        pending = rx.try_recv().ok();
                     }
                 }
+                if stop { break; }
+                if wrote && socket.flush().await.is_err() { clean_close = false; break; }
             }
             msg = socket.recv(), if !zombie => {
                 match msg {
@@ -147,6 +156,14 @@ async fn apply(
 ) -> bool {
     match cmd {
         ConnCmd::Text(t) => socket.send(Message::Text(t)).await.is_ok(),
+        ConnCmd::Batch(frames) => {
+            for t in frames {
+                if socket.feed(Message::Text(t)).await.is_err() {
+                    return false;
+                }
+            }
+            socket.flush().await.is_ok()
+        }
         ConnCmd::Binary(b) => socket.send(Message::Binary(b.into())).await.is_ok(),
         ConnCmd::Disconnect(reason) => {
             let mid = shared.lock().new_message_id();
@@ -181,28 +198,24 @@ async fn apply(
 }
 
 fn on_text(shared: &Shared, conn_id: &str, text: &str, pings: &mut HashSet<String>) {
-    let Ok(frame) = serde_json::from_str::<Value>(text) else {
+    let Ok(frame) = serde_json::from_str::<frames::AckFrame<'_>>(text) else {
         shared
             .lock()
             .violations
-            .push(format!("non-JSON frame from {conn_id}"));
+            .push(format!("undecodable frame from {conn_id}"));
         return;
     };
-    let mid = frame
-        .pointer("/headers/messageId")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let mid = frame.message_id().unwrap_or_default();
     if pings.remove(mid) {
         if !mid.starts_with('p') {
             return;
         }
         let mut inner = shared.lock();
-        if frame.get("code").and_then(Value::as_i64) != Some(200) {
+        if frame.code() != Some(200) {
             inner.violations.push(format!("ping ack {mid}: code is not 200"));
         }
         let opaque_ok = frame
-            .get("data")
-            .and_then(Value::as_str)
+            .data_str()
             .and_then(|d| serde_json::from_str::<Value>(d).ok())
             .is_some_and(|d| d.get("opaque").is_some());
         if !opaque_ok {

@@ -277,7 +277,8 @@ async fn idle_watchdog_rotates() {
     let mut a = h.accept().await;
     let _b = h.accept().await;
     assert!(closed(&mut a).await);
-    assert_eq!(conn.metrics().reconnects_for(ReconnectReason::IdleWatchdog), 1);
+    // B is idle too, so it may have rotated as well by now.
+    assert!(conn.metrics().reconnects_for(ReconnectReason::IdleWatchdog) >= 1);
 }
 
 #[tokio::test]
