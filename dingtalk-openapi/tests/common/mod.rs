@@ -18,6 +18,7 @@ pub fn client(server: &MockServer) -> Client {
 }
 
 /// A client with a given attempt timeout.
+#[expect(clippy::unwrap_used, reason = "test setup: a bad mock URL must fail loudly")]
 pub fn client_with(server: &MockServer, attempt_timeout: Duration) -> Client {
     let transport = Transport::builder()
         .base_urls(BaseUrls::single(&server.uri()).unwrap())
