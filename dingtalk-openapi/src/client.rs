@@ -1,6 +1,9 @@
 //! [`Client`], its product namespaces and the fluent [`Call`].
 
+mod cards;
+mod contact;
 mod im;
+mod media;
 mod robot;
 
 use std::fmt;
@@ -13,7 +16,10 @@ use dingtalk_core::{
 
 use crate::error::Error;
 
+pub use cards::Cards;
+pub use contact::Contact;
 pub use im::Im;
+pub use media::Media;
 pub use robot::Robot;
 
 /// A DingTalk OpenAPI client: a [`Transport`] plus the [`TokenProvider`] its calls take tokens from.
@@ -75,9 +81,24 @@ impl Client {
         Robot { client: self }
     }
 
+    /// AI and interactive cards.
+    pub fn cards(&self) -> Cards<'_> {
+        Cards { client: self }
+    }
+
+    /// Contact: users and departments.
+    pub fn contact(&self) -> Contact<'_> {
+        Contact { client: self }
+    }
+
     /// Group chats: create, query, update, members, and robot group-message read status.
     pub fn im(&self) -> Im<'_> {
         Im { client: self }
+    }
+
+    /// Media uploads.
+    pub fn media(&self) -> Media<'_> {
+        Media { client: self }
     }
 
     pub(crate) fn tokens(&self) -> &dyn TokenProvider {

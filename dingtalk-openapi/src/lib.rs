@@ -3,8 +3,12 @@
 mod client;
 mod error;
 mod macros;
+mod wire;
 
+pub mod cards;
+pub mod contact;
+pub mod media;
 pub mod robot;
 
-pub use client::{Call, Client, Im, Robot, WithMeta};
+pub use client::{Call, Cards, Client, Contact, Im, Media, Robot, WithMeta};
 pub use error::{Error, ErrorKind};

@@ -114,6 +114,8 @@ pub struct Config {
     pub(crate) open_auth_error_code: String,
     pub(crate) card_streaming_qps: Option<u32>,
     pub(crate) max_media_bytes: usize,
+    pub(crate) max_connection_age: Option<Duration>,
+    pub(crate) close_after_missed_pings: Option<u32>,
 }
 
 impl Default for Config {
@@ -137,6 +139,8 @@ impl Default for Config {
             open_auth_error_code: "invalid.client".into(),
             card_streaming_qps: None,
             max_media_bytes: 20 * 1024 * 1024,
+            max_connection_age: None,
+            close_after_missed_pings: None,
         }
     }
 }
@@ -255,6 +259,18 @@ impl SandboxBuilder {
     /// Per-app QPS limit on `PUT /v1.0/card/streaming` (default off).
     pub fn card_streaming_qps(mut self, qps: Option<u32>) -> Self {
         self.config.card_streaming_qps = qps;
+        self
+    }
+
+    /// Send SYSTEM `disconnect` (`persistent connection is timeout`) once a connection is this old (default off).
+    pub fn max_connection_age(mut self, age: Option<Duration>) -> Self {
+        self.config.max_connection_age = age;
+        self
+    }
+
+    /// Drop a connection once this many SYSTEM pings are unanswered (default off: never).
+    pub fn close_after_missed_pings(mut self, missed: Option<u32>) -> Self {
+        self.config.close_after_missed_pings = missed;
         self
     }
 

@@ -36,6 +36,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_sandbox/cards/{id}", get(get_card))
         .route("/_sandbox/stats", get(get_stats))
         .route("/_sandbox/pushes", get(get_pushes))
+        .route("/_sandbox/requests", get(get_requests))
         .route("/_sandbox/faults", post(post_faults).get(get_faults))
         .route("/_sandbox/socket-faults", post(post_socket_fault))
         .route("/_sandbox/burst", post(post_burst))
@@ -78,6 +79,24 @@ async fn post_message(State(shared): State<Arc<Shared>>, body: Bytes) -> Respons
         Ok(injected) => to_json(&injected),
         Err((code, message)) => envelope::api_error(StatusCode::BAD_REQUEST, &code, &message),
     }
+}
+
+pub(crate) fn requests(shared: &Shared, since: u64) -> Vec<crate::model::RequestRecord> {
+    shared
+        .lock()
+        .requests
+        .iter()
+        .filter(|r| r.seq > since)
+        .cloned()
+        .collect()
+}
+
+async fn get_requests(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let since = q.get("since").and_then(|s| s.parse().ok()).unwrap_or(0);
+    to_json(&json!({"requests": requests(&shared, since)}))
 }
 
 pub(crate) fn outbox(shared: &Shared, since: u64) -> Vec<OutboxEntry> {

@@ -19,6 +19,8 @@ use crate::tokens::{self, TokenCheck, TokenPlace};
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
     pub(crate) client_id: String,
+    /// Set for user (OAuth) tokens.
+    pub(crate) user_id: Option<String>,
 }
 
 fn path_matches(pattern: &str, path: &str) -> bool {
@@ -124,12 +126,44 @@ fn render(fault: &Fault, path: &str) -> Option<Response> {
     Some(resp)
 }
 
-/// Middleware on every API route: faults first, then the token check.
-pub(crate) async fn api_guard(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+/// Middleware on every API route: faults first, then the token check; every call is recorded.
+pub(crate) async fn api_guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
     let path = req.uri().path().to_owned();
-    let place = tokens::token_place(&path);
+    let time = shared.clock.epoch_ms();
+    let (resp, fault, client_id) = guarded(&shared, req, next, &path).await;
+    let mut inner = shared.lock();
+    let seq = inner.requests.len() as u64 + 1;
+    inner.requests.push(crate::model::RequestRecord {
+        seq,
+        time,
+        method,
+        path,
+        status: resp.status().as_u16(),
+        fault: fault.map(|f| {
+            serde_json::to_value(&f)
+                .ok()
+                .and_then(|v| {
+                    v.get("kind")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default()
+        }),
+        client_id,
+    });
+    resp
+}
+
+async fn guarded(
+    shared: &Shared,
+    mut req: Request,
+    next: Next,
+    path: &str,
+) -> (Response, Option<Fault>, Option<String>) {
+    let place = tokens::token_place(path);
     let token = tokens::extract(place, req.headers(), req.uri().query());
-    let fault = take_fault(&mut shared.lock(), &path);
+    let fault = take_fault(&mut shared.lock(), path);
     if let Some(fault) = &fault {
         if let Fault::Latency { ms } = fault {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
@@ -139,20 +173,22 @@ pub(crate) async fn api_guard(State(shared): State<Arc<Shared>>, mut req: Reques
         {
             shared.lock().tokens.kill(t);
         }
-        if let Some(resp) = render(fault, &path) {
-            return resp;
+        if let Some(resp) = render(fault, path) {
+            return (resp, Some(fault.clone()), None);
         }
     }
+    let mut client = None;
     if place != TokenPlace::None {
         let check = shared.lock().tokens.check(token.as_deref(), shared.clock.now());
         match check {
-            TokenCheck::Valid(client_id) => {
-                req.extensions_mut().insert(Caller { client_id });
+            TokenCheck::Valid(client_id, user_id) => {
+                client = Some(client_id.clone());
+                req.extensions_mut().insert(Caller { client_id, user_id });
             }
-            other => return tokens::reject(&other, &path),
+            other => return (tokens::reject(&other, path), fault, None),
         }
     }
-    next.run(req).await
+    (next.run(req).await, fault, client)
 }
 
 /// Adds `x-acs-request-id` to every response lacking one.

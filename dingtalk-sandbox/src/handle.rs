@@ -105,6 +105,11 @@ impl SandboxHandle {
         control::outbox(&self.shared, since)
     }
 
+    /// Every API request (method, path, status, injected fault, app) with `seq > since`, in arrival order.
+    pub fn requests(&self, since: u64) -> Vec<crate::model::RequestRecord> {
+        control::requests(&self.shared, since)
+    }
+
     /// Every card.
     pub fn cards(&self) -> Vec<CardView> {
         control::cards(&self.shared)
@@ -118,6 +123,42 @@ impl SandboxHandle {
     /// Every business frame pushed, with its ack, in push order.
     pub fn pushes(&self) -> Vec<PushRecord> {
         control::pushes(&self.shared)
+    }
+
+    /// Waits until `pred(stats)` holds, polling every 5 ms, for at most `timeout`. Returns whether it held.
+    pub async fn wait_for(&self, timeout: Duration, mut pred: impl FnMut(&Stats) -> bool) -> bool {
+        let polls = timeout.as_millis() / 5 + 1;
+        for _ in 0..polls {
+            if pred(&self.stats()) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        pred(&self.stats())
+    }
+
+    /// Waits until at least `n` Stream connections are open (bounded by `timeout`).
+    pub async fn wait_for_connections(&self, n: usize, timeout: Duration) -> bool {
+        self.wait_for(timeout, |s| s.connections.iter().filter(|c| c.open).count() >= n)
+            .await
+    }
+
+    /// Waits until the frame with this `headers.messageId` is acked (bounded by `timeout`).
+    pub async fn wait_for_ack(&self, message_id: &str, timeout: Duration) -> bool {
+        let polls = timeout.as_millis() / 5 + 1;
+        for _ in 0..polls {
+            if self
+                .shared
+                .lock()
+                .sent
+                .get(message_id)
+                .is_some_and(|s| s.acked_at.is_some())
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        false
     }
 
     /// Stream statistics.

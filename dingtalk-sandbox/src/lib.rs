@@ -15,6 +15,7 @@ mod faults;
 mod handle;
 mod media;
 pub mod model;
+mod oauth;
 pub mod org;
 mod persist;
 mod robot;
@@ -32,7 +33,7 @@ pub use error::{Error, ErrorKind};
 pub use handle::{ControlError, SandboxHandle};
 pub use model::{
     Burst, CardCallbackResult, CardView, Fault, FaultRule, InjectCardCallback, InjectEvent, InjectMessage,
-    Injected, OutboxEntry, PushRecord, SocketFault, Stats,
+    Injected, OutboxEntry, PushRecord, RequestRecord, SocketFault, Stats,
 };
 pub use org::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CORP_ID};
 

@@ -276,6 +276,7 @@ impl FaultRule {
 #[non_exhaustive]
 pub enum Fault {
     /// HTTP 429 with an optional `Retry-After` (seconds).
+    #[serde(rename = "http_429")]
     Http429 {
         /// `Retry-After` value in seconds.
         #[serde(default)]
@@ -299,6 +300,7 @@ pub enum Fault {
         ms: u64,
     },
     /// HTTP 200 with a business error body.
+    #[serde(rename = "business_error_200")]
     BusinessError200 {
         /// Legacy `errcode` (default 400002).
         #[serde(default)]
@@ -441,6 +443,27 @@ impl Burst {
     }
 }
 
+/// One API request as the sandbox answered it (`GET /_sandbox/requests`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RequestRecord {
+    /// 1-based sequence number.
+    pub seq: u64,
+    /// Virtual epoch milliseconds when the request arrived.
+    pub time: u64,
+    /// HTTP method.
+    pub method: String,
+    /// Path, without the query (tokens never recorded).
+    pub path: String,
+    /// HTTP status answered.
+    pub status: u16,
+    /// The injected fault, if any (its `kind`).
+    pub fault: Option<String>,
+    /// The calling app, when a token identified one.
+    pub client_id: Option<String>,
+}
+
 /// One frame pushed for a business message (`GET /_sandbox/pushes`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -466,4 +489,36 @@ pub struct PushRecord {
     pub ack_latency_ms: Option<f64>,
     /// The pushed `data` text.
     pub data: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_kinds_use_the_documented_names() {
+        let rule: FaultRule = serde_json::from_value(
+            serde_json::json!({"path": "*", "kind": "http_429", "retryAfter": 2, "times": 1}),
+        )
+        .unwrap();
+        assert_eq!(rule.fault, Fault::Http429 { retry_after: Some(2) });
+        for kind in [
+            "throttle_qps",
+            "server_error",
+            "business_error_200",
+            "token_expired",
+            "permission_denied",
+            "drop",
+            "malformed",
+        ] {
+            let v = serde_json::json!({"path": "*", "kind": kind});
+            assert!(serde_json::from_value::<FaultRule>(v).is_ok(), "{kind}");
+        }
+        let latency: FaultRule =
+            serde_json::from_value(serde_json::json!({"path": "*", "kind": "latency", "ms": 5})).unwrap();
+        assert_eq!(latency.fault, Fault::Latency { ms: 5 });
+        let sock: SocketFault =
+            serde_json::from_value(serde_json::json!({"kind": "silent_stop", "connectionId": "x"})).unwrap();
+        assert_eq!(sock, SocketFault::SilentStop);
+    }
 }

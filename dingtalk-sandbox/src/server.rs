@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::handle::SandboxHandle;
 use crate::state::{Inner, Shared};
-use crate::{cards, contact, control, envelope, faults, media, robot, stream, tokens};
+use crate::{cards, contact, control, envelope, faults, media, oauth, robot, stream, tokens};
 
 pub(crate) async fn start(cfg: Config) -> Result<SandboxHandle, Error> {
     if !cfg.addr.ip().is_loopback() {
@@ -84,6 +84,12 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/oauth2/accessToken", post(tokens::v1_access_token))
         .route("/v1.0/oauth2/{corp_id}/token", post(tokens::corp_token))
         .route("/gettoken", get(tokens::legacy_gettoken))
+        .route("/v1.0/oauth2/userAccessToken", post(oauth::user_access_token))
+        .route("/v1.0/contact/users/me", get(oauth::users_me))
+        .route("/oauth2/auth", get(oauth::authorize))
+        .route("/oauth2/logout", get(oauth::logout))
+        .route("/oauth2/device/code.json", post(oauth::device_code))
+        .route("/oauth2/device/token.json", post(oauth::device_token))
         .route("/v1.0/gateway/connections/open", post(stream::gateway::open))
         .route("/connect", get(stream::gateway::connect))
         .route("/robot/sendBySession", post(robot::send_by_session))

@@ -158,6 +158,8 @@ pub(crate) struct Inner {
     pub(crate) id_counter: u64,
     /// When set, business frames are collected per connection and sent as one batch by the caller.
     pub(crate) batch: Option<HashMap<String, Vec<Utf8Bytes>>>,
+    pub(crate) login: crate::oauth::LoginState,
+    pub(crate) requests: Vec<crate::model::RequestRecord>,
 }
 
 impl Inner {
@@ -193,6 +195,8 @@ impl Inner {
             rng: StdRng::seed_from_u64(cfg.seed),
             id_counter: 0,
             batch: None,
+            login: crate::oauth::LoginState::default(),
+            requests: Vec::new(),
         }
     }
 
@@ -208,6 +212,7 @@ impl Inner {
         self.latencies_us.clear();
         self.violations.clear();
         self.outbox.clear();
+        self.requests.clear();
         self.cards.clear();
         self.sessions.clear();
         self.inbound_msg_ids.clear();

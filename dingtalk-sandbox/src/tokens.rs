@@ -17,6 +17,7 @@ use crate::state::{Inner, Shared};
 #[derive(Debug, Clone)]
 struct TokenRec {
     client_id: String,
+    user_id: Option<String>,
     expires_at: Instant,
     dead: bool,
 }
@@ -34,7 +35,8 @@ pub(crate) enum TokenCheck {
     Missing,
     Invalid,
     Expired,
-    Valid(String),
+    /// `(client_id, user_id for user tokens)`.
+    Valid(String, Option<String>),
 }
 
 impl TokenStore {
@@ -59,6 +61,7 @@ impl TokenStore {
             tok.clone(),
             TokenRec {
                 client_id: client_id.to_owned(),
+                user_id: None,
                 expires_at: now + ttl,
                 dead: false,
             },
@@ -74,8 +77,21 @@ impl TokenStore {
         match self.by_token.get(token) {
             None => TokenCheck::Invalid,
             Some(rec) if rec.dead || rec.expires_at <= now => TokenCheck::Expired,
-            Some(rec) => TokenCheck::Valid(rec.client_id.clone()),
+            Some(rec) => TokenCheck::Valid(rec.client_id.clone(), rec.user_id.clone()),
         }
+    }
+
+    /// Issues a fresh user token (never re-issued).
+    pub(crate) fn issue_user(&mut self, token: String, client_id: &str, user_id: &str, expires_at: Instant) {
+        self.by_token.insert(
+            token,
+            TokenRec {
+                client_id: client_id.to_owned(),
+                user_id: Some(user_id.to_owned()),
+                expires_at,
+                dead: false,
+            },
+        );
     }
 
     pub(crate) fn kill(&mut self, token: &str) {
@@ -182,8 +198,9 @@ pub(crate) enum TokenPlace {
 }
 
 pub(crate) fn token_place(path: &str) -> TokenPlace {
-    const EXEMPT: [&str; 5] = [
+    const EXEMPT: [&str; 6] = [
         "/v1.0/oauth2/accessToken",
+        "/v1.0/oauth2/userAccessToken",
         "/v1.0/gateway/connections/open",
         "/gettoken",
         "/robot/sendBySession",
@@ -192,6 +209,7 @@ pub(crate) fn token_place(path: &str) -> TokenPlace {
     if EXEMPT.contains(&path)
         || path.starts_with("/_sandbox")
         || path.starts_with("/files/")
+        || path.starts_with("/oauth2/")
         || (path.starts_with("/v1.0/oauth2/") && path.ends_with("/token"))
     {
         TokenPlace::None
@@ -259,7 +277,7 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(
             store.check(Some("t1"), now + Duration::from_secs(14)),
-            TokenCheck::Valid("app".into())
+            TokenCheck::Valid("app".into(), None)
         );
         assert_eq!(
             store.check(Some("t1"), now + Duration::from_secs(16)),

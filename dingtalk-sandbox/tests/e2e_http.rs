@@ -502,6 +502,34 @@ async fn http_faults_apply_by_path_and_count() {
         .await
         .unwrap();
     assert_eq!(legacy["errcode"], 0);
+    let reqs = sb.requests(0);
+    assert!(
+        reqs.iter()
+            .any(|r| r.status == 429 && r.fault.as_deref() == Some("http_429"))
+    );
+    assert!(reqs.iter().all(|r| !r.path.contains("access_token")));
+    let set: Value = http
+        .post(format!("{base}/_sandbox/faults"))
+        .json(&json!({"action": "set", "path": "/gettoken", "kind": "http_429", "retryAfter": 1, "nth": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(set["success"], true, "{set}");
+    let r = http
+        .get(format!("{base}/gettoken?appkey={APP}&appsecret={SECRET}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let r = http
+        .get(format!("{base}/gettoken?appkey={APP}&appsecret={SECRET}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
     sb.set_fault(FaultRule::new("/v1.0/card/instances", Fault::TokenExpired).nth(1));
     let (s, b) = call(&http, &sb, &tok, "PUT", "/v1.0/card/instances", json!({})).await;
     assert_eq!((s, b["code"].as_str()), (400, Some("InvalidAuthentication")));
@@ -590,4 +618,102 @@ async fn shutdown_stops_serving() {
         .build()
         .unwrap();
     assert!(http.get(format!("{base}/_sandbox/health")).send().await.is_err());
+}
+
+#[tokio::test]
+async fn oauth_code_exchange_refresh_and_users_me() {
+    let sb = Sandbox::start().await.unwrap();
+    let base = sb.base_url();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http
+        .get(format!(
+            "{base}/oauth2/auth?client_id={APP}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=code&scope=openid&prompt=consent&state=xyz&sandbox_user=user003"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
+    assert_eq!(q["state"], "xyz");
+    let code = q["authCode"].clone();
+    let exchange = |body: Value| {
+        http.post(format!("{base}/v1.0/oauth2/userAccessToken"))
+            .json(&body)
+            .send()
+    };
+    let tok: Value = exchange(
+        json!({"clientId": APP, "clientSecret": SECRET, "code": code, "grantType": "authorization_code"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let user_token = tok["accessToken"].as_str().unwrap().to_owned();
+    let reused = exchange(
+        json!({"clientId": APP, "clientSecret": SECRET, "code": code, "grantType": "authorization_code"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reused.status().as_u16(), 400);
+    assert_eq!(
+        reused.json::<Value>().await.unwrap()["code"],
+        "invalidParameter.authCode.notFound"
+    );
+    let me: Value = http
+        .get(format!("{base}/v1.0/contact/users/me"))
+        .header("x-acs-dingtalk-access-token", &user_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["nick"], "Carol");
+    let app_tok = token(&http, &base).await;
+    let r = http
+        .get(format!("{base}/v1.0/contact/users/me"))
+        .header("x-acs-dingtalk-access-token", app_tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let refreshed: Value = exchange(json!({"clientId": APP, "clientSecret": SECRET, "refreshToken": tok["refreshToken"], "grantType": "refresh_token"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(refreshed["accessToken"].is_string());
+    assert_ne!(
+        refreshed["refreshToken"], tok["refreshToken"],
+        "refresh tokens rotate"
+    );
+    let dc: Value = http
+        .post(format!("{base}/oauth2/device/code.json"))
+        .body(format!("client_id={APP}&scope=openid"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let device_code = dc["result"]["deviceCode"].as_str().unwrap().to_owned();
+    let poll = || {
+        http.post(format!("{base}/oauth2/device/token.json"))
+            .body(format!("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code={device_code}&client_id={APP}"))
+            .send()
+    };
+    let first: Value = poll().await.unwrap().json().await.unwrap();
+    assert_eq!(first["result"]["error"], "authorization_pending");
+    let second: Value = poll().await.unwrap().json().await.unwrap();
+    assert!(
+        second["result"]["authCode"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty())
+    );
 }

@@ -67,7 +67,7 @@ async fn ack(ws: &mut Ws, frame: &Value, data: &str) {
 }
 
 async fn wait_until(sb: &SandboxHandle, what: impl Fn(&dingtalk_sandbox::Stats) -> bool) {
-    for _ in 0..200 {
+    for _ in 0..1000 {
         if what(&sb.stats()) {
             return;
         }
@@ -149,7 +149,10 @@ async fn bot_message_is_delivered_acked_and_webhook_replies_are_recorded() {
     let expires = data["sessionWebhookExpiredTime"].as_u64().unwrap();
     assert_eq!(expires - data["createAt"].as_u64().unwrap(), 90 * 60 * 1000);
     ack(&mut ws, &frame, r#"{"response":null}"#).await;
-    wait_until(&sb, |s| s.acked == 1).await;
+    assert!(
+        sb.wait_for_ack(&injected.message_id, Duration::from_secs(5))
+            .await
+    );
     let stats = sb.stats();
     assert_eq!(stats.delivered, 1);
     assert_eq!(stats.connections[0].acked, 1);
@@ -201,7 +204,7 @@ async fn unacked_callback_is_redelivered_with_new_message_id_and_same_data() {
     assert_ne!(first["headers"]["messageId"], second["headers"]["messageId"]);
     assert_eq!(first["data"], second["data"]);
     ack(&mut ws, &second, r#"{"response":null}"#).await;
-    wait_until(&sb, |s| s.acked == 1 && s.redelivered == 1).await;
+    wait_until(&sb, |s| s.acked >= 1 && s.redelivered >= 1).await;
 }
 
 #[tokio::test]
@@ -289,7 +292,7 @@ async fn pushes_spread_over_connections_round_robin() {
         .unwrap();
     let mut a = connect(&sb).await;
     let mut b = connect(&sb).await;
-    wait_until(&sb, |s| s.connections.len() == 2).await;
+    assert!(sb.wait_for_connections(2, Duration::from_secs(5)).await);
     for i in 0..4 {
         sb.inject_message(&InjectMessage::direct("user004", format!("m{i}")))
             .unwrap();
@@ -423,4 +426,41 @@ async fn inject_message_via_http_control_api() {
         .await
         .unwrap();
     assert_eq!(bad.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn old_connections_get_disconnect_and_silent_clients_are_dropped() {
+    let sb = Sandbox::builder()
+        .max_connection_age(Some(Duration::from_millis(50)))
+        .disconnect_close_after(Duration::from_secs(30))
+        .start()
+        .await
+        .unwrap();
+    let mut ws = connect(&sb).await;
+    let frame = next_frame(&mut ws).await;
+    assert_eq!(frame["headers"]["topic"], "disconnect");
+    let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+    assert_eq!(data["reason"], "persistent connection is timeout");
+
+    let sb = Sandbox::builder()
+        .server_ping_interval(Some(Duration::from_millis(20)))
+        .close_after_missed_pings(Some(2))
+        .start()
+        .await
+        .unwrap();
+    let mut ws = connect(&sb).await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_) | Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "dropped after missed pings");
+    assert!(
+        sb.wait_for(Duration::from_secs(5), |s| s.connections.iter().all(|c| !c.open))
+            .await
+    );
 }

@@ -162,14 +162,27 @@ async fn malformed_open_answers_are_retried() {
 }
 
 async fn reconnects_after(fault: SocketFault, reason: ReconnectReason, ping: Option<Duration>) {
-    let sb = Sandbox::start().await.unwrap();
+    // A push may still be routed to the dead socket (the server has not noticed yet): redelivery brings it back.
+    let sb = Sandbox::builder().redelivery_after(Duration::from_secs(1)).start().await.unwrap();
     let mut b = builder(&sb);
     if let Some(ping) = ping {
         b = b.ping_interval(ping).pong_timeout(ping);
     }
     let mut conn = b.build().unwrap().connect().await.unwrap();
     assert_eq!(sb.socket_fault(None, &fault), 1);
-    wait_until(|| conn.metrics().reconnects_for(reason) >= 1 && conn.metrics().connects >= 2).await;
+    let reconnected = timeout(WAIT, async {
+        while !(conn.metrics().reconnects_for(reason) >= 1 && conn.metrics().connects >= 2) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(
+        reconnected.is_ok(),
+        "{:?} / {:?} / {:?}",
+        conn.metrics(),
+        *conn.state().borrow(),
+        sb.stats()
+    );
     // The new connection delivers.
     sb.inject_message(&InjectMessage::direct(user(&sb), "after"))
         .unwrap();
@@ -178,7 +191,13 @@ async fn reconnects_after(fault: SocketFault, reason: ReconnectReason, ping: Opt
     };
     assert_eq!(cb.bot_message().unwrap().content.text().as_deref(), Some("after"));
     responder.ack().await.unwrap();
-    wait_until(|| sb.stats().acked == 1).await;
+    let acked = timeout(WAIT, async {
+        while sb.stats().acked < 1 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(acked.is_ok(), "{:?} / {:?}", conn.metrics(), sb.stats());
 }
 
 #[tokio::test]
@@ -461,7 +480,9 @@ async fn soak(mixed_faults: bool) {
         started.elapsed(),
         sb.stats().redelivered
     );
-    if !mixed_faults {
+    // The client keeps the order of what it receives; a redelivery (a frame the server dropped) can only come
+    // late, so order is asserted when nothing was redelivered.
+    if !mixed_faults && sb.stats().redelivered == 0 {
         assert_eq!(out_of_order, 0, "per-conversation order");
     }
     run.abort();

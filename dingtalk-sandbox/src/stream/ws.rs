@@ -64,13 +64,20 @@ pub(crate) async fn run(
     let mut pings: HashSet<String> = HashSet::new();
     let mut zombie = false;
     let mut close_at: Option<tokio::time::Instant> = None;
+    let mut age_at = shared.cfg.max_connection_age.map(crate::clock::deadline);
     let far = Duration::from_hours(8760);
     let mut clean_close = true;
     loop {
         let close_sleep = tokio::time::sleep_until(close_at.unwrap_or_else(|| crate::clock::deadline(far)));
+        let age_sleep = tokio::time::sleep_until(age_at.unwrap_or_else(|| crate::clock::deadline(far)));
         tokio::select! {
             _ = shutdown.changed() => break,
             () = close_sleep, if close_at.is_some() => break,
+            () = age_sleep, if age_at.is_some() && close_at.is_none() && !zombie => {
+                age_at = None;
+                let cmd = ConnCmd::Disconnect("persistent connection is timeout".into());
+                if !apply(&shared, &conn_id, &mut socket, cmd, &mut zombie, &mut pings, &mut close_at, &mut clean_close).await { break; }
+            }
             cmd = rx.recv() => {
                 let Some(cmd) = cmd else { break };
                 if zombie { continue; }
@@ -112,6 +119,14 @@ pub(crate) async fn run(
                 }
             }
             _ = ping.tick(), if !zombie && shared.cfg.server_ping_interval.is_some() => {
+                if let Some(max) = shared.cfg.close_after_missed_pings {
+                    let missed = pings.iter().filter(|id| id.starts_with('p')).count();
+                    if missed >= max as usize {
+                        shared.lock().violations.push(format!("{missed} ping acks missing on {conn_id}; closing"));
+                        clean_close = false;
+                        break;
+                    }
+                }
                 let (mid, opaque) = {
                     let mut inner = shared.lock();
                     (format!("p{}", inner.new_message_id()), uuid::Uuid::new_v4().to_string())

@@ -477,3 +477,106 @@ async fn full_inbound_queue_leaves_frames_unacked() {
     r.ack().await.unwrap();
     assert_eq!(conn.metrics().unacked_overload, 1);
 }
+
+/// A source that always fails and records when it was called (virtual time).
+struct Failing {
+    kind: ErrorKind,
+    calls: Mutex<Vec<Instant>>,
+}
+
+#[async_trait::async_trait]
+impl TicketSource for Failing {
+    async fn open(&self, _subscriptions: &[Subscription]) -> Result<crate::open::Ticket, Error> {
+        self.calls.lock().unwrap().push(clock::now());
+        Err(Error::new(self.kind))
+    }
+}
+
+async fn failing_client(kind: ErrorKind, fatal: bool) -> (Arc<Failing>, Connection) {
+    let source = Arc::new(Failing {
+        kind,
+        calls: Mutex::new(Vec::new()),
+    });
+    let conn = Client::builder("dingapp", SecretString::from("s"))
+        .subscribe_events()
+        .ticket_source(Arc::clone(&source) as Arc<dyn TicketSource>)
+        .backoff_seed(42)
+        .auth_rejected_fatal(fatal)
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    (source, conn)
+}
+
+#[tokio::test(start_paused = true)]
+async fn backoff_follows_r_back_1_and_never_gives_up() {
+    let (source, conn) = failing_client(ErrorKind::Transient, true).await;
+    tokio::time::sleep(Duration::from_mins(15)).await;
+    let calls = source.calls.lock().unwrap().clone();
+    assert!(
+        calls.len() > 15,
+        "still retrying after 15 minutes: {}",
+        calls.len()
+    );
+    let cfg = BackoffConfig::default();
+    for (n, pair) in calls.windows(2).enumerate() {
+        let gap = pair[1] - pair[0];
+        let base = cfg.base_delay(u32::try_from(n).unwrap()).as_secs_f64();
+        let (lo, hi) = ((base * 0.7).max(0.1), (base * 1.3).min(60.0));
+        assert!(
+            gap.as_secs_f64() >= lo - 1e-3 && gap.as_secs_f64() <= hi + 1e-3,
+            "gap {n}: {gap:?} not in [{lo}, {hi}]"
+        );
+    }
+    let state = conn.state().borrow().clone();
+    let ConnectionState::Backoff {
+        attempt,
+        degraded,
+        last_error,
+        ..
+    } = state
+    else {
+        panic!("{state:?}")
+    };
+    assert!(
+        attempt > 10 && degraded,
+        "the alert threshold is reported, retries go on"
+    );
+    assert_eq!(last_error, ErrorKind::Transient);
+}
+
+#[tokio::test(start_paused = true)]
+async fn non_fatal_auth_rejection_retries_at_the_cap() {
+    let (source, conn) = failing_client(ErrorKind::AuthRejected, false).await;
+    assert!(
+        matches!(*conn.state().borrow(), ConnectionState::AuthRejected { retry_in } if retry_in == Duration::from_mins(1))
+    );
+    tokio::time::sleep(Duration::from_secs(181)).await;
+    let calls = source.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 4);
+    for pair in calls.windows(2) {
+        assert_eq!(pair[1] - pair[0], Duration::from_mins(1));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_cancels_a_pending_retry_at_once() {
+    let (source, conn) = failing_client(ErrorKind::Transient, true).await;
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    let before = source.calls.lock().unwrap().len();
+    let started = clock::now();
+    let report = conn.shutdown().await;
+    assert_eq!(report.unanswered, 0);
+    assert!(
+        clock::now() - started < Duration::from_secs(1),
+        "no waiting for the retry timer"
+    );
+    tokio::time::sleep(Duration::from_mins(5)).await;
+    assert_eq!(
+        source.calls.lock().unwrap().len(),
+        before,
+        "no attempt after shutdown"
+    );
+}
