@@ -5,6 +5,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::time::Instant;
 
+/// Virtual time never moves more than ~100 years ahead, so deadline arithmetic cannot overflow.
+const MAX_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
+
+/// `at + d`, saturating at ~100 years past `at` instead of overflowing.
+pub(crate) fn later(at: Instant, d: Duration) -> Instant {
+    at.checked_add(d).unwrap_or_else(|| at + Duration::from_millis(MAX_OFFSET_MS))
+}
+
 /// Monotonic and wall time, both shifted by a virtual offset that only grows.
 #[derive(Debug)]
 pub(crate) struct Clock {
@@ -37,8 +45,10 @@ impl Clock {
 
     /// Moves virtual time forward.
     pub(crate) fn advance(&self, by: Duration) {
-        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX).min(MAX_OFFSET_MS);
+        let _ = self.offset_ms.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
+            Some(cur.saturating_add(ms).min(MAX_OFFSET_MS))
+        });
     }
 
     fn offset(&self) -> Duration {
@@ -48,7 +58,7 @@ impl Clock {
 
 /// A tokio timer deadline `after` from the real now (timers ignore the virtual offset).
 pub(crate) fn deadline(after: Duration) -> Instant {
-    real_now() + after
+    later(real_now(), after)
 }
 
 #[expect(

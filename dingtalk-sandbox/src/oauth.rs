@@ -107,7 +107,7 @@ pub(crate) async fn authorize(
 fn issue_user_token(shared: &Shared, inner: &mut Inner, grant: &Grant) -> Value {
     let token = uuid::Uuid::new_v4().simple().to_string();
     let refresh = uuid::Uuid::new_v4().simple().to_string();
-    let expires_at = shared.clock.now() + shared.cfg.token_ttl;
+    let expires_at = crate::clock::later(shared.clock.now(), shared.cfg.token_ttl);
     inner
         .tokens
         .issue_user(token.clone(), &grant.client_id, &grant.user_id, expires_at);

@@ -53,7 +53,7 @@ impl TokenStore {
             && !rec.dead
             && rec.expires_at > now
         {
-            rec.expires_at = now + ttl;
+            rec.expires_at = crate::clock::later(now, ttl);
             return tok.clone();
         }
         let tok = fresh();
@@ -62,7 +62,7 @@ impl TokenStore {
             TokenRec {
                 client_id: client_id.to_owned(),
                 user_id: None,
-                expires_at: now + ttl,
+                expires_at: crate::clock::later(now, ttl),
                 dead: false,
             },
         );

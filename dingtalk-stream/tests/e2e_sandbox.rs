@@ -163,7 +163,12 @@ async fn malformed_open_answers_are_retried() {
 
 async fn reconnects_after(fault: SocketFault, reason: ReconnectReason, ping: Option<Duration>) {
     // A push may still be routed to the dead socket (the server has not noticed yet): redelivery brings it back.
-    let sb = Sandbox::builder().redelivery_after(Duration::from_secs(1)).start().await.unwrap();
+    let sb = Sandbox::builder()
+        .redelivery_after(Duration::from_millis(300))
+        .max_redeliveries(50)
+        .start()
+        .await
+        .unwrap();
     let mut b = builder(&sb);
     if let Some(ping) = ping {
         b = b.ping_interval(ping).pong_timeout(ping);

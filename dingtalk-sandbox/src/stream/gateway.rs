@@ -81,7 +81,7 @@ fn open_inner(shared: &Shared, body: &[u8]) -> Response {
         );
     }
     let ticket = uuid::Uuid::new_v4().to_string();
-    let expires_at = shared.clock.now() + shared.cfg.ticket_ttl;
+    let expires_at = crate::clock::later(shared.clock.now(), shared.cfg.ticket_ttl);
     tracing::debug!(
         client_id,
         ua = envelope::opt_str(&map, "ua"),
