@@ -1,5 +1,6 @@
 //! [`Client`], its product namespaces and the fluent [`Call`].
 
+mod calendar;
 mod cards;
 mod contact;
 mod im;
@@ -16,6 +17,7 @@ use dingtalk_core::{
 
 use crate::error::Error;
 
+pub use calendar::Calendar;
 pub use cards::Cards;
 pub use contact::Contact;
 pub use im::Im;
@@ -89,6 +91,11 @@ impl Client {
     /// Contact: users and departments.
     pub fn contact(&self) -> Contact<'_> {
         Contact { client: self }
+    }
+
+    /// Calendar events, attendees and free/busy.
+    pub fn calendar(&self) -> Calendar<'_> {
+        Calendar { client: self }
     }
 
     /// Group chats: create, query, update, members, and robot group-message read status.

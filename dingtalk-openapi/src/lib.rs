@@ -5,10 +5,12 @@ mod error;
 mod macros;
 mod wire;
 
+pub mod calendar;
 pub mod cards;
 pub mod contact;
+pub mod im;
 pub mod media;
 pub mod robot;
 
-pub use client::{Call, Cards, Client, Contact, Im, Media, Robot, WithMeta};
+pub use client::{Calendar, Call, Cards, Client, Contact, Im, Media, Robot, WithMeta};
 pub use error::{Error, ErrorKind};

@@ -305,7 +305,19 @@ fn new_card(shared: &Shared, caller: &Caller, map: &Map<String, Value>) -> Resul
     Ok(card)
 }
 
-fn create_common(shared: &Shared, caller: &Caller, body: &[u8], deliver: bool) -> Response {
+/// Turns delivery results into the HTTP-200 failure DingTalk reports (`success: false`).
+fn fail_results(results: &mut [Value], card: &mut Card, before: usize) {
+    for r in results.iter_mut() {
+        if let Value::Object(m) = r {
+            m.insert("success".into(), json!(false));
+            m.insert("errorMsg".into(), json!("deliver failed"));
+            m.insert("carrierId".into(), json!(""));
+        }
+    }
+    card.view.spaces.truncate(before);
+}
+
+fn create_common(shared: &Shared, caller: &Caller, body: &[u8], deliver: bool, fail: bool) -> Response {
     let map = match envelope::parse_object(Host::New, body) {
         Ok(m) => m,
         Err(r) => return r,
@@ -324,7 +336,12 @@ fn create_common(shared: &Shared, caller: &Caller, body: &[u8], deliver: bool) -
             id
         };
         match deliver_results(shared, caller, &map, &mut card, &mut carrier) {
-            Ok(r) => Some(r),
+            Ok(mut r) => {
+                if fail {
+                    fail_results(&mut r, &mut card, 0);
+                }
+                Some(r)
+            }
             Err(r) => return r,
         }
     } else {
@@ -353,9 +370,10 @@ fn create_common(shared: &Shared, caller: &Caller, body: &[u8], deliver: bool) -
 pub(crate) async fn create_and_deliver(
     axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
+    fault: Option<Extension<crate::faults::BusinessFault>>,
     body: Bytes,
 ) -> Response {
-    create_common(&shared, &caller, &body, true)
+    create_common(&shared, &caller, &body, true, fault.is_some())
 }
 
 /// `POST /v1.0/card/instances`.
@@ -364,7 +382,7 @@ pub(crate) async fn create(
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
-    create_common(&shared, &caller, &body, false)
+    create_common(&shared, &caller, &body, false, false)
 }
 
 fn card_not_exist() -> Response {
@@ -392,6 +410,7 @@ fn put_back(shared: &Shared, card: Card, endpoint: &str, body: &Value, status: u
 pub(crate) async fn deliver(
     axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
+    fault: Option<Extension<crate::faults::BusinessFault>>,
     body: Bytes,
 ) -> Response {
     let map = match envelope::parse_object(Host::New, &body) {
@@ -408,10 +427,13 @@ pub(crate) async fn deliver(
         n += 1;
         format!("carrier{}", base + n)
     };
-    let results = match deliver_results(&shared, &caller, &map, &mut card, &mut carrier) {
+    let mut results = match deliver_results(&shared, &caller, &map, &mut card, &mut carrier) {
         Ok(r) => r,
         Err(r) => return r,
     };
+    if fault.is_some() {
+        fail_results(&mut results, &mut card, base);
+    }
     put_back(
         &shared,
         card,

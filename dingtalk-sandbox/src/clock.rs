@@ -10,7 +10,8 @@ const MAX_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
 
 /// `at + d`, saturating at ~100 years past `at` instead of overflowing.
 pub(crate) fn later(at: Instant, d: Duration) -> Instant {
-    at.checked_add(d).unwrap_or_else(|| at + Duration::from_millis(MAX_OFFSET_MS))
+    at.checked_add(d)
+        .unwrap_or_else(|| at + Duration::from_millis(MAX_OFFSET_MS))
 }
 
 /// Monotonic and wall time, both shifted by a virtual offset that only grows.
@@ -45,10 +46,14 @@ impl Clock {
 
     /// Moves virtual time forward.
     pub(crate) fn advance(&self, by: Duration) {
-        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX).min(MAX_OFFSET_MS);
-        let _ = self.offset_ms.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
-            Some(cur.saturating_add(ms).min(MAX_OFFSET_MS))
-        });
+        let ms = u64::try_from(by.as_millis())
+            .unwrap_or(u64::MAX)
+            .min(MAX_OFFSET_MS);
+        let _ = self
+            .offset_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
+                Some(cur.saturating_add(ms).min(MAX_OFFSET_MS))
+            });
     }
 
     fn offset(&self) -> Duration {

@@ -319,12 +319,19 @@ async fn post_socket_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Re
 }
 
 const BURST_CHUNK: usize = 256;
+const MAX_BURST: u64 = 10_000_000;
 
 pub(crate) fn burst(shared: &Shared, b: &Burst) -> Result<u64, ControlError> {
     let client_id = b.client_id.clone().unwrap_or_else(|| shared.demo_client_id());
     let Some(app) = Inner::app(&shared.cfg, &client_id) else {
         return Err(ControlError::new("invalidParameter.clientId", "unknown app"));
     };
+    if b.count > MAX_BURST {
+        return Err(ControlError::new(
+            "invalidParameter.count",
+            "count exceeds 10000000",
+        ));
+    }
     let topic = b.topic.clone().unwrap_or_else(|| stream::BOT_TOPIC.to_owned());
     let conversations = b.conversations.unwrap_or(1).clamp(1, 10_000);
     let senders = &shared.org.users;

@@ -15,6 +15,17 @@ use crate::model::{Fault, FaultRule};
 use crate::state::{Inner, Shared};
 use crate::tokens::{self, TokenCheck, TokenPlace};
 
+/// Paths whose handler renders `business_error_200` as the real partial failure on HTTP 200.
+const HANDLER_BUSINESS_ERRORS: [&str; 3] = [
+    "/v1.0/robot/oToMessages/batchSend",
+    "/v1.0/card/instances/createAndDeliver",
+    "/v1.0/card/instances/deliver",
+];
+
+/// Marks a request on which a `business_error_200` fault is to be rendered by the handler.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BusinessFault;
+
 /// The app that made an authenticated call.
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
@@ -173,7 +184,10 @@ async fn guarded(
         {
             shared.lock().tokens.kill(t);
         }
-        if let Some(resp) = render(fault, path) {
+        if matches!(fault, Fault::BusinessError200 { .. }) && HANDLER_BUSINESS_ERRORS.contains(&path) {
+            // These handlers render the realistic partial failure themselves.
+            req.extensions_mut().insert(BusinessFault);
+        } else if let Some(resp) = render(fault, path) {
             return (resp, Some(fault.clone()), None);
         }
     }

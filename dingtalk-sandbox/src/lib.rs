@@ -52,3 +52,20 @@ impl Sandbox {
         Self::builder().start().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn handle_and_start_future_can_cross_threads() {
+        assert_send_sync::<SandboxHandle>();
+        assert_send_sync::<Error>();
+        let fut = Sandbox::builder().start();
+        assert_send(&fut);
+        drop(fut);
+    }
+}

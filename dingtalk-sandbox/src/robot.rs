@@ -249,6 +249,7 @@ pub(crate) async fn private_send(
 pub(crate) async fn oto_batch_send(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
+    fault: Option<Extension<crate::faults::BusinessFault>>,
     body: Bytes,
 ) -> Response {
     let send = match validate_send(&shared, &caller, &body) {
@@ -279,6 +280,11 @@ pub(crate) async fn oto_batch_send(
     };
     let (valid, invalid): (Vec<String>, Vec<String>) =
         ids.into_iter().partition(|id| shared.org.user(id).is_some());
+    let (valid, flow_controlled) = if fault.is_some() {
+        (Vec::new(), valid)
+    } else {
+        (valid, Vec::new())
+    };
     let mut inner = shared.lock();
     let pqk = inner.new_id("pqk");
     if !valid.is_empty() {
@@ -289,7 +295,7 @@ pub(crate) async fn oto_batch_send(
     envelope::ok(&json!({
         "processQueryKey": pqk,
         "invalidStaffIdList": invalid,
-        "flowControlledStaffIdList": [],
+        "flowControlledStaffIdList": flow_controlled,
         "filteredStaffIdList": [],
     }))
 }

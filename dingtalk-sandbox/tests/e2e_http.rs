@@ -717,3 +717,94 @@ async fn oauth_code_exchange_refresh_and_users_me() {
             .is_some_and(|c| !c.is_empty())
     );
 }
+
+#[tokio::test]
+async fn extreme_control_values_do_not_break_the_sandbox() {
+    let sb = Sandbox::builder().token_ttl(Duration::MAX).start().await.unwrap();
+    let http = reqwest::Client::new();
+    let base = sb.base_url();
+    for body in [
+        json!({"advanceMs": u64::MAX}),
+        json!({"advanceMs": -1}),
+        json!({"advanceMs": "soon"}),
+    ] {
+        let r = http
+            .post(format!("{base}/_sandbox/clock"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().as_u16() < 500);
+    }
+    let r = http
+        .post(format!("{base}/_sandbox/faults"))
+        .json(&json!({"action": "set", "redeliveryAfterMs": u64::MAX}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = http
+        .post(format!("{base}/_sandbox/burst"))
+        .json(&json!({"count": u64::MAX}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let tok = token(&http, &base).await;
+    assert!(!tok.is_empty());
+    sb.inject_message(&dingtalk_sandbox::InjectMessage::direct("user001", "still alive"))
+        .unwrap();
+    let h = http.get(format!("{base}/_sandbox/health")).send().await.unwrap();
+    assert_eq!(h.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn business_errors_on_http_200_look_like_partial_failures() {
+    let sb = Sandbox::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let tok = token(&http, &sb.base_url()).await;
+    sb.set_fault(
+        FaultRule::new(
+            "*",
+            Fault::BusinessError200 {
+                errcode: None,
+                errmsg: None,
+            },
+        )
+        .times(2),
+    );
+    let (s, b) = call(&http, &sb, &tok, "POST", "/v1.0/robot/oToMessages/batchSend", json!({"robotCode": APP, "userIds": ["user001", "ghost"], "msgKey": "sampleText", "msgParam": "{\"content\":\"dm\"}"})).await;
+    assert_eq!(s, 200);
+    assert_eq!(b["flowControlledStaffIdList"], json!(["user001"]));
+    assert_eq!(b["invalidStaffIdList"], json!(["ghost"]));
+    assert!(sb.outbox(0).is_empty());
+    let create = json!({
+        "cardTemplateId": TEMPLATE, "outTrackId": "card-f", "cardData": {"cardParamMap": {"flowStatus": "1"}},
+        "openSpaceId": format!("dtv1.card//IM_GROUP.{GROUP}"), "imGroupOpenDeliverModel": {"robotCode": APP},
+    });
+    let (s, b) = call(
+        &http,
+        &sb,
+        &tok,
+        "POST",
+        "/v1.0/card/instances/createAndDeliver",
+        create,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(b["result"]["deliverResults"][0]["success"], false);
+    let (s, b) = call(
+        &http,
+        &sb,
+        &tok,
+        "PUT",
+        "/v1.0/card/instances",
+        json!({"outTrackId": "card-f"}),
+    )
+    .await;
+    assert_eq!(
+        (s, b["success"].as_bool()),
+        (200, Some(true)),
+        "the fault was used up"
+    );
+}

@@ -464,3 +464,23 @@ async fn old_connections_get_disconnect_and_silent_clients_are_dropped() {
             .await
     );
 }
+
+#[tokio::test]
+async fn shutdown_closes_stream_connections_promptly() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut ws = connect(&sb).await;
+    assert!(sb.wait_for_connections(1, Duration::from_secs(5)).await);
+    tokio::time::timeout(Duration::from_secs(3), sb.shutdown())
+        .await
+        .expect("shutdown in time");
+    let end = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_) | Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the socket is closed by shutdown");
+}

@@ -156,6 +156,48 @@ fn send(method: &str, path: &str, body: Vec<u8>) -> u16 {
     })
 }
 
+/// Opens a Stream connection, sends `frames` (plus one binary frame), closes, then checks health.
+fn ws_round(frames: Vec<String>) -> u16 {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let env = env();
+    env.rt.block_on(async {
+        let base = env.sandbox.base_url();
+        let open: Value = env
+            .http
+            .post(format!("{base}/v1.0/gateway/connections/open"))
+            .header("accept", "application/json")
+            .json(
+                &json!({"clientId": "dingsandboxdemo", "clientSecret": "sandbox-secret",
+                          "subscriptions": [{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}]}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let url = format!(
+            "{}?ticket={}",
+            open["endpoint"].as_str().unwrap(),
+            open["ticket"].as_str().unwrap()
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        for f in frames {
+            ws.send(Message::Text(f.into())).await.unwrap();
+        }
+        ws.send(Message::Binary(vec![0xff, 0, 1].into())).await.unwrap();
+        let _ = ws.close(None).await;
+        env.http
+            .get(format!("{base}/_sandbox/health"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
@@ -169,6 +211,19 @@ proptest! {
         let status = send(method, path, body.to_string().into_bytes());
         prop_assert!(status < 500, "{method} {path} answered {status}");
         env().sandbox.clear_faults();
+    }
+
+    #[test]
+    fn random_client_frames_never_break_the_gateway(frames in prop::collection::vec(
+        prop_oneof![
+            json_value().prop_map(|v| v.to_string()),
+            "[ -~]{0,40}",
+            json_value().prop_map(|v| json!({"code": v, "headers": {"messageId": v}, "data": v}).to_string()),
+        ],
+        1..6,
+    )) {
+        let status = ws_round(frames);
+        prop_assert_eq!(status, 200);
     }
 
     #[test]

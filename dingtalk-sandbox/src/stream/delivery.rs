@@ -136,7 +136,11 @@ fn send(shared: &Shared, inner: &mut Inner, id: u64) -> Option<String> {
             ack_data: None,
         },
     );
-    due.push(Reverse((crate::clock::later(now, redelivery_after), id, generation)));
+    due.push(Reverse((
+        crate::clock::later(now, redelivery_after),
+        id,
+        generation,
+    )));
     Some(message_id)
 }
 

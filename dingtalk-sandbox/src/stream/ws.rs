@@ -59,7 +59,8 @@ pub(crate) async fn run(
     let ping_every = shared
         .cfg
         .server_ping_interval
-        .unwrap_or(Duration::from_hours(8760));
+        .unwrap_or(Duration::from_hours(8760))
+        .max(Duration::from_millis(1));
     let mut ping = tokio::time::interval_at(crate::clock::deadline(ping_every), ping_every);
     let mut pings: HashSet<String> = HashSet::new();
     let mut zombie = false;
