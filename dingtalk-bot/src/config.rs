@@ -949,21 +949,7 @@ impl BotConfig {
                 format!("no account named {default_account:?}"),
             ));
         }
-        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-        for (id, account) in &accounts {
-            if account.client_secret.is_some() {
-                warnings.push(format!("{file}: account {id}: a literal client_secret is in the file; prefer client_secret_file or client_secret_env"));
-            }
-            if !account.client_id.is_empty()
-                && let Some(other) = seen.insert(&account.client_id, id)
-            {
-                return Err(ConfigError::new(
-                    file,
-                    format!("dingtalk.accounts.{id}.client_id"),
-                    format!("accounts {other} and {id} use the same client_id"),
-                ));
-            }
-        }
+        check_accounts(&accounts, file, &mut warnings)?;
         Ok(Self {
             accounts,
             default_account,
@@ -975,6 +961,32 @@ impl BotConfig {
     pub fn default(&self) -> Option<&AccountConfig> {
         self.accounts.get(&self.default_account)
     }
+}
+
+/// Cross-account checks: one client id per account; literal secrets earn a warning.
+fn check_accounts(
+    accounts: &BTreeMap<String, AccountConfig>,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(), ConfigError> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (id, account) in accounts {
+        if account.client_secret.is_some() {
+            warnings.push(format!(
+                "{file}: account {id}: a literal client_secret is in the file; prefer client_secret_file or client_secret_env"
+            ));
+        }
+        if !account.client_id.is_empty()
+            && let Some(other) = seen.insert(&account.client_id, id)
+        {
+            return Err(ConfigError::new(
+                file,
+                format!("dingtalk.accounts.{id}.client_id"),
+                format!("accounts {other} and {id} use the same client_id"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Renames camelCase aliases to our keys (warning once each), and moves flat seed keys into their section.
