@@ -6,6 +6,7 @@ mod contact;
 mod im;
 mod media;
 mod robot;
+mod todo;
 
 use std::fmt;
 use std::future::IntoFuture;
@@ -23,6 +24,7 @@ pub use contact::Contact;
 pub use im::Im;
 pub use media::Media;
 pub use robot::Robot;
+pub use todo::Todo;
 
 /// A DingTalk OpenAPI client: a [`Transport`] plus the [`TokenProvider`] its calls take tokens from.
 ///
@@ -106,6 +108,11 @@ impl Client {
     /// Media uploads.
     pub fn media(&self) -> Media<'_> {
         Media { client: self }
+    }
+
+    /// Todo tasks.
+    pub fn todo(&self) -> Todo<'_> {
+        Todo { client: self }
     }
 
     pub(crate) fn tokens(&self) -> &dyn TokenProvider {

@@ -11,6 +11,7 @@ pub mod contact;
 pub mod im;
 pub mod media;
 pub mod robot;
+pub mod todo;
 
-pub use client::{Calendar, Call, Cards, Client, Contact, Im, Media, Robot, WithMeta};
+pub use client::{Calendar, Call, Cards, Client, Contact, Im, Media, Robot, Todo, WithMeta};
 pub use error::{Error, ErrorKind};

@@ -8,7 +8,7 @@
 //!   (R-LIVE-4). The writer owns the sink; every write has a timeout (R-CONC-4).
 //! - Every socket has a generation id; responders carry their socket's writer, so acks never cross connections.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -233,15 +233,6 @@ struct Live {
     pending: Arc<AtomicUsize>,
     last_text_ms: Arc<AtomicU64>,
     stop: Option<oneshot::Sender<()>>,
-    /// While an older socket drains, this (newer) socket holds its business frames back, so frames of one
-    /// conversation are not read from two sockets at once.
-    hold: watch::Sender<bool>,
-}
-
-impl Live {
-    fn release(&self) {
-        self.hold.send_if_modified(|held| std::mem::replace(held, false));
-    }
 }
 
 impl Live {
@@ -288,15 +279,6 @@ async fn supervise(
     let mut rotating: Option<ReconnectReason> = None;
 
     loop {
-        // A socket delivers only once every older one is closed: the oldest draining socket, else the current one.
-        match draining.iter().min_by_key(|(l, _)| l.generation) {
-            Some((oldest, _)) => oldest.release(),
-            None => {
-                if let Some(live) = &current {
-                    live.release();
-                }
-            }
-        }
         if current.is_none() && connecting.is_none() && retry_at.is_some_and(|t| t <= clock::now()) {
             retry_at = None;
             shared.state.send_replace(match rotating {
@@ -357,16 +339,15 @@ async fn supervise(
                         let pending = Arc::new(AtomicUsize::new(0));
                         let last_text_ms = Arc::new(AtomicU64::new(shared.since_epoch_ms()));
                         let (stop_tx, stop_rx) = oneshot::channel();
-                        let (hold, hold_rx) = watch::channel(!draining.is_empty());
                         inc(&shared.metrics.connects);
                         tracing::info!(generation, host = %host, "stream connected");
                         sockets.spawn(run_socket(
                             Arc::clone(&shared), generation, ws, ev_tx.clone(), stop_rx, Arc::clone(&pending),
-                            Arc::clone(&last_text_ms), hold_rx,
+                            Arc::clone(&last_text_ms),
                         ));
                         shared.state.send_replace(ConnectionState::Open { generation, host: host.clone() });
                         current = Some(Live {
-                            generation, host, opened_at: clock::now(), pending, last_text_ms, stop: Some(stop_tx), hold,
+                            generation, host, opened_at: clock::now(), pending, last_text_ms, stop: Some(stop_tx),
                         });
                         rotating = None;
                     }
@@ -515,10 +496,6 @@ fn describe_ws_error(e: &tungstenite::Error) -> String {
 }
 
 /// Reader and writer of one socket, run concurrently in one task.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "private; each argument is one piece of the socket"
-)]
 async fn run_socket(
     shared: Arc<Shared>,
     generation: u64,
@@ -527,7 +504,6 @@ async fn run_socket(
     stop: oneshot::Receiver<()>,
     pending: Arc<AtomicUsize>,
     last_text_ms: Arc<AtomicU64>,
-    hold: watch::Receiver<bool>,
 ) {
     let (sink, stream) = ws.split();
     let (prio_tx, prio_rx) = mpsc::channel::<Outbound>(64);
@@ -547,7 +523,6 @@ async fn run_socket(
         prio_tx,
         acks,
         &last_text_ms,
-        hold,
     );
     let writer = write_loop(sink, prio_rx, rx, shared.cfg.write_timeout);
     let reason = tokio::select! {
@@ -608,10 +583,8 @@ async fn read_loop(
     prio: mpsc::Sender<Outbound>,
     acks: AckSink,
     last_text_ms: &AtomicU64,
-    mut hold: watch::Receiver<bool>,
 ) -> ReconnectReason {
     let cfg = &shared.cfg;
-    let mut backlog: Option<VecDeque<Inbound>> = (*hold.borrow()).then(VecDeque::new);
     let start = clock::now();
     let mut last_text = start;
     let mut next_ping = start + cfg.ping_interval;
@@ -633,15 +606,6 @@ async fn read_loop(
                 // The writer finishes after flushing queued acks and the Close frame.
                 std::future::pending::<()>().await;
             }
-            changed = hold.changed(), if backlog.is_some() => {
-                if changed.is_err() || !*hold.borrow() {
-                    let items = backlog.take().unwrap_or_default();
-                    tracing::debug!(generation, held = items.len(), "older connection drained; releasing held frames");
-                    for item in items {
-                        deliver(shared, item);
-                    }
-                }
-            }
             message = stream.next() => {
                 // Any inbound frame is proof of life (R-LIVE-1).
                 ping_sent = None;
@@ -649,7 +613,7 @@ async fn read_loop(
                     Some(Ok(Message::Text(text))) => {
                         last_text = clock::now();
                         last_text_ms.store(shared.since_epoch_ms(), Ordering::Relaxed);
-                        if let Some(reason) = handle_text(shared, generation, text.as_str(), &prio, &acks, backlog.as_mut()) {
+                        if let Some(reason) = handle_text(shared, generation, text.as_str(), &prio, &acks) {
                             let _ = events.send(SocketEvent::Rotate(generation, reason));
                         }
                     }
@@ -694,7 +658,6 @@ fn handle_text(
     text: &str,
     prio: &mpsc::Sender<Outbound>,
     acks: &AckSink,
-    held: Option<&mut VecDeque<Inbound>>,
 ) -> Option<ReconnectReason> {
     let metrics = &shared.metrics;
     let frame = match frame::decode(text) {
@@ -782,16 +745,12 @@ fn handle_text(
                     }
                 }
             };
-            let full = match &held {
-                Some(held) => held.len() >= shared.cfg.inbound_capacity,
-                None => shared.out.capacity() == 0,
-            };
-            if full {
+            let Ok(permit) = shared.out.try_reserve() else {
                 // Overload: leave it unacked; DingTalk redelivers (R-ACK-1, R-CONC-5).
                 inc(&metrics.unacked_overload);
                 tracing::debug!(generation, message_id, "inbound queue full; frame left unacked");
                 return None;
-            }
+            };
             let headers = frame.headers().clone();
             let item = match payload {
                 None => Inbound::Event(
@@ -803,10 +762,7 @@ fn handle_text(
                     CallbackResponder::new(message_id.into(), acks),
                 ),
             };
-            match held {
-                Some(held) => held.push_back(item),
-                None => deliver(shared, item),
-            }
+            permit.send(Ok(item));
             None
         }
         other => {
@@ -814,16 +770,6 @@ fn handle_text(
             tracing::debug!(generation, frame_type = %other, "unknown frame type skipped");
             None
         }
-    }
-}
-
-/// Hands one item to the `Connection` without waiting; on overload it is released unanswered (redelivered).
-fn deliver(shared: &Shared, item: Inbound) {
-    if let Ok(permit) = shared.out.try_reserve() {
-        permit.send(Ok(item));
-    } else {
-        inc(&shared.metrics.unacked_overload);
-        item.disarm();
     }
 }
 

@@ -25,24 +25,6 @@ pub enum Inbound {
     Callback(Callback, CallbackResponder),
 }
 
-impl Inbound {
-    /// Releases the responder without an answer and without a warning (overload: DingTalk redelivers).
-    pub(crate) fn disarm(self) {
-        match self {
-            Self::Event(_, mut r) => {
-                if let Some(sink) = r.sink.take() {
-                    sink.release();
-                }
-            }
-            Self::Callback(_, mut r) => {
-                if let Some(sink) = r.sink.take() {
-                    sink.release();
-                }
-            }
-        }
-    }
-}
-
 /// A generic event (§4.8): routing headers plus raw `data`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
@@ -210,10 +192,6 @@ impl AckSink {
             &self.metrics.acks_error
         });
         Ok(())
-    }
-
-    fn release(&self) {
-        self.pending.fetch_sub(1, Ordering::SeqCst);
     }
 
     fn dropped(&self, kind: &str, message_id: &str) {

@@ -1,28 +1,42 @@
-//! One task per WebSocket connection: writes frames, reads acks, pings, applies socket faults.
+//! One task per WebSocket connection. Its reader and writer run as two concurrent futures, so acks keep being read
+//! while a slow client makes writes wait (no read/write deadlock under floods).
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::SinkExt;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use super::frames;
 use crate::state::{Conn, ConnCmd, Shared};
 
 const BATCH: usize = 256;
+const FAR: Duration = Duration::from_hours(8760);
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// State shared by the reader and the writer of one connection.
+struct Link {
+    conn_id: String,
+    /// Outstanding SYSTEM frame ids (pings start with `p`).
+    system_ids: Mutex<HashSet<String>>,
+    zombie: AtomicBool,
+    zombie_now: Notify,
+}
 
 /// Runs a connection until it closes or the sandbox stops.
-#[expect(clippy::too_many_lines, reason = "one select loop owns the socket")]
 pub(crate) async fn run(
     shared: Arc<Shared>,
-    mut socket: WebSocket,
+    socket: WebSocket,
     client_id: String,
     topics: Vec<(String, String)>,
 ) {
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::unbounded_channel();
     let conn_id = {
         let mut inner = shared.lock();
         inner.conn_counter += 1;
@@ -46,42 +60,89 @@ pub(crate) async fn run(
         id
     };
     tracing::debug!(connection_id = %conn_id, "stream connection opened");
+    let link = Link {
+        conn_id: conn_id.clone(),
+        system_ids: Mutex::new(HashSet::new()),
+        zombie: AtomicBool::new(false),
+        zombie_now: Notify::new(),
+    };
+    let (sink, stream) = socket.split();
     let mut shutdown = shared.shutdown.subscribe();
+    tokio::select! {
+        _ = shutdown.changed() => {}
+        () = read_loop(&shared, &link, stream) => {}
+        () = write_loop(&shared, &link, sink, rx) => {}
+    }
+    let mut inner = shared.lock();
+    if let Some(c) = inner.conns.get_mut(&conn_id) {
+        c.open = false;
+    }
+    tracing::debug!(connection_id = %conn_id, "stream connection closed");
+}
+
+async fn read_loop(shared: &Shared, link: &Link, mut stream: SplitStream<WebSocket>) {
+    loop {
+        if link.zombie.load(Ordering::Relaxed) {
+            // A zombie reads nothing more (so it answers no WebSocket pings either) until it is dropped.
+            std::future::pending::<()>().await;
+        }
+        let msg = tokio::select! {
+            msg = stream.next() => msg,
+            () = link.zombie_now.notified() => continue,
+        };
+        match msg {
+            Some(Ok(Message::Text(text))) => on_text(shared, link, &text),
+            None | Some(Ok(Message::Close(_)) | Err(_)) => return,
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+/// Mutable state of the writer.
+struct Writer {
+    sink: Sink,
+    close_at: Option<tokio::time::Instant>,
+    clean_close: bool,
+}
+
+async fn write_loop(shared: &Shared, link: &Link, sink: Sink, mut rx: mpsc::UnboundedReceiver<ConnCmd>) {
+    let mut w = Writer {
+        sink,
+        close_at: None,
+        clean_close: true,
+    };
     if shared.cfg.send_connected {
         let f = frames::system("CONNECTED", None, shared.clock.epoch_ms(), "{}");
-        let _ = socket.send(Message::Text(f.into())).await;
+        let _ = w.sink.send(Message::Text(f.into())).await;
     }
     if shared.cfg.send_registered {
         let f = frames::system("REGISTERED", None, shared.clock.epoch_ms(), "{}");
-        let _ = socket.send(Message::Text(f.into())).await;
+        let _ = w.sink.send(Message::Text(f.into())).await;
     }
-    super::delivery::tick(&shared);
+    super::delivery::tick(shared);
     let ping_every = shared
         .cfg
         .server_ping_interval
-        .unwrap_or(Duration::from_hours(8760))
+        .unwrap_or(FAR)
         .max(Duration::from_millis(1));
     let mut ping = tokio::time::interval_at(crate::clock::deadline(ping_every), ping_every);
-    let mut pings: HashSet<String> = HashSet::new();
-    let mut zombie = false;
-    let mut close_at: Option<tokio::time::Instant> = None;
     let mut age_at = shared.cfg.max_connection_age.map(crate::clock::deadline);
-    let far = Duration::from_hours(8760);
-    let mut clean_close = true;
     loop {
-        let close_sleep = tokio::time::sleep_until(close_at.unwrap_or_else(|| crate::clock::deadline(far)));
-        let age_sleep = tokio::time::sleep_until(age_at.unwrap_or_else(|| crate::clock::deadline(far)));
+        let zombie = link.zombie.load(Ordering::Relaxed);
+        let close_sleep = tokio::time::sleep_until(w.close_at.unwrap_or_else(|| crate::clock::deadline(FAR)));
+        let age_sleep = tokio::time::sleep_until(age_at.unwrap_or_else(|| crate::clock::deadline(FAR)));
         tokio::select! {
-            _ = shutdown.changed() => break,
-            () = close_sleep, if close_at.is_some() => break,
-            () = age_sleep, if age_at.is_some() && close_at.is_none() && !zombie => {
+            () = close_sleep, if w.close_at.is_some() => break,
+            () = age_sleep, if age_at.is_some() && w.close_at.is_none() && !zombie => {
                 age_at = None;
                 let cmd = ConnCmd::Disconnect("persistent connection is timeout".into());
-                if !apply(&shared, &conn_id, &mut socket, cmd, &mut zombie, &mut pings, &mut close_at, &mut clean_close).await { break; }
+                if !apply(shared, link, &mut w, cmd).await { break; }
             }
             cmd = rx.recv() => {
                 let Some(cmd) = cmd else { break };
-                if zombie { continue; }
+                if zombie && !matches!(cmd, ConnCmd::Drop | ConnCmd::Close(_)) {
+                    continue;
+                }
                 let mut pending = Some(cmd);
                 let mut wrote = false;
                 let mut stop = false;
@@ -91,40 +152,33 @@ pub(crate) async fn run(
                         ConnCmd::Text(t) => {
                             n += 1;
                             wrote = true;
-                            if socket.feed(Message::Text(t)).await.is_err() { clean_close = false; stop = true; break; }
+                            if w.sink.feed(Message::Text(t)).await.is_err() { w.clean_close = false; stop = true; break; }
                         }
                         ConnCmd::Batch(frames) => {
                             n += frames.len();
                             wrote = true;
                             for t in frames {
-                                if socket.feed(Message::Text(t)).await.is_err() { clean_close = false; stop = true; break; }
+                                if w.sink.feed(Message::Text(t)).await.is_err() { w.clean_close = false; stop = true; break; }
                             }
                             if stop { break; }
                         }
                         other => {
-                            if !apply(&shared, &conn_id, &mut socket, other, &mut zombie, &mut pings, &mut close_at, &mut clean_close).await { stop = true; break; }
+                            if !apply(shared, link, &mut w, other).await { stop = true; break; }
                         }
                     }
-                    if n < BATCH && !zombie {
+                    if n < BATCH && !link.zombie.load(Ordering::Relaxed) {
                         pending = rx.try_recv().ok();
                     }
                 }
                 if stop { break; }
-                if wrote && socket.flush().await.is_err() { clean_close = false; break; }
-            }
-            msg = socket.recv(), if !zombie => {
-                match msg {
-                    Some(Ok(Message::Text(text))) => on_text(&shared, &conn_id, &text, &mut pings),
-                    None | Some(Ok(Message::Close(_)) | Err(_)) => break,
-                    Some(Ok(_)) => {}
-                }
+                if wrote && w.sink.flush().await.is_err() { w.clean_close = false; break; }
             }
             _ = ping.tick(), if !zombie && shared.cfg.server_ping_interval.is_some() => {
                 if let Some(max) = shared.cfg.close_after_missed_pings {
-                    let missed = pings.iter().filter(|id| id.starts_with('p')).count();
+                    let missed = lock(&link.system_ids).iter().filter(|id| id.starts_with('p')).count();
                     if missed >= max as usize {
-                        shared.lock().violations.push(format!("{missed} ping acks missing on {conn_id}; closing"));
-                        clean_close = false;
+                        shared.lock().violations.push(format!("{missed} ping acks missing on {}; closing", link.conn_id));
+                        w.clean_close = false;
                         break;
                     }
                 }
@@ -134,86 +188,71 @@ pub(crate) async fn run(
                 };
                 let data = json!({"opaque": opaque}).to_string();
                 let f = frames::system("ping", Some(&mid), shared.clock.epoch_ms(), &data);
-                pings.insert(mid);
-                if socket.send(Message::Text(f.into())).await.is_err() { break; }
+                lock(&link.system_ids).insert(mid);
+                if w.sink.send(Message::Text(f.into())).await.is_err() { break; }
             }
         }
     }
-    if clean_close && close_at.is_some() {
-        let _ = socket
-            .send(Message::Close(Some(CloseFrame {
-                code: 1000,
-                reason: Utf8Bytes::from_static("disconnect"),
-            })))
-            .await;
+    if w.clean_close && w.close_at.is_some() {
+        let close = CloseFrame {
+            code: 1000,
+            reason: Utf8Bytes::from_static("disconnect"),
+        };
+        let _ = w.sink.send(Message::Close(Some(close))).await;
     }
-    drop(socket);
-    let mut inner = shared.lock();
-    if let Some(c) = inner.conns.get_mut(&conn_id) {
-        c.open = false;
-    }
-    tracing::debug!(connection_id = %conn_id, "stream connection closed");
 }
 
-/// Applies a non-text command; returns false when the loop must end.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the loop state of run, borrowed piecewise"
-)]
-async fn apply(
-    shared: &Shared,
-    conn_id: &str,
-    socket: &mut WebSocket,
-    cmd: ConnCmd,
-    zombie: &mut bool,
-    sys_ids: &mut HashSet<String>,
-    close_at: &mut Option<tokio::time::Instant>,
-    clean_close: &mut bool,
-) -> bool {
+fn lock(m: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Applies a non-text command; returns false when the connection must end.
+async fn apply(shared: &Shared, link: &Link, w: &mut Writer, cmd: ConnCmd) -> bool {
     match cmd {
-        ConnCmd::Text(t) => socket.send(Message::Text(t)).await.is_ok(),
+        ConnCmd::Text(t) => w.sink.send(Message::Text(t)).await.is_ok(),
         ConnCmd::Batch(frames) => {
             for t in frames {
-                if socket.feed(Message::Text(t)).await.is_err() {
+                if w.sink.feed(Message::Text(t)).await.is_err() {
                     return false;
                 }
             }
-            socket.flush().await.is_ok()
+            w.sink.flush().await.is_ok()
         }
-        ConnCmd::Binary(b) => socket.send(Message::Binary(b.into())).await.is_ok(),
+        ConnCmd::Binary(b) => w.sink.send(Message::Binary(b.into())).await.is_ok(),
         ConnCmd::Disconnect(reason) => {
             let mid = shared.lock().new_message_id();
             let data = json!({"reason": reason}).to_string();
             let f = frames::system("disconnect", Some(&mid), shared.clock.epoch_ms(), &data);
-            sys_ids.insert(mid);
-            if let Some(c) = shared.lock().conns.get_mut(conn_id) {
+            lock(&link.system_ids).insert(mid);
+            if let Some(c) = shared.lock().conns.get_mut(&link.conn_id) {
                 c.disconnected = true;
             }
-            *close_at = Some(crate::clock::deadline(shared.cfg.disconnect_close_after));
-            socket.send(Message::Text(f.into())).await.is_ok()
+            w.close_at = Some(crate::clock::deadline(shared.cfg.disconnect_close_after));
+            w.sink.send(Message::Text(f.into())).await.is_ok()
         }
         ConnCmd::Close(code) => {
-            let _ = socket
-                .send(Message::Close(Some(CloseFrame {
-                    code,
-                    reason: Utf8Bytes::from_static("sandbox"),
-                })))
-                .await;
-            *clean_close = false;
+            let close = CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static("sandbox"),
+            };
+            let _ = w.sink.send(Message::Close(Some(close))).await;
+            w.clean_close = false;
             false
         }
         ConnCmd::Drop => {
-            *clean_close = false;
+            w.clean_close = false;
             false
         }
         ConnCmd::Zombie => {
-            *zombie = true;
+            link.zombie.store(true, Ordering::Relaxed);
+            link.zombie_now.notify_one();
             true
         }
     }
 }
 
-fn on_text(shared: &Shared, conn_id: &str, text: &str, pings: &mut HashSet<String>) {
+fn on_text(shared: &Shared, link: &Link, text: &str) {
+    let conn_id = link.conn_id.as_str();
     let Ok(frame) = serde_json::from_str::<frames::AckFrame<'_>>(text) else {
         shared
             .lock()
@@ -222,7 +261,7 @@ fn on_text(shared: &Shared, conn_id: &str, text: &str, pings: &mut HashSet<Strin
         return;
     };
     let mid = frame.message_id().unwrap_or_default();
-    if pings.remove(mid) {
+    if lock(&link.system_ids).remove(mid) {
         if !mid.starts_with('p') {
             return;
         }
