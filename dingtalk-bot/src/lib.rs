@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
+pub mod access;
 pub mod config;
 pub mod markdown;
+pub mod pairing;
 
 pub use config::{AccountConfig, BotConfig, ConfigError};

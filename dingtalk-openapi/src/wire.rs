@@ -60,7 +60,14 @@ pub(crate) mod dept_id {
 
 /// Optional department ids.
 pub(crate) mod opt_dept_id {
-    use super::{DeptId, Deserialize, Deserializer, NumberOrString};
+    use super::{DeptId, Deserialize, Deserializer, NumberOrString, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(id: &Option<DeptId>, serializer: S) -> Result<S::Ok, S::Error> {
+        match id {
+            Some(id) => super::dept_id::serialize(id, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DeptId>, D::Error> {
         Option::<NumberOrString>::deserialize(deserializer).map(|v| v.map(|v| DeptId::new(v.text())))

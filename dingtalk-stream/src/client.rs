@@ -204,6 +204,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps this many connections open in parallel (1 to 8, default 1). They share the inbound queue and the
+    /// counters; DingTalk picks one of them for each push. Each reconnects on its own.
+    #[must_use]
+    pub fn connections(mut self, n: usize) -> Self {
+        self.cfg.connections = n.clamp(1, 8);
+        self
+    }
+
     /// Seeds the backoff jitter RNG (reproducible tests).
     #[must_use]
     pub fn backoff_seed(mut self, seed: u64) -> Self {

@@ -54,10 +54,11 @@ type Item = Result<Inbound, Error>;
 pub struct Connection {
     rx: mpsc::Receiver<Item>,
     state: watch::Receiver<ConnectionState>,
+    states: Vec<watch::Receiver<ConnectionState>>,
     metrics: Arc<Metrics>,
     shutdown: ShutdownHandle,
     shutdown_drain: Duration,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -82,7 +83,7 @@ pub struct ShutdownReport {
 #[derive(Clone, Debug)]
 pub struct ShutdownHandle {
     trigger: Arc<watch::Sender<bool>>,
-    done: watch::Receiver<Option<ShutdownReport>>,
+    done: Vec<watch::Receiver<Option<ShutdownReport>>>,
 }
 
 impl ShutdownHandle {
@@ -91,18 +92,31 @@ impl ShutdownHandle {
     /// and ends the stream (R-STOP-1). Idempotent.
     pub async fn shutdown(&self) -> ShutdownReport {
         self.trigger.send_replace(true);
-        let mut done = self.done.clone();
-        match done.wait_for(Option::is_some).await {
-            Ok(report) => report.clone().unwrap_or_default(),
-            Err(_) => ShutdownReport::default(),
+        let mut total = ShutdownReport::default();
+        for done in &self.done {
+            let mut done = done.clone();
+            if let Ok(report) = done.wait_for(Option::is_some).await
+                && let Some(report) = report.clone()
+            {
+                total.unanswered += report.unanswered;
+                total.drained_in = total.drained_in.max(report.drained_in);
+            }
         }
+        total
     }
 }
 
 impl Connection {
-    /// A watch of the connection state.
+    /// A watch of the connection state (of the first socket, with [`ClientBuilder::connections`] above 1).
+    ///
+    /// [`ClientBuilder::connections`]: crate::ClientBuilder::connections
     pub fn state(&self) -> watch::Receiver<ConnectionState> {
         self.state.clone()
+    }
+
+    /// One state watch per parallel connection.
+    pub fn states(&self) -> Vec<watch::Receiver<ConnectionState>> {
+        self.states.clone()
     }
 
     /// A copy of the counters.
@@ -144,7 +158,9 @@ impl Stream for Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -178,50 +194,71 @@ pub(crate) async fn start(
 ) -> Result<Connection, Error> {
     let (out, mut rx) = mpsc::channel(cfg.inbound_capacity.max(1));
     let shutdown_drain = cfg.shutdown_drain;
-    let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting { attempt: 0 });
     let metrics = Arc::new(Metrics::default());
-    let callback_topics = subscriptions
+    let callback_topics: HashSet<String> = subscriptions
         .iter()
         .filter(|s| *s.kind() == FrameType::Callback)
         .map(|s| s.topic().to_owned())
         .collect();
-    let shared = Arc::new(Shared {
-        cfg,
-        client_id,
-        source,
-        subscriptions,
-        metrics: Arc::clone(&metrics),
-        callback_topics,
-        out,
-        state: state_tx,
-        accepting: AtomicBool::new(true),
-        epoch: clock::now(),
-    });
     let (trigger, trigger_rx) = watch::channel(false);
-    let (done_tx, done_rx) = watch::channel(None);
-    let task = tokio::spawn(supervise(shared, trigger_rx, done_tx));
-    let mut state = state_rx.clone();
-    let first = state
-        .wait_for(|s| !matches!(s, ConnectionState::Connecting { .. }))
-        .await
-        .map_or(ConnectionState::Closed { fatal: true }, |s| s.clone());
-    if let ConnectionState::Closed { fatal: true } = first {
-        task.abort();
+    let mut states = Vec::new();
+    let mut dones = Vec::new();
+    let mut tasks = Vec::new();
+    // One supervisor per parallel connection; they share the inbound queue and the counters.
+    for index in 0..cfg.connections.max(1) {
+        let mut cfg = cfg.clone();
+        cfg.backoff_seed = cfg.backoff_seed.map(|seed| seed.wrapping_add(index as u64));
+        let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting { attempt: 0 });
+        let shared = Arc::new(Shared {
+            cfg,
+            client_id: client_id.clone(),
+            source: Arc::clone(&source),
+            subscriptions: subscriptions.clone(),
+            metrics: Arc::clone(&metrics),
+            callback_topics: callback_topics.clone(),
+            out: out.clone(),
+            state: state_tx,
+            accepting: AtomicBool::new(true),
+            epoch: clock::now(),
+        });
+        let (done_tx, done_rx) = watch::channel(None);
+        tasks.push(tokio::spawn(supervise(shared, trigger_rx.clone(), done_tx)));
+        states.push(state_rx);
+        dones.push(done_rx);
+    }
+    drop(out);
+    let mut fatal = false;
+    for state in &states {
+        let mut state = state.clone();
+        let first = state
+            .wait_for(|s| !matches!(s, ConnectionState::Connecting { .. }))
+            .await
+            .map_or(ConnectionState::Closed { fatal: true }, |s| s.clone());
+        fatal |= matches!(first, ConnectionState::Closed { fatal: true });
+    }
+    if fatal {
+        for task in &tasks {
+            task.abort();
+        }
         return Err(match rx.recv().await {
             Some(Err(e)) => e,
             _ => Error::new(ErrorKind::Closed),
         });
     }
+    let Some(first) = states.first().cloned() else {
+        return Err(Error::new(ErrorKind::Closed));
+    };
     Ok(Connection {
         rx,
-        state: state_rx,
+        state: first,
+        states,
         metrics,
         shutdown: ShutdownHandle {
             trigger: Arc::new(trigger),
-            done: done_rx,
+            done: dones,
         },
         shutdown_drain,
-        task,
+        tasks,
     })
 }
 

@@ -580,3 +580,36 @@ async fn shutdown_cancels_a_pending_retry_at_once() {
         "no attempt after shutdown"
     );
 }
+
+#[tokio::test]
+async fn parallel_connections_share_the_stream_and_ack_on_their_own_socket() {
+    let mut h = harness(&[]).await;
+    let mut conn = h
+        .client()
+        .connections(3)
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut sockets = vec![h.accept().await, h.accept().await, h.accept().await];
+    assert_eq!(conn.states().len(), 3);
+    for (i, ws) in sockets.iter_mut().enumerate() {
+        send(ws, &bot(&format!("p{i}"), &format!("msg{i}"), "x")).await;
+    }
+    for _ in 0..3 {
+        let Inbound::Callback(_, responder) = next_item(&mut conn).await else {
+            panic!()
+        };
+        responder.ack().await.unwrap();
+    }
+    for (i, ws) in sockets.iter_mut().enumerate() {
+        assert_eq!(next_json(ws).await["headers"]["messageId"], format!("p{i}"));
+    }
+    assert_eq!(conn.metrics().connects, 3);
+    let report = conn.shutdown().await;
+    assert_eq!(report.unanswered, 0);
+    for ws in &mut sockets {
+        assert!(closed(ws).await);
+    }
+}
