@@ -91,11 +91,10 @@ pub fn check_dm(account: &AccountConfig, sender: Sender<'_>, approved: &[String]
     let listed = allowed(access.allow_from.iter().chain(approved), sender) || allowed(&access.owners, sender);
     match access.dm_policy {
         DmPolicy::Open => DmDecision::Accept,
-        DmPolicy::Allowlist if listed => DmDecision::Accept,
+        DmPolicy::Allowlist | DmPolicy::Pairing if listed => DmDecision::Accept,
         DmPolicy::Allowlist => DmDecision::Deny {
             reply: access.denied_reply,
         },
-        DmPolicy::Pairing if listed => DmDecision::Accept,
         DmPolicy::Pairing => DmDecision::Pair,
     }
 }

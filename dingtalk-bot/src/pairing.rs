@@ -45,10 +45,13 @@ pub trait PairingStore: Send + Sync {
     fn revoke(&self, account: &str, user: &str) -> bool;
 }
 
+/// Pending codes and approved users of one account.
+type AccountPairings = (Vec<PendingCode>, Vec<String>);
+
 /// An in-memory [`PairingStore`].
 #[derive(Debug, Default)]
 pub struct MemoryPairingStore {
-    state: Mutex<BTreeMap<String, (Vec<PendingCode>, Vec<String>)>>,
+    state: Mutex<BTreeMap<String, AccountPairings>>,
 }
 
 impl PairingStore for MemoryPairingStore {
@@ -84,7 +87,7 @@ impl PairingStore for MemoryPairingStore {
 }
 
 impl MemoryPairingStore {
-    fn with<T>(&self, account: &str, f: impl FnOnce(&mut (Vec<PendingCode>, Vec<String>)) -> T) -> T {
+    fn with<T>(&self, account: &str, f: impl FnOnce(&mut AccountPairings) -> T) -> T {
         let mut state = self
             .state
             .lock()
