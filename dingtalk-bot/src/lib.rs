@@ -4,5 +4,6 @@ pub mod access;
 pub mod config;
 pub mod markdown;
 pub mod pairing;
+pub mod tags;
 
 pub use config::{AccountConfig, BotConfig, ConfigError};

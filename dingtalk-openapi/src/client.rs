@@ -7,6 +7,7 @@ mod im;
 mod media;
 mod robot;
 mod todo;
+mod workflow;
 
 use std::fmt;
 use std::future::IntoFuture;
@@ -25,6 +26,7 @@ pub use im::Im;
 pub use media::Media;
 pub use robot::Robot;
 pub use todo::Todo;
+pub use workflow::Workflow;
 
 /// A DingTalk OpenAPI client: a [`Transport`] plus the [`TokenProvider`] its calls take tokens from.
 ///
@@ -113,6 +115,11 @@ impl Client {
     /// Todo tasks.
     pub fn todo(&self) -> Todo<'_> {
         Todo { client: self }
+    }
+
+    /// OA approval.
+    pub fn workflow(&self) -> Workflow<'_> {
+        Workflow { client: self }
     }
 
     pub(crate) fn tokens(&self) -> &dyn TokenProvider {

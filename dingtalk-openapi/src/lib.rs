@@ -12,6 +12,7 @@ pub mod im;
 pub mod media;
 pub mod robot;
 pub mod todo;
+pub mod workflow;
 
-pub use client::{Calendar, Call, Cards, Client, Contact, Im, Media, Robot, Todo, WithMeta};
+pub use client::{Calendar, Call, Cards, Client, Contact, Im, Media, Robot, Todo, WithMeta, Workflow};
 pub use error::{Error, ErrorKind};

@@ -62,6 +62,10 @@ pub(crate) mod dept_id {
 pub(crate) mod opt_dept_id {
     use super::{DeptId, Deserialize, Deserializer, NumberOrString, Serializer};
 
+    #[expect(
+        clippy::ref_option,
+        reason = "serde's serialize_with passes &Option<T>"
+    )]
     pub(crate) fn serialize<S: Serializer>(id: &Option<DeptId>, serializer: S) -> Result<S::Ok, S::Error> {
         match id {
             Some(id) => super::dept_id::serialize(id, serializer),

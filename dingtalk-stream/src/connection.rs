@@ -16,34 +16,28 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
-use futures_util::{SinkExt, StreamExt};
 use secrecy::ExposeSecret;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, sleep_until, timeout};
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::tungstenite;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use dingtalk_core::id::ClientId;
 use dingtalk_core::wire::FrameType;
 
-use crate::ack;
 use crate::backoff::Backoff;
 use crate::clock;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
-use crate::frame::{self, topic};
-use crate::inbound::{
-    AckSink, Callback, CallbackPayload, CallbackResponder, Event, EventResponder, Inbound, Outbound,
-};
-use crate::message::{BotMessage, CardCallback, GraphRequest};
+use crate::inbound::Inbound;
 use crate::open::{Subscription, TicketSource};
+use crate::socket;
 use crate::state::{ConnectionState, Metrics, MetricsSnapshot, ReconnectReason, inc};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type Item = Result<Inbound, Error>;
 
 /// A live Stream client: a `Stream` of [`Inbound`] items that reconnects on its own.
@@ -171,16 +165,16 @@ pub(crate) struct Shared {
     pub(crate) source: Arc<dyn TicketSource>,
     pub(crate) subscriptions: Vec<Subscription>,
     pub(crate) metrics: Arc<Metrics>,
-    callback_topics: HashSet<String>,
-    out: mpsc::Sender<Item>,
+    pub(crate) callback_topics: HashSet<String>,
+    pub(crate) out: mpsc::Sender<Item>,
     state: watch::Sender<ConnectionState>,
-    accepting: AtomicBool,
+    pub(crate) accepting: AtomicBool,
     epoch: Instant,
 }
 
 impl Shared {
     /// Milliseconds since the client started (for cheap atomic timestamps).
-    fn since_epoch_ms(&self) -> u64 {
+    pub(crate) fn since_epoch_ms(&self) -> u64 {
         u64::try_from(clock::millis(clock::now().saturating_duration_since(self.epoch))).unwrap_or(u64::MAX)
     }
 }
@@ -284,8 +278,11 @@ impl Live {
     }
 }
 
-enum SocketEvent {
+/// What a socket task reports to its supervisor.
+pub(crate) enum SocketEvent {
+    /// Open a new connection, then close this one (make-before-break).
     Rotate(u64, ReconnectReason),
+    /// The socket is gone.
     Ended(u64, ReconnectReason),
 }
 
@@ -378,7 +375,7 @@ async fn supervise(
                         let (stop_tx, stop_rx) = oneshot::channel();
                         inc(&shared.metrics.connects);
                         tracing::info!(generation, host = %host, "stream connected");
-                        sockets.spawn(run_socket(
+                        sockets.spawn(socket::run_socket(
                             Arc::clone(&shared), generation, ws, ev_tx.clone(), stop_rx, Arc::clone(&pending),
                             Arc::clone(&last_text_ms),
                         ));
@@ -522,7 +519,7 @@ async fn connect_once(shared: Arc<Shared>) -> Result<(Ws, String), Error> {
     }
 }
 
-fn describe_ws_error(e: &tungstenite::Error) -> String {
+pub(crate) fn describe_ws_error(e: &tungstenite::Error) -> String {
     match e {
         tungstenite::Error::Http(resp) => format!("upgrade answered HTTP {}", resp.status().as_u16()),
         tungstenite::Error::Io(io) => format!("i/o error during upgrade: {:?}", io.kind()),
@@ -530,306 +527,6 @@ fn describe_ws_error(e: &tungstenite::Error) -> String {
         tungstenite::Error::Url(_) => "unusable WebSocket URL".into(),
         _ => "WebSocket upgrade failed".into(),
     }
-}
-
-/// Reader and writer of one socket, run concurrently in one task.
-async fn run_socket(
-    shared: Arc<Shared>,
-    generation: u64,
-    ws: Ws,
-    events: mpsc::UnboundedSender<SocketEvent>,
-    stop: oneshot::Receiver<()>,
-    pending: Arc<AtomicUsize>,
-    last_text_ms: Arc<AtomicU64>,
-) {
-    let (sink, stream) = ws.split();
-    let (prio_tx, prio_rx) = mpsc::channel::<Outbound>(64);
-    let (tx, rx) = mpsc::channel::<Outbound>(shared.cfg.writer_capacity.max(1));
-    let acks = AckSink {
-        generation,
-        tx,
-        pending,
-        metrics: Arc::clone(&shared.metrics),
-    };
-    let reader = read_loop(
-        &shared,
-        generation,
-        stream,
-        &events,
-        stop,
-        prio_tx,
-        acks,
-        &last_text_ms,
-    );
-    let writer = write_loop(sink, prio_rx, rx, shared.cfg.write_timeout);
-    let reason = tokio::select! {
-        reason = reader => reason,
-        reason = writer => reason,
-    };
-    tracing::debug!(generation, %reason, "socket ended");
-    let _ = events.send(SocketEvent::Ended(generation, reason));
-}
-
-async fn write_loop(
-    mut sink: futures_util::stream::SplitSink<Ws, Message>,
-    mut prio: mpsc::Receiver<Outbound>,
-    mut rx: mpsc::Receiver<Outbound>,
-    write_timeout: Duration,
-) -> ReconnectReason {
-    loop {
-        let next = tokio::select! {
-            biased;
-            Some(m) = prio.recv() => m,
-            m = rx.recv() => match m {
-                Some(m) => m,
-                None => return ReconnectReason::Shutdown,
-            },
-        };
-        let (message, last) = match next {
-            Outbound::Text(text) => (Message::Text(text.into()), false),
-            Outbound::Ping => (Message::Ping(Vec::new().into()), false),
-            Outbound::Close => (
-                Message::Close(Some(CloseFrame {
-                    code: CloseCode::Normal,
-                    reason: "".into(),
-                })),
-                true,
-            ),
-        };
-        match timeout(write_timeout, sink.send(message)).await {
-            Ok(Ok(())) if last => {
-                let _ = timeout(write_timeout, sink.close()).await;
-                return ReconnectReason::Shutdown;
-            }
-            Ok(Ok(())) => {}
-            Ok(Err(_)) | Err(_) => return ReconnectReason::IoError,
-        }
-    }
-}
-
-#[expect(
-    clippy::too_many_arguments,
-    reason = "private; each argument is one piece of the socket"
-)]
-async fn read_loop(
-    shared: &Shared,
-    generation: u64,
-    mut stream: futures_util::stream::SplitStream<Ws>,
-    events: &mpsc::UnboundedSender<SocketEvent>,
-    mut stop: oneshot::Receiver<()>,
-    prio: mpsc::Sender<Outbound>,
-    acks: AckSink,
-    last_text_ms: &AtomicU64,
-) -> ReconnectReason {
-    let cfg = &shared.cfg;
-    let start = clock::now();
-    let mut last_text = start;
-    let mut next_ping = start + cfg.ping_interval;
-    let mut ping_sent: Option<Instant> = None;
-    let mut idle_fired = false;
-    let idle_enabled = !cfg.frame_idle_timeout.is_zero();
-    loop {
-        let mut wake = next_ping;
-        if let Some(sent) = ping_sent {
-            wake = wake.min(sent + cfg.pong_timeout);
-        }
-        if idle_enabled && !idle_fired {
-            wake = wake.min(last_text + cfg.frame_idle_timeout);
-        }
-        tokio::select! {
-            biased;
-            _ = &mut stop => {
-                let _ = acks.tx.send(Outbound::Close).await;
-                // The writer finishes after flushing queued acks and the Close frame.
-                std::future::pending::<()>().await;
-            }
-            message = stream.next() => {
-                // Any inbound frame is proof of life (R-LIVE-1).
-                ping_sent = None;
-                match message {
-                    Some(Ok(Message::Text(text))) => {
-                        last_text = clock::now();
-                        last_text_ms.store(shared.since_epoch_ms(), Ordering::Relaxed);
-                        if let Some(reason) = handle_text(shared, generation, text.as_str(), &prio, &acks) {
-                            let _ = events.send(SocketEvent::Rotate(generation, reason));
-                        }
-                    }
-                    Some(Ok(Message::Binary(_))) => {
-                        inc(&shared.metrics.frames_malformed);
-                        tracing::debug!(generation, "binary frame skipped");
-                    }
-                    Some(Ok(Message::Close(_))) | None => return ReconnectReason::ServerClose,
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => {
-                        tracing::warn!(generation, error = %describe_ws_error(&e), "stream read failed");
-                        return ReconnectReason::IoError;
-                    }
-                }
-            }
-            () = sleep_until(wake) => {
-                let now = clock::now();
-                if ping_sent.is_some_and(|sent| now >= sent + cfg.pong_timeout) {
-                    tracing::warn!(generation, "no frame within pong_timeout of a ping; dropping the connection");
-                    return ReconnectReason::PongTimeout;
-                }
-                if now >= next_ping {
-                    let _ = prio.try_send(Outbound::Ping);
-                    ping_sent.get_or_insert(now);
-                    next_ping = now + cfg.ping_interval;
-                }
-                if idle_enabled && !idle_fired && now >= last_text + cfg.frame_idle_timeout {
-                    idle_fired = true;
-                    tracing::warn!(generation, "no text frame within frame_idle_timeout; rotating");
-                    let _ = events.send(SocketEvent::Rotate(generation, ReconnectReason::IdleWatchdog));
-                }
-            }
-        }
-    }
-}
-
-/// Routes one text frame. Returns a rotation request for SYSTEM `disconnect`.
-#[expect(clippy::too_many_lines, reason = "one routing table reads best in one place")]
-fn handle_text(
-    shared: &Shared,
-    generation: u64,
-    text: &str,
-    prio: &mpsc::Sender<Outbound>,
-    acks: &AckSink,
-) -> Option<ReconnectReason> {
-    let metrics = &shared.metrics;
-    let frame = match frame::decode(text) {
-        Ok(frame) => frame,
-        Err(e) => {
-            inc(&metrics.frames_malformed);
-            tracing::debug!(generation, error = %e, len = text.len(), "malformed frame skipped");
-            return None;
-        }
-    };
-    match frame.frame_type() {
-        FrameType::System => {
-            inc(&metrics.frames_system);
-            match frame.topic() {
-                topic::PING => {
-                    if let Some(pong) = ack::pong(&frame)
-                        && prio.try_send(Outbound::Text(pong.to_json())).is_ok()
-                    {
-                        inc(&metrics.pings_answered);
-                    }
-                }
-                topic::DISCONNECT => {
-                    // Ack first, on this connection, then rotate (R-DISC-1).
-                    if let Some(a) = ack::pong(&frame) {
-                        let _ = prio.try_send(Outbound::Text(a.to_json()));
-                    }
-                    return Some(ReconnectReason::Disconnect);
-                }
-                "CONNECTED" | "REGISTERED" | "KEEPALIVE" => {
-                    tracing::debug!(generation, topic = frame.topic(), "system frame");
-                }
-                other => {
-                    inc(&metrics.frames_unknown);
-                    tracing::debug!(generation, topic = other, "unknown system topic skipped");
-                }
-            }
-            None
-        }
-        FrameType::Event | FrameType::Callback => {
-            let is_event = *frame.frame_type() == FrameType::Event;
-            inc(if is_event {
-                &metrics.frames_event
-            } else {
-                &metrics.frames_callback
-            });
-            let Some(message_id) = frame.message_id() else {
-                inc(&metrics.frames_unknown);
-                tracing::debug!(generation, "business frame without messageId skipped");
-                return None;
-            };
-            let error_ack = |code: u16, reason: &str| {
-                let _ = acks
-                    .tx
-                    .try_send(Outbound::Text(ack::error(message_id, code, reason).to_json()));
-                inc(&metrics.acks_error);
-            };
-            let Some(data) = frame.data() else {
-                error_ack(400, "bad payload");
-                return None;
-            };
-            if data.len() > shared.cfg.max_data_bytes {
-                inc(&metrics.frames_oversized);
-                error_ack(400, "payload too large");
-                return None;
-            }
-            if !shared.accepting.load(Ordering::SeqCst) {
-                inc(&metrics.unacked_overload);
-                return None;
-            }
-            let payload = if is_event {
-                None
-            } else {
-                match decode_callback(shared, frame.topic(), data) {
-                    Ok(p) => Some(p),
-                    Err(code) => {
-                        error_ack(
-                            code,
-                            if code == 404 {
-                                "topic not supported"
-                            } else {
-                                "bad payload"
-                            },
-                        );
-                        return None;
-                    }
-                }
-            };
-            let Ok(permit) = shared.out.try_reserve() else {
-                // Overload: leave it unacked; DingTalk redelivers (R-ACK-1, R-CONC-5).
-                inc(&metrics.unacked_overload);
-                tracing::debug!(generation, message_id, "inbound queue full; frame left unacked");
-                return None;
-            };
-            let headers = frame.headers().clone();
-            let item = match payload {
-                None => Inbound::Event(
-                    Event::new(headers, data),
-                    EventResponder::new(message_id.into(), acks),
-                ),
-                Some(p) => Inbound::Callback(
-                    Callback::new(headers, p),
-                    CallbackResponder::new(message_id.into(), acks),
-                ),
-            };
-            permit.send(Ok(item));
-            None
-        }
-        other => {
-            inc(&metrics.frames_unknown);
-            tracing::debug!(generation, frame_type = %other, "unknown frame type skipped");
-            None
-        }
-    }
-}
-
-/// Decodes a callback payload by topic; `Err(code)` is the error ack code (400 or 404).
-fn decode_callback(shared: &Shared, topic_name: &str, data: &str) -> Result<CallbackPayload, u16> {
-    Ok(match topic_name {
-        topic::BOT_MESSAGE => {
-            CallbackPayload::BotMessage(Box::new(BotMessage::from_json(data).map_err(|_| 400u16)?))
-        }
-        topic::BOT_DELEGATE => {
-            CallbackPayload::Delegate(Box::new(BotMessage::from_json(data).map_err(|_| 400u16)?))
-        }
-        topic::CARD_CALLBACK => {
-            CallbackPayload::CardAction(Box::new(CardCallback::from_json(data).map_err(|_| 400u16)?))
-        }
-        topic::GRAPH_API => {
-            CallbackPayload::Graph(Box::new(GraphRequest::from_json(data).map_err(|_| 400u16)?))
-        }
-        other if shared.callback_topics.contains(other) => {
-            CallbackPayload::Other(serde_json::from_str(data).map_err(|_| 400u16)?)
-        }
-        _ => return Err(404),
-    })
 }
 
 #[cfg(test)]

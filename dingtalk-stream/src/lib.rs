@@ -13,6 +13,7 @@ mod frame;
 mod inbound;
 mod message;
 mod open;
+mod socket;
 mod state;
 #[cfg(test)]
 mod testkit;

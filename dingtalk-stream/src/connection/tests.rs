@@ -16,6 +16,8 @@ use tokio_tungstenite::tungstenite::Message;
 use super::*;
 use crate::backoff::BackoffConfig;
 use crate::client::Client;
+use crate::frame::topic;
+use crate::inbound::CallbackPayload;
 use crate::testkit::*;
 
 #[tokio::test]

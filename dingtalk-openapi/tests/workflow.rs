@@ -1,0 +1,180 @@
+//! Endpoint tests for the OA approval (workflow) product.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TOKEN, client, client_with, fixture};
+use dingtalk_core::{ApprovalTaskId, DeptId, ErrorKind, ProcessCode, ProcessInstanceId, UserId};
+use dingtalk_openapi::workflow::{ApprovalDecision, FormValue};
+use dingtalk_test_support::strict_server;
+use futures_util::TryStreamExt;
+use serde_json::json;
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+#[tokio::test]
+async fn form_schema() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/workflow/forms/schemas/processCodes"))
+        .and(query_param("processCode", "PROC-1"))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/get_process_form_schema.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let schema = client.workflow().get_process_form_schema(ProcessCode::new("PROC-1")).await.unwrap();
+    let items = schema.result.unwrap().schema_content.unwrap().items;
+    assert_eq!(items[0].props.as_ref().unwrap().label.as_deref(), Some("Reason"));
+    assert_eq!(items[1].children.len(), 1);
+}
+
+#[tokio::test]
+async fn start_instance_and_form_error() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/processInstances"))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(body_json(json!({
+            "processCode": "PROC-1",
+            "originatorUserId": "manager432",
+            "formComponentValues": [{"name": "Reason", "value": "Conference"}],
+            "deptId": -1,
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/create_process_instance.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/processInstances"))
+        .and(body_json(json!({
+            "processCode": "PROC-1",
+            "originatorUserId": "manager432",
+            "formComponentValues": [{"name": "Nope", "value": "x"}],
+        })))
+        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("workflow/create_process_instance.form_error.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let workflow = client.workflow();
+    let started = workflow
+        .create_process_instance(ProcessCode::new("PROC-1"), UserId::new("manager432"), vec![FormValue::new("Reason", "Conference")])
+        .dept_id(DeptId::new("-1"))
+        .await
+        .unwrap();
+    assert_eq!(started.instance_id.as_str(), "a171de6c-8bb6-4d0e-9ac1-48d4a8e0b9b2");
+    let error = workflow
+        .create_process_instance(ProcessCode::new("PROC-1"), UserId::new("manager432"), vec![FormValue::new("Nope", "x")])
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Api);
+    assert_eq!(error.api_error().unwrap().code().as_str(), "formConverterError");
+}
+
+#[tokio::test]
+async fn start_instance_is_not_retried_after_a_timeout() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/processInstances"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_with(&server, Duration::from_millis(100));
+    let error = client
+        .workflow()
+        .create_process_instance(ProcessCode::new("PROC-1"), UserId::new("u1"), vec![FormValue::new("a", "b")])
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+}
+
+#[tokio::test]
+async fn get_instance_parses_string_success_and_int_task_ids() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/workflow/processInstances"))
+        .and(query_param("processInstanceId", "inst-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/get_process_instance.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let instance = client.workflow().get_process_instance(ProcessInstanceId::new("inst-1")).await.unwrap();
+    assert_eq!(instance.success, Some(true));
+    let result = instance.result.unwrap();
+    assert_eq!(result.tasks[0].task_id, ApprovalTaskId(61_234_567_890));
+}
+
+#[tokio::test]
+async fn instance_ids_page_with_int_tokens() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/processes/instanceIds/query"))
+        .and(body_json(json!({"processCode": "PROC-1", "startTime": 1_774_000_000_000_i64, "nextToken": 0, "maxResults": 20})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/list_process_instance_ids.page1.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/processes/instanceIds/query"))
+        .and(body_json(json!({"processCode": "PROC-1", "startTime": 1_774_000_000_000_i64, "nextToken": 2, "maxResults": 20})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/list_process_instance_ids.page2.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let ids: Vec<_> = client
+        .workflow()
+        .list_process_instance_ids(ProcessCode::new("PROC-1"), 1_774_000_000_000)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3);
+}
+
+#[tokio::test]
+async fn approve_redirect_terminate() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/processInstances/execute"))
+        .and(body_json(json!({"processInstanceId": "inst-1", "taskId": 42, "actionerUserId": "boss1", "result": "refuse", "remark": "no"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/execute_process_task.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/tasks/redirect"))
+        .and(body_json(json!({"taskId": 42, "operateUserId": "boss1", "toUserId": "deputy1"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/processInstances/terminate"))
+        .and(body_json(json!({"processInstanceId": "inst-1", "isSystem": false, "operatingUserId": "manager432"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/execute_process_task.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let workflow = client.workflow();
+    let decided = workflow
+        .execute_process_task(ProcessInstanceId::new("inst-1"), ApprovalTaskId(42), UserId::new("boss1"), ApprovalDecision::Refuse)
+        .remark("no")
+        .await
+        .unwrap();
+    assert_eq!(decided.result, Some(true));
+    workflow
+        .redirect_process_task(ApprovalTaskId(42), UserId::new("boss1"), UserId::new("deputy1"))
+        .await
+        .unwrap();
+    workflow
+        .terminate_process_instance(ProcessInstanceId::new("inst-1"), UserId::new("manager432"))
+        .await
+        .unwrap();
+}
