@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod access;
+pub mod agent;
 pub mod config;
 pub mod markdown;
 pub mod pairing;

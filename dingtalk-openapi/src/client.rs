@@ -1,10 +1,13 @@
 //! [`Client`], its product namespaces and the fluent [`Call`].
 
+mod attendance;
 mod calendar;
 mod cards;
 mod contact;
+mod ding;
 mod im;
 mod media;
+mod report;
 mod robot;
 mod todo;
 mod workflow;
@@ -19,11 +22,14 @@ use dingtalk_core::{
 
 use crate::error::Error;
 
+pub use attendance::Attendance;
 pub use calendar::Calendar;
 pub use cards::Cards;
 pub use contact::Contact;
+pub use ding::Ding;
 pub use im::Im;
 pub use media::Media;
+pub use report::Report;
 pub use robot::Robot;
 pub use todo::Todo;
 pub use workflow::Workflow;
@@ -120,6 +126,21 @@ impl Client {
     /// OA approval.
     pub fn workflow(&self) -> Workflow<'_> {
         Workflow { client: self }
+    }
+
+    /// Attendance results, records and shifts.
+    pub fn attendance(&self) -> Attendance<'_> {
+        Attendance { client: self }
+    }
+
+    /// DING urgent reminders.
+    pub fn ding(&self) -> Ding<'_> {
+        Ding { client: self }
+    }
+
+    /// Reports (daily/weekly logs).
+    pub fn report(&self) -> Report<'_> {
+        Report { client: self }
     }
 
     pub(crate) fn tokens(&self) -> &dyn TokenProvider {

@@ -116,6 +116,7 @@ pub struct Config {
     pub(crate) max_media_bytes: usize,
     pub(crate) max_connection_age: Option<Duration>,
     pub(crate) close_after_missed_pings: Option<u32>,
+    pub(crate) api_qps: Option<u32>,
 }
 
 impl Default for Config {
@@ -141,6 +142,7 @@ impl Default for Config {
             max_media_bytes: 20 * 1024 * 1024,
             max_connection_age: None,
             close_after_missed_pings: None,
+            api_qps: None,
         }
     }
 }
@@ -271,6 +273,13 @@ impl SandboxBuilder {
     /// Drop a connection once this many SYSTEM pings are unanswered (default off: never).
     pub fn close_after_missed_pings(mut self, missed: Option<u32>) -> Self {
         self.config.close_after_missed_pings = missed;
+        self
+    }
+
+    /// Per-app, per-API QPS limit on every authenticated route (default off; DingTalk's standard is 20):
+    /// over it, 403 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi` (legacy `90018`).
+    pub fn api_qps(mut self, qps: Option<u32>) -> Self {
+        self.config.api_qps = qps;
         self
     }
 

@@ -196,6 +196,13 @@ async fn guarded(
         let check = shared.lock().tokens.check(token.as_deref(), shared.clock.now());
         match check {
             TokenCheck::Valid(client_id, user_id) => {
+                if over_api_qps(shared, &client_id, path) {
+                    let throttle = Fault::ThrottleQps { code: None };
+                    let resp = render(&throttle, path);
+                    if let Some(resp) = resp {
+                        return (resp, Some(throttle), Some(client_id));
+                    }
+                }
                 client = Some(client_id.clone());
                 req.extensions_mut().insert(Caller { client_id, user_id });
             }
@@ -203,6 +210,30 @@ async fn guarded(
         }
     }
     (next.run(req).await, fault, client)
+}
+
+/// Sliding one-second window per (app, path) when `api_qps` is configured.
+fn over_api_qps(shared: &Shared, client_id: &str, path: &str) -> bool {
+    let Some(qps) = shared.cfg.api_qps else {
+        return false;
+    };
+    let now = shared.clock.now();
+    let mut inner = shared.lock();
+    let window = inner
+        .api_calls
+        .entry((client_id.to_owned(), path.to_owned()))
+        .or_default();
+    while window
+        .front()
+        .is_some_and(|t| now.saturating_duration_since(*t) >= Duration::from_secs(1))
+    {
+        window.pop_front();
+    }
+    if window.len() >= qps as usize {
+        return true;
+    }
+    window.push_back(now);
+    false
 }
 
 /// Adds `x-acs-request-id` to every response lacking one.

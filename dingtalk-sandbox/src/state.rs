@@ -160,6 +160,7 @@ pub(crate) struct Inner {
     pub(crate) batch: Option<HashMap<String, Vec<Utf8Bytes>>>,
     pub(crate) login: crate::oauth::LoginState,
     pub(crate) requests: Vec<crate::model::RequestRecord>,
+    pub(crate) api_calls: HashMap<(String, String), VecDeque<Instant>>,
 }
 
 impl Inner {
@@ -197,6 +198,7 @@ impl Inner {
             batch: None,
             login: crate::oauth::LoginState::default(),
             requests: Vec::new(),
+            api_calls: HashMap::new(),
         }
     }
 

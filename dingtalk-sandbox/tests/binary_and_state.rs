@@ -141,3 +141,47 @@ async fn card_streaming_qps_limit_answers_403() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn api_qps_limit_throttles_per_app_and_path() {
+    let sb = Sandbox::builder().api_qps(Some(2)).start().await.unwrap();
+    let http = reqwest::Client::new();
+    let base = sb.base_url();
+    let tok = app_token(&http, &base).await;
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        let r = http
+            .put(format!("{base}/v1.0/card/instances"))
+            .header("x-acs-dingtalk-access-token", &tok)
+            .json(&json!({"outTrackId": "none"}))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        codes.push((status, body["code"].as_str().unwrap_or_default().to_owned()));
+    }
+    assert_eq!(
+        codes[2],
+        (403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi".to_owned())
+    );
+    let legacy: Value = http
+        .post(format!("{base}/topapi/v2/user/get?access_token={tok}"))
+        .json(&json!({"userid": "user001"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(legacy["errcode"], 0, "another path has its own budget");
+    sb.advance(Duration::from_secs(1));
+    let r = http
+        .put(format!("{base}/v1.0/card/instances"))
+        .header("x-acs-dingtalk-access-token", &tok)
+        .json(&json!({"outTrackId": "none"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400, "the window moved on");
+}

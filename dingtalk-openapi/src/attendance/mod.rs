@@ -1,0 +1,11 @@
+//! Attendance: punch results (`/attendance/list`), raw punch records (`/attendance/listRecord`), shifts.
+
+mod list_attendance_records;
+mod list_attendance_results;
+mod list_shifts;
+mod span;
+
+pub use list_attendance_records::{AttendanceRecord, ListAttendanceRecords, ListAttendanceRecordsResponse};
+pub use list_attendance_results::{AttendanceResult, ListAttendanceResults, ListAttendanceResultsResponse};
+pub use list_shifts::{ListShifts, ListShiftsResponse, Shift};
+pub use span::MAX_SPAN_DAYS;

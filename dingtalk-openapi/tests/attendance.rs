@@ -1,0 +1,236 @@
+//! Endpoint tests for attendance, DING and report.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TOKEN, client, client_with, fixture};
+use dingtalk_core::{ErrorKind, RobotCode, UserId};
+use dingtalk_openapi::ding::RemindType;
+use dingtalk_openapi::report::ReportField;
+use dingtalk_test_support::strict_server;
+use futures_util::TryStreamExt;
+use serde_json::json;
+use wiremock::matchers::{body_json, body_partial_json, header, method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+const FROM: &str = "2026-03-23 00:00:00";
+const TO: &str = "2026-03-27 00:00:00";
+
+#[tokio::test]
+async fn attendance_results_walk_offsets() {
+    let server = strict_server().await;
+    for (offset, page) in [(0, "page1"), (1, "page2")] {
+        Mock::given(method("POST"))
+            .and(path("/attendance/list"))
+            .and(query_param("access_token", TOKEN))
+            .and(body_json(json!({
+                "workDateFrom": FROM, "workDateTo": TO, "userIdList": ["manager432"], "offset": offset, "limit": 50,
+            })))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(fixture(&format!("attendance/list_attendance_results.{page}.json"))),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server);
+    let results: Vec<_> = client
+        .attendance()
+        .list_attendance_results(vec![UserId::new("manager432")], FROM, TO)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[1].time_result.as_deref(), Some("Early"));
+}
+
+#[tokio::test]
+async fn attendance_window_is_checked_and_permission_errors_are_forbidden() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/attendance/list"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("attendance/list_attendance_results.no_permission.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let error = client
+        .attendance()
+        .list_attendance_results(vec![UserId::new("u1")], "2026-03-01 00:00:00", "2026-03-20 00:00:00")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+    let error = client
+        .attendance()
+        .list_attendance_results(vec![UserId::new("u1")], FROM, TO)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Forbidden);
+    assert_eq!(error.api_error().unwrap().code().as_str(), "60011");
+}
+
+#[tokio::test]
+async fn attendance_records_and_shifts() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/attendance/listRecord"))
+        .and(query_param("access_token", TOKEN))
+        .and(body_json(json!({"userIds": ["manager432"], "checkDateFrom": FROM, "checkDateTo": TO})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("attendance/list_attendance_records.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/topapi/attendance/shift/list"))
+        .and(query_param("access_token", TOKEN))
+        .and(body_json(json!({"op_user_id": "manager432"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("attendance/list_shifts.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let records: Vec<_> = client
+        .attendance()
+        .list_attendance_records(vec![UserId::new("manager432")], FROM, TO)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(records[0].user_address.as_deref(), Some("HQ"));
+    let shifts: Vec<_> = client
+        .attendance()
+        .list_shifts(UserId::new("manager432"))
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(shifts[0].id, 101);
+}
+
+#[tokio::test]
+async fn ding_send_surfaces_failed_receivers_and_recall() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/robot/ding/send"))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(body_json(json!({
+            "robotCode": "dingbot", "receiverUserIdList": ["manager432", "ghost01"], "content": "Prod is down", "remindType": 1,
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("ding/send_ding.partial.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/robot/ding/recall"))
+        .and(body_json(json!({"robotCode": "dingbot", "openDingId": "ding-1"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("ding/recall_ding.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let sent = client
+        .ding()
+        .send_ding(
+            RobotCode::new("dingbot"),
+            vec![UserId::new("manager432"), UserId::new("ghost01")],
+            "Prod is down",
+            RemindType::App,
+        )
+        .await
+        .unwrap();
+    assert!(sent.is_partial());
+    assert_eq!(sent.clone().into_complete().unwrap_err().api_error().unwrap().code().as_str(), "ding.partialDelivery");
+    client.ding().recall_ding(RobotCode::new("dingbot"), sent.open_ding_id).await.unwrap();
+}
+
+#[tokio::test]
+async fn ding_send_is_not_retried_and_permission_is_forbidden() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/robot/ding/send"))
+        .and(body_partial_json(json!({"content": "slow"})))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/robot/ding/send"))
+        .and(body_partial_json(json!({"content": "paid"})))
+        .respond_with(ResponseTemplate::new(403).set_body_json(fixture("ding/send_ding.not_paid.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_with(&server, Duration::from_millis(100));
+    let error = client
+        .ding()
+        .send_ding(RobotCode::new("dingbot"), vec![UserId::new("u1")], "slow", RemindType::Sms)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    let error = client
+        .ding()
+        .send_ding(RobotCode::new("dingbot"), vec![UserId::new("u1")], "paid", RemindType::Call)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Forbidden);
+}
+
+#[tokio::test]
+async fn report_templates_list_and_create() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/topapi/report/template/listbyuserid"))
+        .and(query_param("access_token", TOKEN))
+        .and(body_json(json!({"userid": "manager432", "offset": 0, "size": 100})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("report/list_report_templates.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for (cursor, page) in [(0, "page1"), (20, "page2")] {
+        Mock::given(method("POST"))
+            .and(path("/topapi/report/list"))
+            .and(body_json(json!({"start_time": 1_774_000_000_000_i64, "end_time": 1_774_600_000_000_i64, "cursor": cursor, "size": 20})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture(&format!("report/list_reports.{page}.json"))))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/topapi/report/create"))
+        .and(body_partial_json(json!({"create_report_param": {
+            "template_id": "tpl-1", "userid": "manager432",
+            "contents": [{"sort": 0, "type": 1, "content_type": "markdown", "key": "Done", "content": "Shipped"}],
+        }})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("report/create_report.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let templates: Vec<_> = client
+        .report()
+        .list_report_templates(Some(UserId::new("manager432")))
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(templates[0].report_code.as_deref(), Some("tpl-1"));
+    let reports: Vec<_> = client
+        .report()
+        .list_reports(1_774_000_000_000, 1_774_600_000_000)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(reports.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(), ["r1", "r2"]);
+    let id = client
+        .report()
+        .create_report("tpl-1", UserId::new("manager432"), vec![ReportField::text(0, "Done", "Shipped")])
+        .await
+        .unwrap();
+    assert_eq!(id, "17f3c2a1b0e");
+}
