@@ -7,9 +7,11 @@ mod contact;
 mod ding;
 mod im;
 mod media;
+mod notable;
 mod report;
 mod robot;
 mod todo;
+mod workbench;
 mod workflow;
 
 use std::fmt;
@@ -29,9 +31,11 @@ pub use contact::Contact;
 pub use ding::Ding;
 pub use im::Im;
 pub use media::Media;
+pub use notable::Notable;
 pub use report::Report;
 pub use robot::Robot;
 pub use todo::Todo;
+pub use workbench::Workbench;
 pub use workflow::Workflow;
 
 /// A DingTalk OpenAPI client: a [`Transport`] plus the [`TokenProvider`] its calls take tokens from.
@@ -141,6 +145,16 @@ impl Client {
     /// Reports (daily/weekly logs).
     pub fn report(&self) -> Report<'_> {
         Report { client: self }
+    }
+
+    /// AI tables (notable): sheets, fields, records.
+    pub fn notable(&self) -> Notable<'_> {
+        Notable { client: self }
+    }
+
+    /// Workbench apps.
+    pub fn workbench(&self) -> Workbench<'_> {
+        Workbench { client: self }
     }
 
     pub(crate) fn tokens(&self) -> &dyn TokenProvider {

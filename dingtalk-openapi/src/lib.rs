@@ -12,10 +12,15 @@ pub mod contact;
 pub mod ding;
 pub mod im;
 pub mod media;
+pub mod notable;
 pub mod report;
 pub mod robot;
 pub mod todo;
+pub mod workbench;
 pub mod workflow;
 
-pub use client::{Attendance, Calendar, Call, Cards, Client, Contact, Ding, Im, Media, Report, Robot, Todo, WithMeta, Workflow};
+pub use client::{
+    Attendance, Calendar, Call, Cards, Client, Contact, Ding, Im, Media, Notable, Report, Robot, Todo,
+    WithMeta, Workbench, Workflow,
+};
 pub use error::{Error, ErrorKind};

@@ -62,10 +62,7 @@ pub(crate) mod dept_id {
 pub(crate) mod opt_dept_id {
     use super::{DeptId, Deserialize, Deserializer, NumberOrString, Serializer};
 
-    #[expect(
-        clippy::ref_option,
-        reason = "serde's serialize_with passes &Option<T>"
-    )]
+    #[expect(clippy::ref_option, reason = "serde's serialize_with passes &Option<T>")]
     pub(crate) fn serialize<S: Serializer>(id: &Option<DeptId>, serializer: S) -> Result<S::Ok, S::Error> {
         match id {
             Some(id) => super::dept_id::serialize(id, serializer),
@@ -73,7 +70,9 @@ pub(crate) mod opt_dept_id {
         }
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DeptId>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DeptId>, D::Error> {
         Option::<NumberOrString>::deserialize(deserializer).map(|v| v.map(|v| DeptId::new(v.text())))
     }
 }
@@ -83,8 +82,12 @@ pub(crate) mod dept_ids {
     use super::{DeptId, Deserialize, Deserializer, NumberOrString};
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<DeptId>, D::Error> {
-        Option::<Vec<NumberOrString>>::deserialize(deserializer)
-            .map(|v| v.unwrap_or_default().into_iter().map(|v| DeptId::new(v.text())).collect())
+        Option::<Vec<NumberOrString>>::deserialize(deserializer).map(|v| {
+            v.unwrap_or_default()
+                .into_iter()
+                .map(|v| DeptId::new(v.text()))
+                .collect()
+        })
     }
 }
 
@@ -101,15 +104,17 @@ pub(crate) mod lenient_bool {
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
-        Ok(Option::<Raw>::deserialize(deserializer)?.and_then(|raw| match raw {
-            Raw::Bool(b) => Some(b),
-            Raw::Int(n) => Some(n != 0),
-            Raw::Text(t) => match t.as_str() {
-                "true" | "1" => Some(true),
-                "false" | "0" => Some(false),
-                _ => None,
-            },
-        }))
+        Ok(
+            Option::<Raw>::deserialize(deserializer)?.and_then(|raw| match raw {
+                Raw::Bool(b) => Some(b),
+                Raw::Int(n) => Some(n != 0),
+                Raw::Text(t) => match t.as_str() {
+                    "true" | "1" => Some(true),
+                    "false" | "0" => Some(false),
+                    _ => None,
+                },
+            }),
+        )
     }
 }
 
@@ -131,7 +136,10 @@ mod tests {
     fn ids_and_flags_are_lenient() {
         let ids: Ids = serde_json::from_str(r#"{"one": 1, "many": [2, "3"], "flag": "true"}"#).unwrap();
         assert_eq!(ids.one.as_str(), "1");
-        assert_eq!(ids.many.iter().map(DeptId::as_str).collect::<Vec<_>>(), ["2", "3"]);
+        assert_eq!(
+            ids.many.iter().map(DeptId::as_str).collect::<Vec<_>>(),
+            ["2", "3"]
+        );
         assert_eq!(ids.flag, Some(true));
         let value: u32 = legacy_result(br#"{"errcode":0,"result":7}"#).unwrap();
         assert_eq!(value, 7);

@@ -53,7 +53,8 @@ async fn attendance_window_is_checked_and_permission_errors_are_forbidden() {
     Mock::given(method("POST"))
         .and(path("/attendance/list"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture("attendance/list_attendance_results.no_permission.json")),
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("attendance/list_attendance_results.no_permission.json")),
         )
         .expect(1)
         .mount(&server)
@@ -61,7 +62,11 @@ async fn attendance_window_is_checked_and_permission_errors_are_forbidden() {
     let client = client(&server);
     let error = client
         .attendance()
-        .list_attendance_results(vec![UserId::new("u1")], "2026-03-01 00:00:00", "2026-03-20 00:00:00")
+        .list_attendance_results(
+            vec![UserId::new("u1")],
+            "2026-03-01 00:00:00",
+            "2026-03-20 00:00:00",
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Validation);
@@ -80,8 +85,12 @@ async fn attendance_records_and_shifts() {
     Mock::given(method("POST"))
         .and(path("/attendance/listRecord"))
         .and(query_param("access_token", TOKEN))
-        .and(body_json(json!({"userIds": ["manager432"], "checkDateFrom": FROM, "checkDateTo": TO})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("attendance/list_attendance_records.ok.json")))
+        .and(body_json(
+            json!({"userIds": ["manager432"], "checkDateFrom": FROM, "checkDateTo": TO}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("attendance/list_attendance_records.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -144,8 +153,21 @@ async fn ding_send_surfaces_failed_receivers_and_recall() {
         .await
         .unwrap();
     assert!(sent.is_partial());
-    assert_eq!(sent.clone().into_complete().unwrap_err().api_error().unwrap().code().as_str(), "ding.partialDelivery");
-    client.ding().recall_ding(RobotCode::new("dingbot"), sent.open_ding_id).await.unwrap();
+    assert_eq!(
+        sent.clone()
+            .into_complete()
+            .unwrap_err()
+            .api_error()
+            .unwrap()
+            .code()
+            .as_str(),
+        "ding.partialDelivery"
+    );
+    client
+        .ding()
+        .recall_ding(RobotCode::new("dingbot"), sent.open_ding_id)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -168,13 +190,23 @@ async fn ding_send_is_not_retried_and_permission_is_forbidden() {
     let client = client_with(&server, Duration::from_millis(100));
     let error = client
         .ding()
-        .send_ding(RobotCode::new("dingbot"), vec![UserId::new("u1")], "slow", RemindType::Sms)
+        .send_ding(
+            RobotCode::new("dingbot"),
+            vec![UserId::new("u1")],
+            "slow",
+            RemindType::Sms,
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     let error = client
         .ding()
-        .send_ding(RobotCode::new("dingbot"), vec![UserId::new("u1")], "paid", RemindType::Call)
+        .send_ding(
+            RobotCode::new("dingbot"),
+            vec![UserId::new("u1")],
+            "paid",
+            RemindType::Call,
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Forbidden);
@@ -186,8 +218,12 @@ async fn report_templates_list_and_create() {
     Mock::given(method("POST"))
         .and(path("/topapi/report/template/listbyuserid"))
         .and(query_param("access_token", TOKEN))
-        .and(body_json(json!({"userid": "manager432", "offset": 0, "size": 100})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("report/list_report_templates.ok.json")))
+        .and(body_json(
+            json!({"userid": "manager432", "offset": 0, "size": 100}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("report/list_report_templates.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -226,10 +262,17 @@ async fn report_templates_list_and_create() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(reports.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(), ["r1", "r2"]);
+    assert_eq!(
+        reports.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>(),
+        ["r1", "r2"]
+    );
     let id = client
         .report()
-        .create_report("tpl-1", UserId::new("manager432"), vec![ReportField::text(0, "Done", "Shipped")])
+        .create_report(
+            "tpl-1",
+            UserId::new("manager432"),
+            vec![ReportField::text(0, "Done", "Shipped")],
+        )
         .await
         .unwrap();
     assert_eq!(id, "17f3c2a1b0e");

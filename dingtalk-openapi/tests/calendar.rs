@@ -76,7 +76,9 @@ async fn create_event_is_not_retried_after_a_timeout() {
 async fn union_ids_are_encoded_in_the_path() {
     let server = strict_server().await;
     Mock::given(method("GET"))
-        .and(path("/v1.0/calendar/users/un%2Bi%2Fon/calendars/primary/events/ev1"))
+        .and(path(
+            "/v1.0/calendar/users/un%2Bi%2Fon/calendars/primary/events/ev1",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("calendar/create_event.ok.json")))
         .expect(1)
         .mount(&server)
@@ -122,11 +124,24 @@ async fn get_update_delete_event() {
     let client = client(&server);
     let calendar = client.calendar();
     let user = || UnionId::new("union1");
-    let event = calendar.get_event(user(), CalendarEventId::new("ev1")).await.unwrap();
+    let event = calendar
+        .get_event(user(), CalendarEventId::new("ev1"))
+        .await
+        .unwrap();
     assert_eq!(event.summary.as_deref(), Some("Sync"));
-    let error = calendar.get_event(user(), CalendarEventId::new("gone")).await.unwrap_err();
-    assert_eq!(error.api_error().unwrap().code().as_str(), "invalidParameter.event.notFound");
-    calendar.update_event(user(), CalendarEventId::new("ev1")).summary("Moved").await.unwrap();
+    let error = calendar
+        .get_event(user(), CalendarEventId::new("gone"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.api_error().unwrap().code().as_str(),
+        "invalidParameter.event.notFound"
+    );
+    calendar
+        .update_event(user(), CalendarEventId::new("ev1"))
+        .summary("Moved")
+        .await
+        .unwrap();
     calendar
         .delete_event(user(), CalendarEventId::new("ev1"))
         .push_notification(false)
@@ -161,7 +176,10 @@ async fn list_events_follows_next_token() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(events.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["ev1", "ev2"]);
+    assert_eq!(
+        events.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["ev1", "ev2"]
+    );
 }
 
 #[tokio::test]
@@ -169,7 +187,9 @@ async fn attendees_add_remove_list() {
     let server = strict_server().await;
     Mock::given(method("POST"))
         .and(path(format!("{EVENTS}/ev1/attendees")))
-        .and(body_json(json!({"attendeesToAdd": [{"id": "union2", "isOptional": true}]})))
+        .and(body_json(
+            json!({"attendeesToAdd": [{"id": "union2", "isOptional": true}]}),
+        ))
         .respond_with(ResponseTemplate::new(200))
         .expect(1)
         .mount(&server)
@@ -183,7 +203,9 @@ async fn attendees_add_remove_list() {
         .await;
     Mock::given(method("GET"))
         .and(path(format!("{EVENTS}/ev1/attendees")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("calendar/list_event_attendees.ok.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("calendar/list_event_attendees.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -198,7 +220,11 @@ async fn attendees_add_remove_list() {
         .await
         .unwrap();
     calendar
-        .remove_event_attendees(UnionId::new("union1"), CalendarEventId::new("ev1"), vec![UnionId::new("union2")])
+        .remove_event_attendees(
+            UnionId::new("union1"),
+            CalendarEventId::new("ev1"),
+            vec![UnionId::new("union2")],
+        )
         .await
         .unwrap();
     let people: Vec<_> = calendar
@@ -216,7 +242,9 @@ async fn free_busy() {
     Mock::given(method("POST"))
         .and(path("/v1.0/calendar/users/union1/querySchedule"))
         .and(header("x-acs-dingtalk-access-token", TOKEN))
-        .and(body_json(json!({"userIds": ["union2"], "startTime": "2026-03-25T00:00Z", "endTime": "2026-03-26T00:00Z"})))
+        .and(body_json(
+            json!({"userIds": ["union2"], "startTime": "2026-03-25T00:00Z", "endTime": "2026-03-26T00:00Z"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("calendar/query_schedule.ok.json")))
         .expect(1)
         .mount(&server)
@@ -224,8 +252,16 @@ async fn free_busy() {
     let client = client(&server);
     let answer = client
         .calendar()
-        .query_schedule(UnionId::new("union1"), vec![UnionId::new("union2")], "2026-03-25T00:00Z", "2026-03-26T00:00Z")
+        .query_schedule(
+            UnionId::new("union1"),
+            vec![UnionId::new("union2")],
+            "2026-03-25T00:00Z",
+            "2026-03-26T00:00Z",
+        )
         .await
         .unwrap();
-    assert_eq!(answer.schedule_information[0].schedule_items[0].status.as_deref(), Some("BUSY"));
+    assert_eq!(
+        answer.schedule_information[0].schedule_items[0].status.as_deref(),
+        Some("BUSY")
+    );
 }

@@ -27,12 +27,16 @@ async fn create_and_deliver_to_a_group() {
             "imGroupOpenSpaceModel": {"supportForward": true},
             "imGroupOpenDeliverModel": {"robotCode": "dingbot"},
         })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("cards/create_and_deliver_card.ok.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("cards/create_and_deliver_card.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server);
-    let data = CardParamMap::new().with("content", "thinking").with("flowStatus", "1");
+    let data = CardParamMap::new()
+        .with("content", "thinking")
+        .with("flowStatus", "1");
     let answer = client
         .cards()
         .create_and_deliver_card(
@@ -47,7 +51,10 @@ async fn create_and_deliver_to_a_group() {
         .unwrap()
         .into_delivered()
         .unwrap();
-    assert_eq!(answer.result.deliver_results[0].carrier_id.as_deref(), Some("carrier-1"));
+    assert_eq!(
+        answer.result.deliver_results[0].carrier_id.as_deref(),
+        Some("carrier-1")
+    );
 }
 
 #[tokio::test]
@@ -60,7 +67,8 @@ async fn failed_delivery_on_200_is_surfaced() {
             "imRobotOpenDeliverModel": {"spaceType": "IM_ROBOT", "robotCode": "dingbot"},
         })))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture("cards/create_and_deliver_card.deliver_failed.json")),
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("cards/create_and_deliver_card.deliver_failed.json")),
         )
         .expect(1)
         .mount(&server)
@@ -113,7 +121,8 @@ async fn template_mismatch_is_a_server_error_with_code() {
     Mock::given(method("POST"))
         .and(path("/v1.0/card/instances/createAndDeliver"))
         .respond_with(
-            ResponseTemplate::new(500).set_body_json(fixture("cards/create_and_deliver_card.template_mismatch.json")),
+            ResponseTemplate::new(500)
+                .set_body_json(fixture("cards/create_and_deliver_card.template_mismatch.json")),
         )
         .mount(&server)
         .await;
@@ -174,7 +183,10 @@ async fn create_then_deliver() {
     assert_eq!(created.result.as_deref(), Some("card-1"));
     let delivered = client
         .cards()
-        .deliver_card(OutTrackId::new("card-1"), OpenSpaceId::im_robot(&UserId::new("manager432")))
+        .deliver_card(
+            OutTrackId::new("card-1"),
+            OpenSpaceId::im_robot(&UserId::new("manager432")),
+        )
         .robot_code(RobotCode::new("dingbot"))
         .await
         .unwrap()
@@ -201,7 +213,10 @@ async fn update_merges_by_key_with_put() {
     let client = client(&server);
     let answer = client
         .cards()
-        .update_card(OutTrackId::new("card-1"), CardParamMap::new().with("flowStatus", "3"))
+        .update_card(
+            OutTrackId::new("card-1"),
+            CardParamMap::new().with("flowStatus", "3"),
+        )
         .await
         .unwrap();
     assert_eq!(answer.result, Some(true));
@@ -242,7 +257,8 @@ async fn streaming_permission_error_is_forbidden() {
     Mock::given(method("PUT"))
         .and(path("/v1.0/card/streaming"))
         .respond_with(
-            ResponseTemplate::new(403).set_body_json(fixture("cards/update_card_streaming.permission_denied.json")),
+            ResponseTemplate::new(403)
+                .set_body_json(fixture("cards/update_card_streaming.permission_denied.json")),
         )
         .expect(1)
         .mount(&server)

@@ -29,7 +29,10 @@ async fn get_user_puts_the_token_in_the_query_and_unwraps_result() {
         .await
         .unwrap();
     assert_eq!(user.unionid.unwrap().as_str(), "gliiW0piiii02zBUjUxxxx");
-    assert_eq!(user.dept_id_list.iter().map(DeptId::as_str).collect::<Vec<_>>(), ["1", "2"]);
+    assert_eq!(
+        user.dept_id_list.iter().map(DeptId::as_str).collect::<Vec<_>>(),
+        ["1", "2"]
+    );
     assert_eq!(user.admin, Some(true));
     let requests = server.received_requests().await.unwrap();
     assert!(requests[0].headers.get("x-acs-dingtalk-access-token").is_none());
@@ -56,7 +59,9 @@ async fn wrapped_token_error_is_reported_by_sub_code() {
     let server = strict_server().await;
     Mock::given(method("POST"))
         .and(path("/topapi/v2/user/get"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("contact/get_user.invalid_token.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("contact/get_user.invalid_token.json")),
+        )
         .mount(&server)
         .await;
     let client = client(&server);
@@ -80,7 +85,9 @@ async fn lookups_by_mobile_and_union_id() {
         .and(path("/topapi/user/getbyunionid"))
         .and(query_param("access_token", TOKEN))
         .and(body_json(json!({"unionid": "gliiW0piiii02zBUjUxxxx"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("contact/get_user_by_union_id.ok.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("contact/get_user_by_union_id.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -114,8 +121,18 @@ async fn search_users_walks_offsets() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let ids: Vec<UserId> = client.contact().search_users("Zhang").size(2).into_stream().try_collect().await.unwrap();
-    assert_eq!(ids.iter().map(UserId::as_str).collect::<Vec<_>>(), ["u1", "u2", "u3"]);
+    let ids: Vec<UserId> = client
+        .contact()
+        .search_users("Zhang")
+        .size(2)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        ids.iter().map(UserId::as_str).collect::<Vec<_>>(),
+        ["u1", "u2", "u3"]
+    );
 }
 
 #[tokio::test]
@@ -125,14 +142,18 @@ async fn department_users_walk_topapi_cursors() {
         .and(path("/topapi/v2/user/list"))
         .and(query_param("access_token", TOKEN))
         .and(body_json(json!({"dept_id": 1, "cursor": 0, "size": 100})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("contact/list_department_users.page1.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("contact/list_department_users.page1.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/topapi/v2/user/list"))
         .and(body_json(json!({"dept_id": 1, "cursor": 1, "size": 100})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("contact/list_department_users.page2.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("contact/list_department_users.page2.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -144,7 +165,10 @@ async fn department_users_walk_topapi_cursors() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(users.iter().map(|u| u.userid.as_str()).collect::<Vec<_>>(), ["u1", "u2"]);
+    assert_eq!(
+        users.iter().map(|u| u.userid.as_str()).collect::<Vec<_>>(),
+        ["u1", "u2"]
+    );
 }
 
 #[tokio::test]
@@ -159,7 +183,9 @@ async fn departments_get_list_and_ids() {
             .and(path(route))
             .and(query_param("access_token", TOKEN))
             .and(body_json(json!({"dept_id": 1})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(fixture(&format!("contact/{file}.ok.json"))))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(fixture(&format!("contact/{file}.ok.json"))),
+            )
             .expect(1)
             .mount(&server)
             .await;
@@ -176,7 +202,10 @@ async fn departments_get_list_and_ids() {
         .unwrap();
     assert_eq!(children.len(), 2);
     let ids = contact.list_sub_department_ids(DeptId::new("1")).await.unwrap();
-    assert_eq!(ids.dept_id_list.iter().map(DeptId::as_str).collect::<Vec<_>>(), ["2", "3"]);
+    assert_eq!(
+        ids.dept_id_list.iter().map(DeptId::as_str).collect::<Vec<_>>(),
+        ["2", "3"]
+    );
 }
 
 #[tokio::test]
@@ -199,11 +228,16 @@ async fn current_user_with_an_app_token_is_unauthorized() {
     let server = strict_server().await;
     Mock::given(method("GET"))
         .and(path("/v1.0/contact/users/me"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("contact/get_current_user.app_token.json")))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(fixture("contact/get_current_user.app_token.json")),
+        )
         .mount(&server)
         .await;
     let client = client(&server);
     let error = client.contact().get_current_user().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Unauthorized);
-    assert_eq!(error.api_error().unwrap().code().as_str(), "InvalidAuthentication");
+    assert_eq!(
+        error.api_error().unwrap().code().as_str(),
+        "InvalidAuthentication"
+    );
 }

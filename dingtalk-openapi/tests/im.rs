@@ -28,7 +28,11 @@ async fn create_group() {
     let client = client(&server);
     let group = client
         .im()
-        .create_group("Release", UserId::new("manager432"), vec![UserId::new("u1"), UserId::new("u2")])
+        .create_group(
+            "Release",
+            UserId::new("manager432"),
+            vec![UserId::new("u1"), UserId::new("u2")],
+        )
         .enterprise()
         .await
         .unwrap();
@@ -67,15 +71,28 @@ async fn get_group_and_its_error() {
     Mock::given(method("POST"))
         .and(path("/v1.0/im/groups/baseInfos/query"))
         .and(body_json(json!({"openConversationId": "cidBAD"})))
-        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("im/get_group.invalid_conversation.json")))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(fixture("im/get_group.invalid_conversation.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server);
-    let info = client.im().get_group(OpenConversationId::new(CHAT)).await.unwrap();
+    let info = client
+        .im()
+        .get_group(OpenConversationId::new(CHAT))
+        .await
+        .unwrap();
     assert_eq!(info.result.unwrap().member_count, Some(3));
-    let error = client.im().get_group(OpenConversationId::new("cidBAD")).await.unwrap_err();
-    assert_eq!(error.api_error().unwrap().code().as_str(), "invalid.openConversationId");
+    let error = client
+        .im()
+        .get_group(OpenConversationId::new("cidBAD"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.api_error().unwrap().code().as_str(),
+        "invalid.openConversationId"
+    );
 }
 
 #[tokio::test]
@@ -91,13 +108,19 @@ async fn members_are_added_and_removed_through_update() {
         .await;
     Mock::given(method("POST"))
         .and(path("/v1.0/im/group/update"))
-        .and(body_json(json!({"chatid": "chat1", "del_useridlist": ["u2"], "name": "Renamed"})))
+        .and(body_json(
+            json!({"chatid": "chat1", "del_useridlist": ["u2"], "name": "Renamed"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("im/update_group.ok.json")))
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server);
-    let added = client.im().add_group_members(ChatId::new("chat1"), vec![UserId::new("u3")]).await.unwrap();
+    let added = client
+        .im()
+        .add_group_members(ChatId::new("chat1"), vec![UserId::new("u3")])
+        .await
+        .unwrap();
     assert_eq!(added.success, Some(true));
     client
         .im()
@@ -113,14 +136,18 @@ async fn group_members_stream_across_pages() {
     Mock::given(method("POST"))
         .and(path("/v1.0/im/innerGroups/members/query"))
         .and(header("x-acs-dingtalk-access-token", TOKEN))
-        .and(body_json(json!({"openConversationId": CHAT, "userId": "manager432", "maxResults": 2})))
+        .and(body_json(
+            json!({"openConversationId": CHAT, "userId": "manager432", "maxResults": 2}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("im/list_group_members.page1.json")))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/v1.0/im/innerGroups/members/query"))
-        .and(body_json(json!({"openConversationId": CHAT, "userId": "manager432", "maxResults": 2, "nextToken": "n2"})))
+        .and(body_json(
+            json!({"openConversationId": CHAT, "userId": "manager432", "maxResults": 2, "nextToken": "n2"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("im/list_group_members.page2.json")))
         .expect(1)
         .mount(&server)
@@ -134,5 +161,8 @@ async fn group_members_stream_across_pages() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(members.iter().map(UserId::as_str).collect::<Vec<_>>(), ["u1", "u2", "u3"]);
+    assert_eq!(
+        members.iter().map(UserId::as_str).collect::<Vec<_>>(),
+        ["u1", "u2", "u3"]
+    );
 }

@@ -42,7 +42,9 @@ async fn upload_errors_keep_the_legacy_code() {
     let server = strict_server().await;
     Mock::given(method("POST"))
         .and(path("/media/upload"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("media/upload_media.bad_file_type.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("media/upload_media.bad_file_type.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -113,7 +115,9 @@ async fn large_files_go_through_the_chunked_upload() {
     Mock::given(method("GET"))
         .and(path("/file/upload/transaction"))
         .and(query_param("upload_id", "#dingtalk.upload.1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("media/commit_chunked_upload.ok.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("media/commit_chunked_upload.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;

@@ -7,7 +7,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use common::{TOKEN, client, client_with, fixture};
 use dingtalk_core::{
-    DownloadCode, ErrorKind, MsgId, OpenConversationId, ProcessQueryKey, RetryClass, RobotCode, SecretString, UserId,
+    DownloadCode, ErrorKind, MsgId, OpenConversationId, ProcessQueryKey, RetryClass, RobotCode, SecretString,
+    UserId,
 };
 use dingtalk_openapi::robot::{RobotMessage, WebhookMessage};
 use dingtalk_test_support::strict_server;
@@ -59,7 +60,8 @@ async fn send_group_message_error_keeps_code() {
     Mock::given(method("POST"))
         .and(path("/v1.0/robot/groupMessages/send"))
         .respond_with(
-            ResponseTemplate::new(400).set_body_json(fixture("robot/send_group_message.robot_code_auth.json")),
+            ResponseTemplate::new(400)
+                .set_body_json(fixture("robot/send_group_message.robot_code_auth.json")),
         )
         .expect(1)
         .mount(&server)
@@ -67,11 +69,18 @@ async fn send_group_message_error_keeps_code() {
     let client = client(&server);
     let error = client
         .robot()
-        .send_group_message(RobotCode::new("other"), OpenConversationId::new(CHAT), RobotMessage::text("x"))
+        .send_group_message(
+            RobotCode::new("other"),
+            OpenConversationId::new(CHAT),
+            RobotMessage::text("x"),
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);
-    assert_eq!(error.api_error().unwrap().code().as_str(), "invalidParameter.robotCode.auth");
+    assert_eq!(
+        error.api_error().unwrap().code().as_str(),
+        "invalidParameter.robotCode.auth"
+    );
     assert_eq!(error.retry_class(), RetryClass::Permanent);
 }
 
@@ -87,7 +96,11 @@ async fn send_group_message_is_not_retried_after_a_timeout() {
     let client = client_with(&server, Duration::from_millis(100));
     let error = client
         .robot()
-        .send_group_message(RobotCode::new("dingbot"), OpenConversationId::new(CHAT), RobotMessage::text("x"))
+        .send_group_message(
+            RobotCode::new("dingbot"),
+            OpenConversationId::new(CHAT),
+            RobotMessage::text("x"),
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
@@ -122,7 +135,9 @@ async fn batch_send_surfaces_partial_delivery() {
             "msgKey": "sampleText",
             "msgParam": "{\"content\":\"hi\"}",
         })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/batch_send_oto_message.partial.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("robot/batch_send_oto_message.partial.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -138,7 +153,10 @@ async fn batch_send_surfaces_partial_delivery() {
     assert_eq!(failed, ["ghost01", "busy02"]);
     let error = sent.into_complete().unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);
-    assert_eq!(error.api_error().unwrap().code().as_str(), "robot.partialDelivery");
+    assert_eq!(
+        error.api_error().unwrap().code().as_str(),
+        "robot.partialDelivery"
+    );
 }
 
 #[tokio::test]
@@ -146,14 +164,20 @@ async fn batch_send_complete_delivery_is_not_partial() {
     let server = strict_server().await;
     Mock::given(method("POST"))
         .and(path("/v1.0/robot/oToMessages/batchSend"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/batch_send_oto_message.ok.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("robot/batch_send_oto_message.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server);
     let sent = client
         .robot()
-        .batch_send_oto_message(RobotCode::new("dingbot"), vec![UserId::new("u1")], RobotMessage::text("hi"))
+        .batch_send_oto_message(
+            RobotCode::new("dingbot"),
+            vec![UserId::new("u1")],
+            RobotMessage::text("hi"),
+        )
         .await
         .unwrap();
     assert!(!sent.is_partial());
@@ -185,7 +209,11 @@ async fn batch_send_is_not_retried_after_a_timeout() {
     let client = client_with(&server, Duration::from_millis(100));
     let error = client
         .robot()
-        .batch_send_oto_message(RobotCode::new("dingbot"), vec![UserId::new("u1")], RobotMessage::text("x"))
+        .batch_send_oto_message(
+            RobotCode::new("dingbot"),
+            vec![UserId::new("u1")],
+            RobotMessage::text("x"),
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
@@ -197,7 +225,9 @@ async fn private_chat_send_requires_cool_app_code() {
     Mock::given(method("POST"))
         .and(path("/v1.0/robot/privateChatMessages/send"))
         .and(header("x-acs-dingtalk-access-token", TOKEN))
-        .and(body_partial_json(json!({"coolAppCode": "COOL1", "openConversationId": CHAT})))
+        .and(body_partial_json(
+            json!({"coolAppCode": "COOL1", "openConversationId": CHAT}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/send_group_message.ok.json")))
         .expect(1)
         .mount(&server)
@@ -205,13 +235,23 @@ async fn private_chat_send_requires_cool_app_code() {
     let client = client(&server);
     let sent = client
         .robot()
-        .send_private_chat_message(RobotCode::new("dingbot"), OpenConversationId::new(CHAT), "COOL1", RobotMessage::text("x"))
+        .send_private_chat_message(
+            RobotCode::new("dingbot"),
+            OpenConversationId::new(CHAT),
+            "COOL1",
+            RobotMessage::text("x"),
+        )
         .await
         .unwrap();
     assert!(sent.process_query_key.is_some());
     let error = client
         .robot()
-        .send_private_chat_message(RobotCode::new("dingbot"), OpenConversationId::new(CHAT), "", RobotMessage::text("x"))
+        .send_private_chat_message(
+            RobotCode::new("dingbot"),
+            OpenConversationId::new(CHAT),
+            "",
+            RobotMessage::text("x"),
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Validation);
@@ -223,16 +263,24 @@ async fn recalls_report_failed_keys() {
     Mock::given(method("POST"))
         .and(path("/v1.0/robot/groupMessages/recall"))
         .and(header("x-acs-dingtalk-access-token", TOKEN))
-        .and(body_json(json!({"robotCode": "dingbot", "openConversationId": CHAT, "processQueryKeys": ["pqk1", "pqk2"]})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/recall_group_message.partial.json")))
+        .and(body_json(
+            json!({"robotCode": "dingbot", "openConversationId": CHAT, "processQueryKeys": ["pqk1", "pqk2"]}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("robot/recall_group_message.partial.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/v1.0/robot/otoMessages/batchRecall"))
         .and(header("x-acs-dingtalk-access-token", TOKEN))
-        .and(body_json(json!({"robotCode": "dingbot", "processQueryKeys": ["pqk1"]})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/batch_recall_oto_message.ok.json")))
+        .and(body_json(
+            json!({"robotCode": "dingbot", "processQueryKeys": ["pqk1"]}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("robot/batch_recall_oto_message.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -276,12 +324,22 @@ async fn emotion_reply_and_recall() {
     let client = client(&server);
     let robot = client.robot();
     let reply = robot
-        .reply_emotion(RobotCode::new("dingbot"), MsgId::new("msg1"), OpenConversationId::new(CHAT), "Thinking")
+        .reply_emotion(
+            RobotCode::new("dingbot"),
+            MsgId::new("msg1"),
+            OpenConversationId::new(CHAT),
+            "Thinking",
+        )
         .await
         .unwrap();
     assert_eq!(reply.success, Some(true));
     robot
-        .recall_emotion(RobotCode::new("dingbot"), MsgId::new("msg1"), OpenConversationId::new(CHAT), "Thinking")
+        .recall_emotion(
+            RobotCode::new("dingbot"),
+            MsgId::new("msg1"),
+            OpenConversationId::new(CHAT),
+            "Thinking",
+        )
         .await
         .unwrap();
 }
@@ -320,7 +378,8 @@ async fn message_file_download_fetches_bytes_without_a_token() {
 #[tokio::test]
 async fn download_url_fixture_decodes() {
     let value = fixture("robot/download_message_file.ok.json");
-    let decoded: dingtalk_openapi::robot::DownloadMessageFileResponse = serde_json::from_value(value).unwrap();
+    let decoded: dingtalk_openapi::robot::DownloadMessageFileResponse =
+        serde_json::from_value(value).unwrap();
     assert!(decoded.download_url.starts_with("https://"));
 }
 
@@ -331,14 +390,22 @@ async fn group_read_status_streams_every_page() {
         .and(path("/v1.0/robot/groupMessages/query"))
         .and(header("x-acs-dingtalk-access-token", TOKEN))
         .and(body_json(json!({"processQueryKey": "pqk1", "maxResults": 1})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/query_group_message_read_status.page1.json")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("robot/query_group_message_read_status.page1.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/v1.0/robot/groupMessages/query"))
-        .and(body_json(json!({"processQueryKey": "pqk1", "maxResults": 1, "nextToken": "t2"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/query_group_message_read_status.page2.json")))
+        .and(body_json(
+            json!({"processQueryKey": "pqk1", "maxResults": 1, "nextToken": "t2"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("robot/query_group_message_read_status.page2.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -351,7 +418,10 @@ async fn group_read_status_streams_every_page() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<_> = readers.iter().filter_map(|r| r.union_id.as_ref().map(|u| u.as_str().to_owned())).collect();
+    let ids: Vec<_> = readers
+        .iter()
+        .filter_map(|r| r.union_id.as_ref().map(|u| u.as_str().to_owned()))
+        .collect();
     assert_eq!(ids, ["un1", "un2"]);
 }
 
@@ -373,7 +443,12 @@ async fn session_webhook_sends_no_token() {
     let client = client(&server);
     let webhook = "https://oapi.dingtalk.com/robot/sendBySession?session=sess-123";
     let message = WebhookMessage::text("hi @manager432").at_user_ids(vec![UserId::new("manager432")]);
-    let answer = client.robot().send_by_session(webhook, message).unwrap().await.unwrap();
+    let answer = client
+        .robot()
+        .send_by_session(webhook, message)
+        .unwrap()
+        .await
+        .unwrap();
     assert_eq!(answer.errcode, Some(0));
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
@@ -394,7 +469,10 @@ async fn expired_session_is_an_api_error() {
     let client = client(&server);
     let error = client
         .robot()
-        .send_by_session("https://oapi.dingtalk.com/robot/sendBySession?session=old", WebhookMessage::text("x"))
+        .send_by_session(
+            "https://oapi.dingtalk.com/robot/sendBySession?session=old",
+            WebhookMessage::text("x"),
+        )
         .unwrap()
         .await
         .unwrap_err();
@@ -421,7 +499,9 @@ async fn custom_webhook_is_signed_and_carries_only_the_webhook_token() {
         .and(query_param("access_token", "hook-token"))
         .and(query_param("timestamp", timestamp.to_string()))
         .and(query_param("sign", sign.clone()))
-        .and(body_partial_json(json!({"msgtype": "markdown", "markdown": {"title": "Build", "text": "ok"}})))
+        .and(body_partial_json(
+            json!({"msgtype": "markdown", "markdown": {"title": "Build", "text": "ok"}}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/webhook.ok.json")))
         .expect(1)
         .mount(&server)
@@ -448,7 +528,9 @@ async fn custom_webhook_signature_uses_the_clock_and_errors_keep_codes() {
     Mock::given(method("POST"))
         .and(path("/robot/send"))
         .and(query_param("access_token", "hook-token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("robot/send_custom_webhook.sign_mismatch.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("robot/send_custom_webhook.sign_mismatch.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -464,8 +546,18 @@ async fn custom_webhook_signature_uses_the_clock_and_errors_keep_codes() {
         .unwrap_err();
     assert_eq!(error.api_error().unwrap().code().as_str(), "310000");
     let requests = server.received_requests().await.unwrap();
-    let pairs: Vec<(String, String)> = requests[0].url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
-    let timestamp: i64 = pairs.iter().find(|(k, _)| k == "timestamp").unwrap().1.parse().unwrap();
+    let pairs: Vec<(String, String)> = requests[0]
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    let timestamp: i64 = pairs
+        .iter()
+        .find(|(k, _)| k == "timestamp")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
     let sign = &pairs.iter().find(|(k, _)| k == "sign").unwrap().1;
     assert_eq!(sign, &expected_sign("SECx", timestamp));
 }

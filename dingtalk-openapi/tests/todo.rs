@@ -49,7 +49,11 @@ async fn create_todo_is_not_retried_after_a_timeout() {
         .mount(&server)
         .await;
     let client = client_with(&server, Duration::from_millis(100));
-    let error = client.todo().create_todo(UnionId::new("union1"), "x").await.unwrap_err();
+    let error = client
+        .todo()
+        .create_todo(UnionId::new("union1"), "x")
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     let error = client
         .todo()
@@ -86,7 +90,9 @@ async fn get_update_done_delete() {
     Mock::given(method("PUT"))
         .and(path(format!("{TASKS}/task1/executorStatus")))
         .and(query_param("operatorId", "union1"))
-        .and(body_json(json!({"executorStatusList": [{"id": "union2", "isDone": true}]})))
+        .and(body_json(
+            json!({"executorStatusList": [{"id": "union2", "isDone": true}]}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("todo/update_todo.ok.json")))
         .expect(1)
         .mount(&server)
@@ -100,10 +106,19 @@ async fn get_update_done_delete() {
         .await;
     let client = client(&server);
     let todo = client.todo();
-    let task = todo.get_todo(UnionId::new("union1"), TodoTaskId::new("task1")).await.unwrap();
+    let task = todo
+        .get_todo(UnionId::new("union1"), TodoTaskId::new("task1"))
+        .await
+        .unwrap();
     assert_eq!(task.executor_ids[0].as_str(), "union2");
-    let error = todo.get_todo(UnionId::new("ghost"), TodoTaskId::new("task1")).await.unwrap_err();
-    assert_eq!(error.api_error().unwrap().code().as_str(), "invalidParameter.user.notFound");
+    let error = todo
+        .get_todo(UnionId::new("ghost"), TodoTaskId::new("task1"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.api_error().unwrap().code().as_str(),
+        "invalidParameter.user.notFound"
+    );
     let updated = todo
         .update_todo(UnionId::new("union1"), TodoTaskId::new("task1"))
         .operator_id(UnionId::new("union9"))
@@ -112,10 +127,17 @@ async fn get_update_done_delete() {
         .await
         .unwrap();
     assert_eq!(updated.result, Some(true));
-    todo.update_todo_executor_status(UnionId::new("union1"), TodoTaskId::new("task1"), vec![(UnionId::new("union2"), true)])
+    todo.update_todo_executor_status(
+        UnionId::new("union1"),
+        TodoTaskId::new("task1"),
+        vec![(UnionId::new("union2"), true)],
+    )
+    .await
+    .unwrap();
+    let deleted = todo
+        .delete_todo(UnionId::new("union1"), TodoTaskId::new("task1"))
         .await
         .unwrap();
-    let deleted = todo.delete_todo(UnionId::new("union1"), TodoTaskId::new("task1")).await.unwrap();
     assert_eq!(deleted.result, Some(true));
 }
 
@@ -131,7 +153,9 @@ async fn list_todos_streams_pages() {
         .await;
     Mock::given(method("POST"))
         .and(path("/v1.0/todo/users/union1/organizations/tasks/query"))
-        .and(body_json(json!({"isDone": false, "roleTypes": [["executor"]], "nextToken": "p2"})))
+        .and(body_json(
+            json!({"isDone": false, "roleTypes": [["executor"]], "nextToken": "p2"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("todo/list_todos.page2.json")))
         .expect(1)
         .mount(&server)
@@ -146,5 +170,8 @@ async fn list_todos_streams_pages() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(cards.iter().map(|c| c.task_id.as_str()).collect::<Vec<_>>(), ["task1", "task2"]);
+    assert_eq!(
+        cards.iter().map(|c| c.task_id.as_str()).collect::<Vec<_>>(),
+        ["task1", "task2"]
+    );
 }

@@ -20,12 +20,18 @@ async fn form_schema() {
         .and(path("/v1.0/workflow/forms/schemas/processCodes"))
         .and(query_param("processCode", "PROC-1"))
         .and(header("x-acs-dingtalk-access-token", TOKEN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/get_process_form_schema.ok.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("workflow/get_process_form_schema.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server);
-    let schema = client.workflow().get_process_form_schema(ProcessCode::new("PROC-1")).await.unwrap();
+    let schema = client
+        .workflow()
+        .get_process_form_schema(ProcessCode::new("PROC-1"))
+        .await
+        .unwrap();
     let items = schema.result.unwrap().schema_content.unwrap().items;
     assert_eq!(items[0].props.as_ref().unwrap().label.as_deref(), Some("Reason"));
     assert_eq!(items[1].children.len(), 1);
@@ -43,7 +49,9 @@ async fn start_instance_and_form_error() {
             "formComponentValues": [{"name": "Reason", "value": "Conference"}],
             "deptId": -1,
         })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/create_process_instance.ok.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("workflow/create_process_instance.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -54,20 +62,34 @@ async fn start_instance_and_form_error() {
             "originatorUserId": "manager432",
             "formComponentValues": [{"name": "Nope", "value": "x"}],
         })))
-        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("workflow/create_process_instance.form_error.json")))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(fixture("workflow/create_process_instance.form_error.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server);
     let workflow = client.workflow();
     let started = workflow
-        .create_process_instance(ProcessCode::new("PROC-1"), UserId::new("manager432"), vec![FormValue::new("Reason", "Conference")])
+        .create_process_instance(
+            ProcessCode::new("PROC-1"),
+            UserId::new("manager432"),
+            vec![FormValue::new("Reason", "Conference")],
+        )
         .dept_id(DeptId::new("-1"))
         .await
         .unwrap();
-    assert_eq!(started.instance_id.as_str(), "a171de6c-8bb6-4d0e-9ac1-48d4a8e0b9b2");
+    assert_eq!(
+        started.instance_id.as_str(),
+        "a171de6c-8bb6-4d0e-9ac1-48d4a8e0b9b2"
+    );
     let error = workflow
-        .create_process_instance(ProcessCode::new("PROC-1"), UserId::new("manager432"), vec![FormValue::new("Nope", "x")])
+        .create_process_instance(
+            ProcessCode::new("PROC-1"),
+            UserId::new("manager432"),
+            vec![FormValue::new("Nope", "x")],
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);
@@ -86,7 +108,11 @@ async fn start_instance_is_not_retried_after_a_timeout() {
     let client = client_with(&server, Duration::from_millis(100));
     let error = client
         .workflow()
-        .create_process_instance(ProcessCode::new("PROC-1"), UserId::new("u1"), vec![FormValue::new("a", "b")])
+        .create_process_instance(
+            ProcessCode::new("PROC-1"),
+            UserId::new("u1"),
+            vec![FormValue::new("a", "b")],
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
@@ -98,12 +124,18 @@ async fn get_instance_parses_string_success_and_int_task_ids() {
     Mock::given(method("GET"))
         .and(path("/v1.0/workflow/processInstances"))
         .and(query_param("processInstanceId", "inst-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/get_process_instance.ok.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("workflow/get_process_instance.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server);
-    let instance = client.workflow().get_process_instance(ProcessInstanceId::new("inst-1")).await.unwrap();
+    let instance = client
+        .workflow()
+        .get_process_instance(ProcessInstanceId::new("inst-1"))
+        .await
+        .unwrap();
     assert_eq!(instance.success, Some(true));
     let result = instance.result.unwrap();
     assert_eq!(result.tasks[0].task_id, ApprovalTaskId(61_234_567_890));
@@ -149,22 +181,33 @@ async fn approve_redirect_terminate() {
         .await;
     Mock::given(method("POST"))
         .and(path("/v1.0/workflow/tasks/redirect"))
-        .and(body_json(json!({"taskId": 42, "operateUserId": "boss1", "toUserId": "deputy1"})))
+        .and(body_json(
+            json!({"taskId": 42, "operateUserId": "boss1", "toUserId": "deputy1"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": true})))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/v1.0/workflow/processInstances/terminate"))
-        .and(body_json(json!({"processInstanceId": "inst-1", "isSystem": false, "operatingUserId": "manager432"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("workflow/execute_process_task.ok.json")))
+        .and(body_json(
+            json!({"processInstanceId": "inst-1", "isSystem": false, "operatingUserId": "manager432"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("workflow/execute_process_task.ok.json")),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server);
     let workflow = client.workflow();
     let decided = workflow
-        .execute_process_task(ProcessInstanceId::new("inst-1"), ApprovalTaskId(42), UserId::new("boss1"), ApprovalDecision::Refuse)
+        .execute_process_task(
+            ProcessInstanceId::new("inst-1"),
+            ApprovalTaskId(42),
+            UserId::new("boss1"),
+            ApprovalDecision::Refuse,
+        )
         .remark("no")
         .await
         .unwrap();

@@ -103,6 +103,9 @@ impl Paginated for ListShifts {
     }
 
     fn split(&self, response: Self::Response) -> (Vec<Shift>, Option<Cursor>) {
-        (response.result, Cursor::topapi(response.cursor, response.has_more))
+        (
+            response.result,
+            Cursor::topapi(response.cursor, response.has_more),
+        )
     }
 }

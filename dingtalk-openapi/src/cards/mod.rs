@@ -8,7 +8,9 @@ mod model;
 mod update_card;
 mod update_card_streaming;
 
-pub use create_and_deliver_card::{CreateAndDeliverCard, CreateAndDeliverCardResponse, CreateAndDeliverResult};
+pub use create_and_deliver_card::{
+    CreateAndDeliverCard, CreateAndDeliverCardResponse, CreateAndDeliverResult,
+};
 pub use create_card::{CreateCard, CreateCardResponse};
 pub use deliver_card::{DeliverCard, DeliverCardResponse};
 pub use model::{CallbackType, CardParamMap, DeliverResult, MAX_CARD_KEY_BYTES, OpenSpaceId};

@@ -146,8 +146,15 @@ impl OpenSpaceId {
             .0
             .strip_prefix(Self::PREFIX)
             .ok_or_else(|| Error::validation("openSpaceId must start with dtv1.card//"))?;
-        if body.split(';').filter(|e| !e.is_empty()).any(|e| !e.contains('.')) || body.is_empty() {
-            return Err(Error::validation("openSpaceId entries are <SPACE_TYPE>.<spaceId>"));
+        if body
+            .split(';')
+            .filter(|e| !e.is_empty())
+            .any(|e| !e.contains('.'))
+            || body.is_empty()
+        {
+            return Err(Error::validation(
+                "openSpaceId entries are <SPACE_TYPE>.<spaceId>",
+            ));
         }
         Ok(())
     }
@@ -223,7 +230,9 @@ impl DeliverModels {
     pub(crate) fn for_robot(space: &OpenSpaceId, robot_code: RobotCode) -> Self {
         let mut models = Self::default();
         if space.has("IM_GROUP") {
-            models.group_space = Some(SpaceModel { support_forward: true });
+            models.group_space = Some(SpaceModel {
+                support_forward: true,
+            });
             models.group_deliver = Some(GroupDeliverModel {
                 robot_code: robot_code.clone(),
                 at_user_ids: BTreeMap::new(),
@@ -231,7 +240,9 @@ impl DeliverModels {
             });
         }
         if space.has("IM_ROBOT") {
-            models.robot_space = Some(SpaceModel { support_forward: true });
+            models.robot_space = Some(SpaceModel {
+                support_forward: true,
+            });
             models.robot_deliver = Some(RobotDeliverModel {
                 space_type: "IM_ROBOT",
                 robot_code,

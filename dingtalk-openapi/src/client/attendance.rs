@@ -19,8 +19,7 @@ impl<'c> Attendance<'c> {
         from: impl Into<String>,
         to: impl Into<String>,
     ) -> Call<'c, ListAttendanceResults> {
-        self.client
-            .call(ListAttendanceResults::new(user_ids, from, to))
+        self.client.call(ListAttendanceResults::new(user_ids, from, to))
     }
 
     /// [`ListAttendanceRecords`]: raw punch records (`/attendance/listRecord`).
@@ -30,8 +29,7 @@ impl<'c> Attendance<'c> {
         from: impl Into<String>,
         to: impl Into<String>,
     ) -> Call<'c, ListAttendanceRecords> {
-        self.client
-            .call(ListAttendanceRecords::new(user_ids, from, to))
+        self.client.call(ListAttendanceRecords::new(user_ids, from, to))
     }
 
     /// [`ListShifts`]: shifts.

@@ -3,8 +3,8 @@
 use dingtalk_core::{CalendarEventId, UnionId};
 
 use crate::calendar::{
-    AddEventAttendees, Attendee, CreateEvent, DeleteEvent, EventTime, GetEvent, ListEventAttendees, ListEvents,
-    QuerySchedule, RemoveEventAttendees, UpdateEvent,
+    AddEventAttendees, Attendee, CreateEvent, DeleteEvent, EventTime, GetEvent, ListEventAttendees,
+    ListEvents, QuerySchedule, RemoveEventAttendees, UpdateEvent,
 };
 use crate::client::{Call, Client};
 
@@ -69,7 +69,11 @@ impl<'c> Calendar<'c> {
     }
 
     /// [`ListEventAttendees`]: lists attendees.
-    pub fn list_event_attendees(self, user: UnionId, event_id: CalendarEventId) -> Call<'c, ListEventAttendees> {
+    pub fn list_event_attendees(
+        self,
+        user: UnionId,
+        event_id: CalendarEventId,
+    ) -> Call<'c, ListEventAttendees> {
         self.client.call(ListEventAttendees::new(user, event_id))
     }
 

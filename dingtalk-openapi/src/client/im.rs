@@ -14,7 +14,12 @@ pub struct Im<'c> {
 
 impl<'c> Im<'c> {
     /// [`CreateGroup`]: creates a group chat.
-    pub fn create_group(self, name: impl Into<String>, owner: UserId, members: Vec<UserId>) -> Call<'c, CreateGroup> {
+    pub fn create_group(
+        self,
+        name: impl Into<String>,
+        owner: UserId,
+        members: Vec<UserId>,
+    ) -> Call<'c, CreateGroup> {
         self.client.call(CreateGroup::new(name, owner, members))
     }
 
@@ -44,7 +49,8 @@ impl<'c> Im<'c> {
         open_conversation_id: OpenConversationId,
         user_id: UserId,
     ) -> Call<'c, ListGroupMembers> {
-        self.client.call(ListGroupMembers::new(open_conversation_id, user_id))
+        self.client
+            .call(ListGroupMembers::new(open_conversation_id, user_id))
     }
 
     /// [`SendGroupMessage`]: a robot message into a group (same as on [`Client::robot`]).

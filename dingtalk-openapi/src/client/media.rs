@@ -5,7 +5,8 @@ use dingtalk_core::{AgentId, MediaId};
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::media::{
-    BeginChunkedUpload, CommitChunkedUpload, MAX_CHUNK_BYTES, MAX_MEDIA_BYTES, MediaType, UploadChunk, UploadMedia,
+    BeginChunkedUpload, CommitChunkedUpload, MAX_CHUNK_BYTES, MAX_MEDIA_BYTES, MediaType, UploadChunk,
+    UploadMedia,
 };
 
 /// Media uploads; from [`Client::media`].
@@ -58,7 +59,12 @@ impl<'c> Media<'c> {
         }
         let done = self
             .client
-            .execute(&CommitChunkedUpload::new(agent_id, size, chunks, opened.upload_id))
+            .execute(&CommitChunkedUpload::new(
+                agent_id,
+                size,
+                chunks,
+                opened.upload_id,
+            ))
             .await?;
         Ok(done.media_id)
     }

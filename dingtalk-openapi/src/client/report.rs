@@ -19,8 +19,7 @@ impl<'c> Report<'c> {
 
     /// [`ListReports`]: reports in a time window.
     pub fn list_reports(self, start_time_ms: i64, end_time_ms: i64) -> Call<'c, ListReports> {
-        self.client
-            .call(ListReports::new(start_time_ms, end_time_ms))
+        self.client.call(ListReports::new(start_time_ms, end_time_ms))
     }
 
     /// [`CreateReport`]: writes a report.
@@ -30,7 +29,6 @@ impl<'c> Report<'c> {
         userid: UserId,
         contents: Vec<ReportField>,
     ) -> Call<'c, CreateReport> {
-        self.client
-            .call(CreateReport::new(template_id, userid, contents))
+        self.client.call(CreateReport::new(template_id, userid, contents))
     }
 }

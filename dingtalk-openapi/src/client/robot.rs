@@ -9,9 +9,9 @@ use dingtalk_core::{
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::robot::{
-    BatchRecallOtoMessage, BatchSendOtoMessage, DownloadMessageFile, QueryGroupMessageReadStatus, RecallEmotion,
-    RecallGroupMessage, ReplyEmotion, RobotMessage, SendBySession, SendCustomWebhook, SendGroupMessage,
-    SendPrivateChatMessage, WebhookMessage,
+    BatchRecallOtoMessage, BatchSendOtoMessage, DownloadMessageFile, QueryGroupMessageReadStatus,
+    RecallEmotion, RecallGroupMessage, ReplyEmotion, RobotMessage, SendBySession, SendCustomWebhook,
+    SendGroupMessage, SendPrivateChatMessage, WebhookMessage,
 };
 
 /// Robot messaging operations; from [`Client::robot`].
@@ -159,9 +159,7 @@ impl<'c> Robot<'c> {
         session_webhook: &str,
         message: WebhookMessage,
     ) -> Result<Call<'c, SendBySession>, Error> {
-        Ok(self
-            .client
-            .call(SendBySession::new(session_webhook, message)?))
+        Ok(self.client.call(SendBySession::new(session_webhook, message)?))
     }
 
     /// [`SendCustomWebhook`]: posts to a custom webhook robot, signed with `secret` at the transport clock's wall

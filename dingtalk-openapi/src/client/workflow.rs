@@ -4,8 +4,8 @@ use dingtalk_core::{ApprovalTaskId, ProcessCode, ProcessInstanceId, UserId};
 
 use crate::client::{Call, Client};
 use crate::workflow::{
-    ApprovalDecision, CreateProcessInstance, ExecuteProcessTask, FormValue, GetProcessFormSchema, GetProcessInstance,
-    ListProcessInstanceIds, RedirectProcessTask, TerminateProcessInstance,
+    ApprovalDecision, CreateProcessInstance, ExecuteProcessTask, FormValue, GetProcessFormSchema,
+    GetProcessInstance, ListProcessInstanceIds, RedirectProcessTask, TerminateProcessInstance,
 };
 
 /// OA approval operations; from [`Client::workflow`].
@@ -35,7 +35,10 @@ impl<'c> Workflow<'c> {
     }
 
     /// [`GetProcessInstance`]: reads an approval.
-    pub fn get_process_instance(self, process_instance_id: ProcessInstanceId) -> Call<'c, GetProcessInstance> {
+    pub fn get_process_instance(
+        self,
+        process_instance_id: ProcessInstanceId,
+    ) -> Call<'c, GetProcessInstance> {
         self.client.call(GetProcessInstance::new(process_instance_id))
     }
 

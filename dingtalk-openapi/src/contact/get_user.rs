@@ -30,7 +30,10 @@ pub struct GetUser {
 impl GetUser {
     /// Reads user `userid`.
     pub fn new(userid: UserId) -> Self {
-        Self { userid, language: None }
+        Self {
+            userid,
+            language: None,
+        }
     }
 
     /// The language of department names (`zh_CN`, `en_US`).

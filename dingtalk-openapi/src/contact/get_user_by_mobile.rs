@@ -25,7 +25,9 @@ pub struct GetUserByMobile {
 impl GetUserByMobile {
     /// Looks up `mobile`.
     pub fn new(mobile: impl Into<String>) -> Self {
-        Self { mobile: mobile.into() }
+        Self {
+            mobile: mobile.into(),
+        }
     }
 }
 

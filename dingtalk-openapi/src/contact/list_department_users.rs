@@ -122,7 +122,10 @@ impl Paginated for ListDepartmentUsers {
     }
 
     fn split(&self, response: Self::Response) -> (Vec<User>, Option<Cursor>) {
-        (response.list, Cursor::topapi(response.next_cursor, response.has_more))
+        (
+            response.list,
+            Cursor::topapi(response.next_cursor, response.has_more),
+        )
     }
 }
 

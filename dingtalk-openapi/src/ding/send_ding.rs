@@ -104,7 +104,10 @@ impl SendDingResponse {
     /// `Ok(self)` when every receiver was reached, else an error with code `ding.partialDelivery`.
     pub fn into_complete(self) -> Result<Self, Error> {
         if self.is_partial() {
-            Err(business_failure("ding.partialDelivery", "some receivers were not reached"))
+            Err(business_failure(
+                "ding.partialDelivery",
+                "some receivers were not reached",
+            ))
         } else {
             Ok(self)
         }

@@ -27,9 +27,7 @@ pub struct GetGroup {
 impl GetGroup {
     /// Reads group `open_conversation_id`.
     pub fn new(open_conversation_id: OpenConversationId) -> Self {
-        Self {
-            open_conversation_id,
-        }
+        Self { open_conversation_id }
     }
 }
 

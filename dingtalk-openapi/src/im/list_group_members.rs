@@ -111,7 +111,10 @@ impl Paginated for ListGroupMembers {
     }
 
     fn split(&self, response: Self::Response) -> (Vec<UserId>, Option<Cursor>) {
-        (response.user_ids, Cursor::next_token(response.next_token, response.has_more))
+        (
+            response.user_ids,
+            Cursor::next_token(response.next_token, response.has_more),
+        )
     }
 }
 

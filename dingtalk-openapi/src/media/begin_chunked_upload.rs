@@ -73,7 +73,9 @@ impl Endpoint for BeginChunkedUpload {
     fn validate(&self) -> Result<(), Error> {
         dingtalk_core::endpoint::require("agent_id", self.agent_id.as_str())?;
         if self.file_size == 0 || self.chunk_numbers == 0 || self.chunk_numbers > super::limits::MAX_CHUNKS {
-            return Err(Error::validation("file_size must be positive and chunk_numbers 1 to 10000"));
+            return Err(Error::validation(
+                "file_size must be positive and chunk_numbers 1 to 10000",
+            ));
         }
         Ok(())
     }

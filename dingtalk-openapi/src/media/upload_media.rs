@@ -216,7 +216,11 @@ mod tests {
 
     #[test]
     fn type_size_and_extension_are_checked() {
-        assert!(UploadMedia::new(MediaType::Image, "a.PNG", vec![1]).validate().is_ok());
+        assert!(
+            UploadMedia::new(MediaType::Image, "a.PNG", vec![1])
+                .validate()
+                .is_ok()
+        );
         let cases = [
             UploadMedia::new(MediaType::Image, "a.pdf", vec![1]),
             UploadMedia::new(MediaType::Voice, "a.mp3", vec![0; 2 * 1024 * 1024 + 1]),
@@ -224,7 +228,11 @@ mod tests {
             UploadMedia::new(MediaType::Video, "a.mp4", Vec::new()),
         ];
         for case in cases {
-            assert_eq!(case.validate().unwrap_err().kind(), crate::ErrorKind::Validation, "{case:?}");
+            assert_eq!(
+                case.validate().unwrap_err().kind(),
+                crate::ErrorKind::Validation,
+                "{case:?}"
+            );
         }
     }
 }

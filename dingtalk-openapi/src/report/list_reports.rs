@@ -162,7 +162,10 @@ impl Paginated for ListReports {
     }
 
     fn split(&self, response: Self::Response) -> (Vec<Report>, Option<Cursor>) {
-        (response.data_list, Cursor::topapi(response.next_cursor, response.has_more))
+        (
+            response.data_list,
+            Cursor::topapi(response.next_cursor, response.has_more),
+        )
     }
 }
 

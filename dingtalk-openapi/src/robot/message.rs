@@ -113,7 +113,10 @@ impl RobotMessage {
             5 => MsgKey::SampleActionCard5,
             _ => return Err(Error::validation("a vertical action card has 2 to 5 buttons")),
         };
-        let mut fields = vec![("title".to_owned(), title.into()), ("text".to_owned(), text.into())];
+        let mut fields = vec![
+            ("title".to_owned(), title.into()),
+            ("text".to_owned(), text.into()),
+        ];
         for (n, button) in buttons.into_iter().enumerate() {
             fields.push((format!("actionTitle{}", n + 1), button.title));
             fields.push((format!("actionURL{}", n + 1), button.url));
@@ -241,8 +244,16 @@ mod tests {
         let media = MediaId::new("@lADO1");
         let cases = [
             (RobotMessage::text("hi"), "sampleText", vec!["content"]),
-            (RobotMessage::markdown("t", "x"), "sampleMarkdown", vec!["title", "text"]),
-            (RobotMessage::image("https://p"), "sampleImageMsg", vec!["photoURL"]),
+            (
+                RobotMessage::markdown("t", "x"),
+                "sampleMarkdown",
+                vec!["title", "text"],
+            ),
+            (
+                RobotMessage::image("https://p"),
+                "sampleImageMsg",
+                vec!["photoURL"],
+            ),
             (
                 RobotMessage::link("t", "x", "p", "m"),
                 "sampleLink",
@@ -263,7 +274,11 @@ mod tests {
                 "sampleActionCard6",
                 vec!["buttonTitle1", "buttonUrl1", "buttonTitle2", "buttonUrl2"],
             ),
-            (RobotMessage::audio(&media, 3000), "sampleAudio", vec!["mediaId", "duration"]),
+            (
+                RobotMessage::audio(&media, 3000),
+                "sampleAudio",
+                vec!["mediaId", "duration"],
+            ),
             (
                 RobotMessage::file(&media, "a.pdf", "pdf"),
                 "sampleFile",
@@ -286,14 +301,23 @@ mod tests {
 
     #[test]
     fn vertical_cards_pick_the_key_by_button_count() {
-        for (n, key) in [(2, "sampleActionCard2"), (3, "sampleActionCard3"), (4, "sampleActionCard4"), (5, "sampleActionCard5")] {
-            let buttons = (0..n).map(|i| ActionButton::new(format!("b{i}"), "https://x")).collect();
+        for (n, key) in [
+            (2, "sampleActionCard2"),
+            (3, "sampleActionCard3"),
+            (4, "sampleActionCard4"),
+            (5, "sampleActionCard5"),
+        ] {
+            let buttons = (0..n)
+                .map(|i| ActionButton::new(format!("b{i}"), "https://x"))
+                .collect();
             let message = RobotMessage::action_card_vertical("t", "x", buttons).unwrap();
             assert_eq!(message.msg_key().as_str(), key);
             assert_eq!(param(&message)[format!("actionURL{n}")], "https://x");
         }
         for n in [0, 1, 6] {
-            let buttons = (0..n).map(|i| ActionButton::new(format!("b{i}"), "https://x")).collect();
+            let buttons = (0..n)
+                .map(|i| ActionButton::new(format!("b{i}"), "https://x"))
+                .collect();
             let error = RobotMessage::action_card_vertical("t", "x", buttons).unwrap_err();
             assert_eq!(error.kind(), crate::ErrorKind::Validation);
         }

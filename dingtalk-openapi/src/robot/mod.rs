@@ -2,8 +2,8 @@
 //! the session and custom webhooks.
 
 mod batch_recall_oto_message;
-mod checks;
 mod batch_send_oto_message;
+mod checks;
 mod download_message_file;
 mod message;
 mod query_group_message_read_status;
@@ -30,4 +30,6 @@ pub use send_by_session::SendBySession;
 pub use send_custom_webhook::{SendCustomWebhook, webhook_signature};
 pub use send_group_message::{SendGroupMessage, SendGroupMessageResponse};
 pub use send_private_chat_message::SendPrivateChatMessage;
-pub use webhook_message::{FeedLink, MAX_WEBHOOK_BODY_BYTES, MAX_WEBHOOK_MENTIONS, WebhookMessage, WebhookResponse};
+pub use webhook_message::{
+    FeedLink, MAX_WEBHOOK_BODY_BYTES, MAX_WEBHOOK_MENTIONS, WebhookMessage, WebhookResponse,
+};

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use dingtalk_core::{
-    ApiHost, Body, Cursor, Endpoint, Method, OpenConversationId, Paginated, ProcessQueryKey, RobotCode, UnionId,
-    UserId,
+    ApiHost, Body, Cursor, Endpoint, Method, OpenConversationId, Paginated, ProcessQueryKey, RobotCode,
+    UnionId, UserId,
 };
 use serde::{Deserialize, Serialize};
 

@@ -32,7 +32,12 @@ impl RecallEmotion {
         open_conversation_id: OpenConversationId,
         name: impl Into<String>,
     ) -> Self {
-        Self(ReplyEmotion::new(robot_code, open_msg_id, open_conversation_id, name))
+        Self(ReplyEmotion::new(
+            robot_code,
+            open_msg_id,
+            open_conversation_id,
+            name,
+        ))
     }
 }
 

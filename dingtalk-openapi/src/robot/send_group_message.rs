@@ -36,7 +36,11 @@ pub struct SendGroupMessage {
 
 impl SendGroupMessage {
     /// A group send of `message` by robot `robot_code` into `open_conversation_id`.
-    pub fn new(robot_code: RobotCode, open_conversation_id: OpenConversationId, message: RobotMessage) -> Self {
+    pub fn new(
+        robot_code: RobotCode,
+        open_conversation_id: OpenConversationId,
+        message: RobotMessage,
+    ) -> Self {
         let (msg_key, msg_param) = message.into_parts();
         Self {
             robot_code,

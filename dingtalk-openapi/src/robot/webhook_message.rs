@@ -81,7 +81,10 @@ impl WebhookMessage {
 
     /// An action card with one full-width button (`singleTitle`, `singleURL`).
     pub fn action_card(title: impl Into<String>, text: impl Into<String>, button: ActionButton) -> Self {
-        let ActionButton { title: single_title, url } = button;
+        let ActionButton {
+            title: single_title,
+            url,
+        } = button;
         Self::new(
             "actionCard",
             json!({ "title": title.into(), "text": text.into(), "singleTitle": single_title, "singleURL": url }),
@@ -122,7 +125,10 @@ impl WebhookMessage {
     /// Mentions these users (`at.atUserIds`).
     #[must_use]
     pub fn at_user_ids(mut self, user_ids: Vec<dingtalk_core::UserId>) -> Self {
-        self.at.user_ids = user_ids.into_iter().map(dingtalk_core::UserId::into_string).collect();
+        self.at.user_ids = user_ids
+            .into_iter()
+            .map(dingtalk_core::UserId::into_string)
+            .collect();
         self
     }
 

@@ -26,9 +26,7 @@ pub struct GetProcessInstance {
 impl GetProcessInstance {
     /// Reads `process_instance_id`.
     pub fn new(process_instance_id: ProcessInstanceId) -> Self {
-        Self {
-            process_instance_id,
-        }
+        Self { process_instance_id }
     }
 }
 

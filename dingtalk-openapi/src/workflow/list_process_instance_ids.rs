@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 
-use dingtalk_core::{ApiHost, Body, Cursor, Endpoint, Method, Paginated, ProcessCode, ProcessInstanceId, UserId};
+use dingtalk_core::{
+    ApiHost, Body, Cursor, Endpoint, Method, Paginated, ProcessCode, ProcessInstanceId, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;

@@ -13,9 +13,12 @@ pub use create_process_instance::{
 };
 pub use execute_process_task::{ApprovalDecision, ExecuteProcessTask, WorkflowResult};
 pub use get_process_form_schema::{
-    FormComponent, FormComponentProps, FormSchema, GetProcessFormSchema, GetProcessFormSchemaResponse, SchemaContent,
+    FormComponent, FormComponentProps, FormSchema, GetProcessFormSchema, GetProcessFormSchemaResponse,
+    SchemaContent,
 };
-pub use get_process_instance::{GetProcessInstance, GetProcessInstanceResponse, ProcessInstance, ProcessTask};
+pub use get_process_instance::{
+    GetProcessInstance, GetProcessInstanceResponse, ProcessInstance, ProcessTask,
+};
 pub use list_process_instance_ids::{InstanceIdPage, ListProcessInstanceIds, ListProcessInstanceIdsResponse};
 pub use redirect_process_task::RedirectProcessTask;
 pub use terminate_process_instance::TerminateProcessInstance;

@@ -1,6 +1,10 @@
 //! Shared setup for the endpoint tests.
 
-#![allow(dead_code, unreachable_pub, reason = "each test binary uses a different subset")]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test binary uses a different subset"
+)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +26,11 @@ pub fn client(server: &MockServer) -> Client {
 pub fn client_with(server: &MockServer, attempt_timeout: Duration) -> Client {
     let transport = Transport::builder()
         .base_urls(BaseUrls::single(&server.uri()).unwrap())
-        .retry_policy(RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(5)))
+        .retry_policy(RetryPolicy::new(
+            3,
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+        ))
         .attempt_timeout(attempt_timeout)
         .jitter_seed(7)
         .build()

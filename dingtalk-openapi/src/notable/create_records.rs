@@ -1,0 +1,84 @@
+//! `POST /v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}/records?operatorId=`.
+
+use std::borrow::Cow;
+
+use dingtalk_core::{ApiHost, BaseId, Body, Endpoint, Method, UnionId};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::notable::model::{check_ids, operator_query, sheet_path};
+use crate::notable::{RecordFields, RecordIds};
+
+/// Inserts records (at most 100): `POST /v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}/records?operatorId=`.
+///
+/// DingTalk docs: <https://open.dingtalk.com/document/orgapp/api-insertrecords>. Not idempotent.
+///
+/// ```no_run
+/// # async fn run(client: dingtalk_openapi::Client) -> Result<(), dingtalk_openapi::Error> {
+/// use dingtalk_core::{BaseId, UnionId};
+/// use dingtalk_openapi::notable::RecordFields;
+/// let mut row = RecordFields::new();
+/// row.insert("Title", "Ship v1")?;
+/// let ids = client.notable().create_records(BaseId::new("base1"), "Tasks", vec![row], UnionId::new("union1")).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Serialize)]
+pub struct CreateRecords {
+    #[serde(skip)]
+    base_id: BaseId,
+    #[serde(skip)]
+    sheet: String,
+    #[serde(skip)]
+    operator_id: UnionId,
+    records: Vec<NewRecord>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct NewRecord {
+    fields: RecordFields,
+}
+
+impl CreateRecords {
+    /// Inserts `rows` into sheet `sheet`.
+    pub fn new(
+        base_id: BaseId,
+        sheet: impl Into<String>,
+        rows: Vec<RecordFields>,
+        operator_id: UnionId,
+    ) -> Self {
+        Self {
+            base_id,
+            sheet: sheet.into(),
+            operator_id,
+            records: rows.into_iter().map(|fields| NewRecord { fields }).collect(),
+        }
+    }
+}
+
+impl Endpoint for CreateRecords {
+    type Response = RecordIds;
+    const METHOD: Method = Method::Post;
+    const HOST: ApiHost = ApiHost::V1;
+    const IDEMPOTENT: bool = false;
+
+    fn route(&self) -> &'static str {
+        "/v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}/records"
+    }
+
+    fn path(&self) -> Cow<'_, str> {
+        Cow::Owned(format!("{}/records", sheet_path(&self.base_id, &self.sheet)))
+    }
+
+    fn query(&self) -> Vec<(&'static str, String)> {
+        operator_query(&self.operator_id)
+    }
+
+    fn body(&self) -> Result<Body, Error> {
+        Body::json(self)
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        check_ids(&self.base_id, Some(&self.sheet), &self.operator_id)?;
+        super::limits::check_count(self.records.len())
+    }
+}

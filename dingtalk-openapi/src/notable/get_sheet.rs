@@ -1,0 +1,60 @@
+//! `GET /v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}?operatorId=`.
+
+use std::borrow::Cow;
+
+use dingtalk_core::{ApiHost, BaseId, Endpoint, Method, UnionId};
+
+use crate::error::Error;
+use crate::notable::Sheet;
+use crate::notable::model::{check_ids, operator_query, sheet_path};
+
+/// Reads one sheet by id or name: `GET /v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}?operatorId=`.
+///
+/// DingTalk docs: <https://open.dingtalk.com/document/orgapp/api-getsheet>. Idempotent.
+///
+/// ```no_run
+/// # async fn run(client: dingtalk_openapi::Client) -> Result<(), dingtalk_openapi::Error> {
+/// use dingtalk_core::{BaseId, UnionId};
+/// let sheet = client.notable().get_sheet(BaseId::new("base1"), "Tasks", UnionId::new("union1")).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct GetSheet {
+    base_id: BaseId,
+    sheet: String,
+    operator_id: UnionId,
+}
+
+impl GetSheet {
+    /// Sheet `sheet` (id or name) of `base_id`.
+    pub fn new(base_id: BaseId, sheet: impl Into<String>, operator_id: UnionId) -> Self {
+        Self {
+            base_id,
+            sheet: sheet.into(),
+            operator_id,
+        }
+    }
+}
+
+impl Endpoint for GetSheet {
+    type Response = Sheet;
+    const METHOD: Method = Method::Get;
+    const HOST: ApiHost = ApiHost::V1;
+    const IDEMPOTENT: bool = true;
+
+    fn route(&self) -> &'static str {
+        "/v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}"
+    }
+
+    fn path(&self) -> Cow<'_, str> {
+        Cow::Owned(sheet_path(&self.base_id, &self.sheet))
+    }
+
+    fn query(&self) -> Vec<(&'static str, String)> {
+        operator_query(&self.operator_id)
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        check_ids(&self.base_id, Some(&self.sheet), &self.operator_id)
+    }
+}
