@@ -134,7 +134,7 @@ impl Transport {
     ) -> Result<(E::Response, ResponseMeta), Error> {
         endpoint.validate()?;
         let prepared = self.prepare(endpoint)?;
-        let url = Url::parse(&prepared.url).map_err(|e| Error::validation("invalid URL").with_source(e))?;
+        let url = self.endpoint_url(endpoint)?;
         let call = Call {
             method: E::METHOD,
             host: E::HOST,
@@ -151,18 +151,10 @@ impl Transport {
         Ok((response, meta))
     }
 
-    /// Builds the request `endpoint` would send, without sending it or fetching a token.
+    /// Builds the request `endpoint` would send, without sending it or fetching a token. Query values that carry
+    /// credentials (`access_token`, `sign`, `session`, secrets) are shown as `<redacted>`.
     pub fn prepare<E: Endpoint>(&self, endpoint: &E) -> Result<PreparedRequest, Error> {
-        let mut url = self.inner.base_urls.join(E::HOST, &endpoint.path())?;
-        {
-            let query = endpoint.query();
-            if !query.is_empty() {
-                let mut pairs = url.query_pairs_mut();
-                for (key, value) in &query {
-                    pairs.append_pair(key, value);
-                }
-            }
-        }
+        let url = redact_url(&self.endpoint_url(endpoint)?);
         let mut headers = Vec::new();
         for (name, value) in endpoint.headers() {
             check_header_value(&value)?;
@@ -180,6 +172,18 @@ impl Transport {
             headers,
             body: endpoint.body()?,
         })
+    }
+
+    fn endpoint_url<E: Endpoint>(&self, endpoint: &E) -> Result<Url, Error> {
+        let mut url = self.inner.base_urls.join(E::HOST, &endpoint.path())?;
+        let query = endpoint.query();
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (key, value) in &query {
+                pairs.append_pair(key, value);
+            }
+        }
+        Ok(url)
     }
 
     /// Downloads `url` without any token (media download URLs are pre-signed), following at most
@@ -632,6 +636,9 @@ pub fn check_header_value(value: &str) -> Result<(), Error> {
 }
 
 fn map_reqwest_error(error: reqwest::Error) -> Error {
+    // reqwest's Display includes the URL, whose query may hold a token (`access_token` on the legacy host, a
+    // webhook token): never let it into the error chain.
+    let error = error.without_url();
     if error.is_timeout() {
         Error::new(ErrorKind::Timeout).with_source(error)
     } else if error.is_connect() {
@@ -687,6 +694,39 @@ fn next_location(current: &Url, response: &reqwest::Response) -> Result<Url, Err
         );
     }
     Ok(next)
+}
+
+/// Query parameters whose values are credentials and never shown.
+const SECRET_QUERY_KEYS: &[&str] = &[
+    "access_token",
+    "sign",
+    "session",
+    "appsecret",
+    "appSecret",
+    "clientSecret",
+    "ticket",
+];
+
+/// A copy of `url` with credential-bearing query values (`access_token`, `sign`, `session`, secrets, `ticket`)
+/// replaced by `<redacted>`, for logs and dry runs.
+pub fn redact_url(url: &Url) -> Url {
+    let mut shown = url.clone();
+    if url.query().is_none() {
+        return shown;
+    }
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let value = if SECRET_QUERY_KEYS.contains(&k.as_ref()) {
+                "<redacted>".to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), value)
+        })
+        .collect();
+    shown.query_pairs_mut().clear().extend_pairs(pairs);
+    shown
 }
 
 fn strip_query_param(url: &mut Url, name: &str) {

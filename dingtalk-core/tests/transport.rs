@@ -685,3 +685,60 @@ fn debug_output_of_configuration_has_no_secrets() {
     dingtalk_test_support::assert_redacted(&format!("{tok:?}"), "tok-abc");
     let _ = Arc::new(tok);
 }
+
+/// Regression (found in review): a network failure on the legacy host put the request URL, and with it
+/// `?access_token=…`, into the error's source chain.
+#[tokio::test]
+async fn network_errors_never_carry_the_token_in_their_chain() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let t = Transport::builder()
+        .base_urls(BaseUrls::single(&format!("http://127.0.0.1:{port}")).unwrap())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = t
+        .execute(&LegacyUserGet { userid: "u".into() }, Some(&token()))
+        .await
+        .unwrap_err();
+    let mut chain = format!("{error} {error:?}");
+    let mut source = std::error::Error::source(&error);
+    while let Some(e) = source {
+        chain = format!("{chain} {e} {e:?}");
+        source = e.source();
+    }
+    dingtalk_test_support::assert_redacted(&chain, "tok-abc");
+}
+
+#[test]
+fn dry_run_urls_hide_credentials_in_the_query() {
+    #[derive(Clone)]
+    struct Webhook;
+    impl Endpoint for Webhook {
+        type Response = serde_json::Value;
+        const METHOD: Method = Method::Post;
+        const HOST: ApiHost = ApiHost::Legacy;
+        const IDEMPOTENT: bool = false;
+        const AUTH: dingtalk_core::Auth = dingtalk_core::Auth::None;
+        fn route(&self) -> &'static str {
+            "/robot/send"
+        }
+        fn path(&self) -> Cow<'_, str> {
+            Cow::Borrowed("/robot/send")
+        }
+        fn query(&self) -> Vec<(&'static str, String)> {
+            vec![
+                ("access_token", "hook-s3cret".into()),
+                ("timestamp", "1".into()),
+                ("sign", "sig-s3cret".into()),
+            ]
+        }
+    }
+    let prepared = Transport::builder().build().unwrap().prepare(&Webhook).unwrap();
+    dingtalk_test_support::assert_redacted(&prepared.url, "hook-s3cret");
+    dingtalk_test_support::assert_redacted(&prepared.url, "sig-s3cret");
+    assert!(prepared.url.contains("timestamp=1"), "{}", prepared.url);
+}
