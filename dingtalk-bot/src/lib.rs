@@ -5,6 +5,10 @@ pub mod agent;
 pub mod config;
 pub mod markdown;
 pub mod pairing;
+pub mod registry;
+pub mod reply;
+mod runtime;
 pub mod tags;
 
 pub use config::{AccountConfig, BotConfig, ConfigError};
+pub use runtime::{Bot, BotHandler, BotParts};

@@ -285,3 +285,137 @@ mod tests {
         assert!(pairing.deny("acc", &pairing.store().pending("acc")[0].code.clone(), HOUR + 1));
     }
 }
+
+/// A [`PairingStore`] persisted as a JSON file (approvals survive restarts), written atomically.
+#[derive(Debug)]
+pub struct FilePairingStore {
+    path: std::path::PathBuf,
+    memory: MemoryPairingStore,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct PairingFile {
+    accounts: BTreeMap<String, (Vec<PendingFileEntry>, Vec<String>)>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingFileEntry {
+    code: String,
+    user: String,
+    issued_ms: u64,
+    last_sent_ms: u64,
+}
+
+impl FilePairingStore {
+    /// Opens (or starts) the store at `path`.
+    pub fn open(path: std::path::PathBuf) -> Self {
+        let memory = MemoryPairingStore::default();
+        if let Some(file) = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<PairingFile>(&b).ok())
+        {
+            let mut state = memory
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (account, (pending, approved)) in file.accounts {
+                let pending = pending
+                    .into_iter()
+                    .map(|p| PendingCode {
+                        code: p.code,
+                        user: p.user,
+                        issued_ms: p.issued_ms,
+                        last_sent_ms: p.last_sent_ms,
+                    })
+                    .collect();
+                state.insert(account, (pending, approved));
+            }
+        }
+        Self { path, memory }
+    }
+
+    fn save(&self) {
+        let file = {
+            let state = self
+                .memory
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            PairingFile {
+                accounts: state
+                    .iter()
+                    .map(|(account, (pending, approved))| {
+                        let pending = pending
+                            .iter()
+                            .map(|p| PendingFileEntry {
+                                code: p.code.clone(),
+                                user: p.user.clone(),
+                                issued_ms: p.issued_ms,
+                                last_sent_ms: p.last_sent_ms,
+                            })
+                            .collect();
+                        (account.clone(), (pending, approved.clone()))
+                    })
+                    .collect(),
+            }
+        };
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let tmp = self.path.with_extension("tmp");
+        let written = serde_json::to_vec_pretty(&file)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|()| std::fs::rename(&tmp, &self.path));
+        if written.is_err() {
+            tracing::warn!(path = %self.path.display(), "could not save pairing state");
+        }
+    }
+}
+
+impl PairingStore for FilePairingStore {
+    fn pending(&self, account: &str) -> Vec<PendingCode> {
+        self.memory.pending(account)
+    }
+    fn put_pending(&self, account: &str, code: PendingCode) {
+        self.memory.put_pending(account, code);
+        self.save();
+    }
+    fn remove_pending(&self, account: &str, user: &str) {
+        self.memory.remove_pending(account, user);
+        self.save();
+    }
+    fn approved(&self, account: &str) -> Vec<String> {
+        self.memory.approved(account)
+    }
+    fn approve(&self, account: &str, user: &str) {
+        self.memory.approve(account, user);
+        self.save();
+    }
+    fn revoke(&self, account: &str, user: &str) -> bool {
+        let removed = self.memory.revoke(account, user);
+        self.save();
+        removed
+    }
+}
+
+impl<T: PairingStore + ?Sized> PairingStore for std::sync::Arc<T> {
+    fn pending(&self, account: &str) -> Vec<PendingCode> {
+        (**self).pending(account)
+    }
+    fn put_pending(&self, account: &str, code: PendingCode) {
+        (**self).put_pending(account, code);
+    }
+    fn remove_pending(&self, account: &str, user: &str) {
+        (**self).remove_pending(account, user);
+    }
+    fn approved(&self, account: &str) -> Vec<String> {
+        (**self).approved(account)
+    }
+    fn approve(&self, account: &str, user: &str) {
+        (**self).approve(account, user);
+    }
+    fn revoke(&self, account: &str, user: &str) -> bool {
+        (**self).revoke(account, user)
+    }
+}

@@ -1,0 +1,186 @@
+//! Outbound routing: session webhook while it is valid, OpenAPI after it expires or fails (BOT-25..28).
+
+use dingtalk_core::{OpenConversationId, RobotCode, UserId};
+use dingtalk_openapi::Client;
+use dingtalk_openapi::robot::{
+    BatchSendOtoMessage, RobotMessage, SendBySession, SendGroupMessage, WebhookMessage,
+};
+
+use crate::config::{ReplyConfig, ReplyMode};
+use crate::markdown::{apply_table_mode, chunk, derive_title, looks_like_markdown, numbered_titles};
+
+/// Where a reply goes: the conversation that asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyTarget {
+    /// The robot.
+    pub robot_code: RobotCode,
+    /// A group (by open conversation id) or a direct chat (by the asker's staff id).
+    pub conversation: Conversation,
+    /// The inbound message's session webhook and its expiry (epoch ms).
+    pub session_webhook: Option<(String, i64)>,
+    /// Whom to @-mention in group webhook replies.
+    pub at_user: Option<UserId>,
+}
+
+/// A conversation kind with the id OpenAPI sends need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Conversation {
+    /// A group.
+    Group(OpenConversationId),
+    /// A one-to-one chat with this user.
+    Direct(UserId),
+}
+
+/// How a message went out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Route {
+    /// The session webhook.
+    Webhook,
+    /// `groupMessages/send` or `oToMessages/batchSend`.
+    OpenApi,
+}
+
+/// A send failure, after the fallback was tried.
+#[derive(Debug)]
+pub struct SendError(dingtalk_core::Error);
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the reply could not be sent")
+    }
+}
+
+impl std::error::Error for SendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// Sends replies for one account.
+#[derive(Clone, Debug)]
+pub struct Replier {
+    client: Client,
+    config: ReplyConfig,
+    default_title: String,
+}
+
+impl Replier {
+    /// A replier over `client` with the account's reply settings; `name` is the bot's name (title fallback).
+    pub fn new(client: Client, config: ReplyConfig, name: &str) -> Self {
+        let default_title = if config.default_title.is_empty() {
+            name.to_owned()
+        } else {
+            config.default_title.clone()
+        };
+        Self {
+            client,
+            config,
+            default_title,
+        }
+    }
+
+    /// Sends `text` in the configured mode (markdown/text), chunked at `max_chars` with derived titles. Returns the
+    /// routes used.
+    pub async fn send(
+        &self,
+        target: &ReplyTarget,
+        text: &str,
+        mode: ReplyMode,
+    ) -> Result<Vec<Route>, SendError> {
+        let text = if text.trim().is_empty() {
+            self.config.empty_reply_text.clone()
+        } else {
+            text.to_owned()
+        };
+        let as_markdown = mode != ReplyMode::Text && looks_like_markdown(&text);
+        let shaped = if as_markdown {
+            apply_table_mode(&text, self.config.table_mode)
+        } else {
+            text.clone()
+        };
+        let chunks = chunk(&shaped, self.config.max_chars);
+        let title = derive_title(&shaped, self.config.title_max_chars, &self.default_title);
+        let titles = numbered_titles(&title, chunks.len());
+        let mut routes = Vec::with_capacity(chunks.len());
+        let last = chunks.len().saturating_sub(1);
+        for (i, (body, title)) in chunks.iter().zip(titles).enumerate() {
+            // The @-mention only on the last chunk.
+            let at = if i == last { target.at_user.clone() } else { None };
+            routes.push(self.send_one(target, &title, body, as_markdown, at).await?);
+        }
+        Ok(routes)
+    }
+
+    async fn send_one(
+        &self,
+        target: &ReplyTarget,
+        title: &str,
+        body: &str,
+        markdown: bool,
+        at: Option<UserId>,
+    ) -> Result<Route, SendError> {
+        let now_ms = i64::try_from(self.client.transport().clock().epoch_millis()).unwrap_or(i64::MAX);
+        let margin_ms = i64::try_from(self.config.webhook_margin_s.saturating_mul(1000)).unwrap_or(i64::MAX);
+        if let Some((url, expires_ms)) = &target.session_webhook
+            && now_ms < expires_ms.saturating_sub(margin_ms)
+        {
+            let text = match (&at, self.config.at_sender_in_group, &target.conversation) {
+                (Some(user), true, Conversation::Group(_)) => format!("{body}\n\n@{user}"),
+                _ => body.to_owned(),
+            };
+            let mut message = if markdown {
+                WebhookMessage::markdown(title, text)
+            } else {
+                WebhookMessage::text(text)
+            };
+            if let (Some(user), true, Conversation::Group(_)) =
+                (at, self.config.at_sender_in_group, &target.conversation)
+            {
+                message = message.at_user_ids(vec![user]);
+            }
+            match SendBySession::new(url, message) {
+                Ok(request) => match self.client.execute(&request).await {
+                    Ok(_) => return Ok(Route::Webhook),
+                    Err(e) => {
+                        tracing::info!(kind = ?e.kind(), "session webhook failed; falling back to OpenAPI");
+                    }
+                },
+                Err(e) => tracing::info!(kind = ?e.kind(), "unusable session webhook; using OpenAPI"),
+            }
+        }
+        let message = if markdown {
+            RobotMessage::markdown(title, body)
+        } else {
+            RobotMessage::text(body)
+        };
+        let result = match &target.conversation {
+            Conversation::Group(cid) => self
+                .client
+                .execute(&SendGroupMessage::new(
+                    target.robot_code.clone(),
+                    cid.clone(),
+                    message,
+                ))
+                .await
+                .map(drop),
+            Conversation::Direct(user) => {
+                let request =
+                    BatchSendOtoMessage::new(target.robot_code.clone(), vec![user.clone()], message);
+                match self.client.execute(&request).await {
+                    Ok(response) if response.is_partial() => {
+                        tracing::warn!(user = %user, "one-to-one send was flow-controlled or filtered");
+                        Err(dingtalk_core::Error::api(dingtalk_core::ApiError::new(
+                            "robot.partialDelivery",
+                            "recipient not reached",
+                            200,
+                        )))
+                    }
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        result.map(|()| Route::OpenApi).map_err(SendError)
+    }
+}

@@ -1,0 +1,759 @@
+//! The bot runtime: accepted messages → access checks → per-session queue → agent → card or markdown reply.
+//!
+//! `dingtalk-stream`'s dispatcher delivers each robot message once (dedup on both ids, ack before processing) and
+//! in order per conversation. [`BotHandler::on_bot_message`] returns quickly: it filters, answers stop words and
+//! commands at once, and queues prompts per session key (BOT-40..45). One worker per session key runs the agent;
+//! at most `agent.max_concurrent` agents run per account.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use dingtalk_cards::{CardDriver, CardTarget};
+use dingtalk_core::{Clock, ConversationType, OpenConversationId, SystemClock, UserId};
+use dingtalk_openapi::Client;
+use dingtalk_stream::{
+    BotMessage, Callback, CallbackPayload, Handler, HandlerError, MessageContent, RichTextItem,
+};
+use tokio::sync::{Semaphore, oneshot};
+
+use crate::access::{self, DmDecision, GroupDecision, Sender};
+use crate::agent::{AgentEvent, AgentOutcome, AgentRequest, AgentSpec};
+use crate::config::{AccountConfig, GroupScope, ReplyMode};
+use crate::pairing::{ApproveOutcome, Pairing, PairingReply, PairingStore};
+use crate::registry::{ConversationEntry, Registry};
+use crate::reply::{Conversation, Replier, ReplyTarget};
+use crate::tags;
+
+/// Everything one account's bot needs.
+pub struct BotParts {
+    /// The account id.
+    pub account_id: String,
+    /// The account configuration.
+    pub account: AccountConfig,
+    /// The OpenAPI client (app token, the app's limiter).
+    pub client: Client,
+    /// The card driver, when replies use cards.
+    pub cards: Option<CardDriver>,
+    /// The agent.
+    pub agent: AgentSpec,
+    /// Pairing state.
+    pub pairing: Arc<dyn PairingStore>,
+    /// Known conversations.
+    pub registry: Arc<Registry>,
+}
+
+/// One account's bot. Cheap to clone.
+#[derive(Clone)]
+pub struct Bot {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    account_id: String,
+    account: AccountConfig,
+    client: Client,
+    replier: Replier,
+    cards: Option<CardDriver>,
+    agent: AgentSpec,
+    pairing: Pairing<Arc<dyn PairingStore>>,
+    registry: Arc<Registry>,
+    sessions: Mutex<HashMap<String, Session>>,
+    agents: Semaphore,
+    denied_notified: Mutex<HashMap<String, u64>>,
+    clock: Arc<dyn Clock>,
+}
+
+#[derive(Default)]
+struct Session {
+    queue: VecDeque<Job>,
+    running: Option<Running>,
+    worker: bool,
+    resume_id: Option<String>,
+    replied_before: bool,
+}
+
+struct Running {
+    asker: String,
+    stop: Option<oneshot::Sender<String>>,
+}
+
+struct Job {
+    prompt: String,
+    asker: String,
+    target: ReplyTarget,
+    card_target: CardTarget,
+    mode: ReplyMode,
+    system_prompt: Option<String>,
+}
+
+impl std::fmt::Debug for Bot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bot")
+            .field("account", &self.inner.account_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Bot {
+    /// Builds the bot.
+    pub fn new(parts: BotParts) -> Self {
+        let replier = Replier::new(
+            parts.client.clone(),
+            parts.account.reply.clone(),
+            &parts.account.name,
+        );
+        let pairing = Pairing::new(parts.pairing, &parts.account.access.pairing);
+        let agents = Semaphore::new(parts.account.agent.max_concurrent.max(1));
+        Self {
+            inner: Arc::new(Inner {
+                account_id: parts.account_id,
+                replier,
+                client: parts.client,
+                cards: parts.cards,
+                agent: parts.agent,
+                pairing,
+                registry: parts.registry,
+                sessions: Mutex::new(HashMap::new()),
+                agents,
+                denied_notified: Mutex::new(HashMap::new()),
+                clock: Arc::new(SystemClock),
+                account: parts.account,
+            }),
+        }
+    }
+
+    /// The handler to give `dingtalk_stream::Dispatcher`.
+    pub fn handler(&self) -> BotHandler {
+        BotHandler { bot: self.clone() }
+    }
+
+    /// Whether any agent run is active or queued (for graceful shutdown).
+    pub fn busy(&self) -> bool {
+        self.inner
+            .lock_sessions()
+            .values()
+            .any(|s| s.running.is_some() || !s.queue.is_empty())
+    }
+
+    /// Handles one accepted robot message.
+    pub async fn accept(&self, msg: &BotMessage) {
+        let inner = &self.inner;
+        let account = &inner.account;
+        let sender = Sender {
+            staff_id: msg.sender_staff_id.as_ref().map(dingtalk_core::StaffId::as_str),
+            sender_id: msg.sender_id.as_str(),
+        };
+        if access::is_self(account, sender, msg.chatbot_user_id.as_deref().unwrap_or("")) {
+            return;
+        }
+        let group = msg.conversation_type == Some(ConversationType::Group);
+        let asker = sender.staff_id.unwrap_or(sender.sender_id).to_owned();
+        inner.registry.upsert(&ConversationEntry {
+            account: inner.account_id.clone(),
+            conversation_id: msg.conversation_id.to_string(),
+            group,
+            title: msg.conversation_title.clone().unwrap_or_default(),
+            robot_code: msg.robot_code.to_string(),
+            last_sender_staff_id: asker.clone(),
+            last_seen_ms: inner.clock.epoch_millis(),
+        });
+        let target = Self::reply_target(msg, group, &asker);
+        // Access is decided on the typed text alone: nothing is downloaded for senders who are turned away.
+        let typed = msg.content.text().unwrap_or_default();
+        let gated = if group {
+            let at = msg.is_in_at_list.unwrap_or(false);
+            match access::check_group(account, msg.conversation_id.as_str(), sender, at, &typed) {
+                GroupDecision::Accept { text } => text,
+                GroupDecision::Drop(reason) => {
+                    tracing::debug!(?reason, "group message dropped");
+                    return;
+                }
+            }
+        } else {
+            match self.dm_gate(sender, &asker, typed.trim(), &target).await {
+                Some(text) => text,
+                None => return,
+            }
+        };
+        let text = if matches!(msg.content, MessageContent::Text(_) | MessageContent::Markdown(_)) {
+            Self::with_quote(msg, gated)
+        } else {
+            self.prompt_text(msg).await
+        };
+        let key = self.session_key(msg, group, &asker);
+        if access::is_stop_word(&text, &account.queue.stop_words) {
+            self.stop(&key, &asker, &target).await;
+            return;
+        }
+        if text == "/new" {
+            if let Some(session) = inner.lock_sessions().get_mut(&key) {
+                session.resume_id = None;
+            }
+            self.say(&target, "已开始新的会话。").await;
+            return;
+        }
+        if text.is_empty() {
+            return;
+        }
+        let group_config = if group {
+            account.group(msg.conversation_id.as_str())
+        } else {
+            None
+        };
+        let mode = group_config
+            .as_ref()
+            .and_then(|g| g.reply_mode)
+            .or(if group { account.reply.group_mode } else { None })
+            .unwrap_or(account.reply.mode);
+        let card_target = if group {
+            CardTarget::Group(OpenConversationId::new(msg.conversation_id.to_string()))
+        } else {
+            CardTarget::Direct(UserId::new(asker.clone()))
+        };
+        let job = Job {
+            prompt: text,
+            asker,
+            target: target.clone(),
+            card_target,
+            mode,
+            system_prompt: group_config.and_then(|g| g.system_prompt),
+        };
+        self.enqueue(key, job, &target).await;
+    }
+
+    /// The DM policy: `Some(text)` to process, `None` when the sender was answered (denied, pairing) or the message
+    /// was an owner command.
+    async fn dm_gate(
+        &self,
+        sender: Sender<'_>,
+        asker: &str,
+        text: &str,
+        target: &ReplyTarget,
+    ) -> Option<String> {
+        let inner = &self.inner;
+        if let Some(code) = text.strip_prefix("/pair approve ") {
+            self.approve_by_dm(asker, code, target).await;
+            return None;
+        }
+        let approved = inner.pairing.store().approved(&inner.account_id);
+        match access::check_dm(&inner.account, sender, &approved) {
+            DmDecision::Accept => Some(text.to_owned()),
+            DmDecision::Deny { reply } => {
+                if reply && self.first_in_hour(asker) {
+                    let text = format!("你没有使用此机器人的权限。请把你的 ID `{asker}` 发给管理员开通。");
+                    self.say(target, &text).await;
+                }
+                None
+            }
+            DmDecision::Pair => {
+                let now = inner.clock.epoch_millis();
+                let reply = inner
+                    .pairing
+                    .request(&inner.account_id, asker, now, &mut rand::rng());
+                match reply {
+                    PairingReply::Code(code) => {
+                        let text = format!(
+                            "首次使用需要配对。请把配对码 **{code}** 发给管理员批准（1 小时内有效）。"
+                        );
+                        self.say(target, &text).await;
+                    }
+                    PairingReply::TryLater => {
+                        if self.first_in_hour(asker) {
+                            self.say(target, "待批准的配对请求过多，请稍后再试。").await;
+                        }
+                    }
+                    PairingReply::Silent => {}
+                }
+                None
+            }
+        }
+    }
+
+    /// Prepends the quoted message of a reply (`text.repliedMsg`) as context.
+    fn with_quote(msg: &BotMessage, text: String) -> String {
+        let quoted = match &msg.content {
+            MessageContent::Text(t) => t
+                .replied_msg
+                .as_ref()
+                .and_then(|r| r.content.get("text").and_then(|v| v.as_str()).map(str::to_owned)),
+            _ => None,
+        };
+        match quoted {
+            Some(q) if !q.trim().is_empty() => format!("> {}\n\n{text}", q.trim()),
+            _ => text,
+        }
+    }
+
+    async fn enqueue(&self, key: String, job: Job, target: &ReplyTarget) {
+        let inner = &self.inner;
+        let (ahead, spawn, full) = {
+            let mut sessions = inner.lock_sessions();
+            let session = sessions.entry(key.clone()).or_default();
+            let depth = session.queue.len() + usize::from(session.running.is_some());
+            if depth >= inner.account.queue.max_depth {
+                (0, false, true)
+            } else {
+                session.queue.push_back(job);
+                let spawn = !session.worker;
+                session.worker = true;
+                (depth, spawn, false)
+            }
+        };
+        if full {
+            self.say(target, "当前排队已满，请稍后再试").await;
+            return;
+        }
+        if ahead > 0 && inner.account.queue.queued_feedback {
+            self.say(target, &format!("⏳ 已排队（前面还有 {ahead} 条）"))
+                .await;
+        }
+        if spawn {
+            let bot = self.clone();
+            tokio::spawn(async move { bot.worker(key).await });
+        }
+    }
+
+    async fn worker(self, key: String) {
+        loop {
+            let (job, resume) = {
+                let mut sessions = self.inner.lock_sessions();
+                let Some(session) = sessions.get_mut(&key) else {
+                    return;
+                };
+                let Some(job) = session.queue.pop_front() else {
+                    session.worker = false;
+                    return;
+                };
+                (job, session.resume_id.clone())
+            };
+            let Ok(_permit) = self.inner.agents.acquire().await else {
+                return;
+            };
+            let (stop_tx, stop_rx) = oneshot::channel();
+            if let Some(session) = self.inner.lock_sessions().get_mut(&key) {
+                session.running = Some(Running {
+                    asker: job.asker.clone(),
+                    stop: Some(stop_tx),
+                });
+            }
+            let new_session = self.run_job(&key, job, resume, stop_rx).await;
+            if let Some(session) = self.inner.lock_sessions().get_mut(&key) {
+                session.running = None;
+                session.replied_before = true;
+                if new_session.is_some() {
+                    session.resume_id = new_session;
+                }
+            }
+        }
+    }
+
+    /// Runs one prompt to its reply; returns the agent's session id.
+    async fn run_job(
+        &self,
+        key: &str,
+        job: Job,
+        resume: Option<String>,
+        mut stop: oneshot::Receiver<String>,
+    ) -> Option<String> {
+        let inner = &self.inner;
+        let first_reply = !inner.lock_sessions().get(key).is_some_and(|s| s.replied_before);
+        let request = AgentRequest {
+            prompt: job.prompt.clone(),
+            session_id: resume,
+            system_prompt: job.system_prompt.clone(),
+        };
+        let mut run = inner.agent.start(request);
+        let mut card = match (job.mode, &inner.cards) {
+            (ReplyMode::Card, Some(driver)) => Some(driver.start(job.card_target.clone())),
+            _ => None,
+        };
+        let mut session_id = None;
+        let mut stopped_by = None;
+        loop {
+            tokio::select! {
+                event = run.events.recv() => match event {
+                    Some(AgentEvent::Text(text)) => {
+                        if let Some(card) = &card {
+                            card.push(tags::extract(&text).0);
+                        }
+                    }
+                    Some(AgentEvent::Tool(name)) => {
+                        if let Some(card) = &card {
+                            card.progress(name);
+                        }
+                    }
+                    Some(AgentEvent::Session(id)) => session_id = Some(id),
+                    None => break,
+                },
+                by = &mut stop, if stopped_by.is_none() => {
+                    stopped_by = Some(by.unwrap_or_default());
+                    run.stop();
+                }
+            }
+        }
+        let outcome = run.wait().await;
+        let prefix = if first_reply {
+            inner.account.reply.response_prefix.clone()
+        } else {
+            String::new()
+        };
+        let (visible, media) = match &outcome {
+            AgentOutcome::Finished(text) => {
+                let (visible, media) = tags::extract(text);
+                (format!("{prefix}{visible}"), media)
+            }
+            _ => (String::new(), Vec::new()),
+        };
+        match (&mut card, &outcome) {
+            (Some(card), AgentOutcome::Finished(_)) => card.finish(visible.clone()),
+            (Some(card), AgentOutcome::Stopped) => card.stop(stopped_by.clone().unwrap_or_default()),
+            (Some(card), AgentOutcome::TimedOut) => card.fail("⏱️ 超时"),
+            (Some(card), AgentOutcome::Failed(reason)) => card.fail(reason.clone()),
+            (None, AgentOutcome::Finished(_)) => self.say_mode(&job.target, &visible, job.mode).await,
+            (None, AgentOutcome::Stopped) => self.say(&job.target, "⏹️ 已停止").await,
+            (None, AgentOutcome::TimedOut) => self.say(&job.target, "❌ 处理失败：⏱️ 超时").await,
+            (None, AgentOutcome::Failed(reason)) => {
+                self.say(&job.target, &format!("❌ 处理失败：{reason}")).await;
+            }
+        }
+        if let Some(mut card) = card.take() {
+            let (fallbacks, _) = card.closed().await;
+            for (text, _reason) in fallbacks {
+                self.say_mode(&job.target, &text, ReplyMode::Markdown).await;
+            }
+        }
+        for tag in media {
+            let roots = self.media_roots();
+            if let Err(reason) = tags::check_media(&tag, &roots, &self.media_limits()) {
+                let name = std::path::Path::new(&tag.path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                self.say(&job.target, &format!("📎 发送失败：{name}（{reason}）"))
+                    .await;
+            }
+        }
+        session_id
+    }
+
+    async fn stop(&self, key: &str, asker: &str, target: &ReplyTarget) {
+        let owner = access::allowed(
+            &self.inner.account.access.owners,
+            Sender {
+                staff_id: Some(asker),
+                sender_id: asker,
+            },
+        );
+        // 0: nothing running, 1: stopped, 2: not allowed.
+        let verdict = {
+            let mut sessions = self.inner.lock_sessions();
+            match sessions.get_mut(key).and_then(|s| s.running.as_mut()) {
+                Some(running) if running.asker == asker || owner => {
+                    if let Some(tx) = running.stop.take() {
+                        let _ = tx.send(asker.to_owned());
+                    }
+                    1
+                }
+                Some(_) => 2,
+                None => 0,
+            }
+        };
+        match verdict {
+            0 => self.say(target, "没有正在进行的任务").await,
+            2 => self.say(target, "只有提问者或管理员可以停止。").await,
+            _ => {}
+        }
+    }
+
+    /// A card button press: `btn_stop` stops the run of the session it belongs to, if the presser may.
+    pub fn on_card_action(&self, user: &str, space_id: &str, action: &str) {
+        if action != "btn_stop" {
+            return;
+        }
+        let keys: Vec<String> = {
+            let sessions = self.inner.lock_sessions();
+            sessions
+                .keys()
+                .filter(|k| k.contains(space_id) || k.ends_with(&format!(":dm:{user}")))
+                .cloned()
+                .collect()
+        };
+        let owner = access::allowed(
+            &self.inner.account.access.owners,
+            Sender {
+                staff_id: Some(user),
+                sender_id: user,
+            },
+        );
+        let mut sessions = self.inner.lock_sessions();
+        for key in keys {
+            if let Some(running) = sessions.get_mut(&key).and_then(|s| s.running.as_mut())
+                && (running.asker == user || owner)
+                && let Some(tx) = running.stop.take()
+            {
+                let _ = tx.send(user.to_owned());
+            }
+        }
+    }
+
+    async fn approve_by_dm(&self, approver: &str, code: &str, target: &ReplyTarget) {
+        let inner = &self.inner;
+        let owner = access::allowed(
+            &inner.account.access.owners,
+            Sender {
+                staff_id: Some(approver),
+                sender_id: approver,
+            },
+        );
+        if !owner {
+            self.say(target, "只有管理员可以批准配对。").await;
+            return;
+        }
+        let text = match inner
+            .pairing
+            .approve(&inner.account_id, code, approver, inner.clock.epoch_millis())
+        {
+            ApproveOutcome::Approved(user) => format!("已批准 {user}。"),
+            ApproveOutcome::OwnCode => "不能批准自己的配对码。".to_owned(),
+            _ => "没有找到这个配对码（可能已过期）。".to_owned(),
+        };
+        self.say(target, &text).await;
+    }
+
+    fn first_in_hour(&self, user: &str) -> bool {
+        let now = self.inner.clock.epoch_millis();
+        let mut seen = self
+            .inner
+            .denied_notified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let fresh = seen
+            .get(user)
+            .is_none_or(|&at| now.saturating_sub(at) >= 3_600_000);
+        if fresh {
+            seen.insert(user.to_owned(), now);
+        }
+        fresh
+    }
+
+    async fn say(&self, target: &ReplyTarget, text: &str) {
+        self.say_mode(target, text, ReplyMode::Text).await;
+    }
+
+    async fn say_mode(&self, target: &ReplyTarget, text: &str, mode: ReplyMode) {
+        if let Err(e) = self.inner.replier.send(target, text, mode).await {
+            tracing::warn!(error = %e, "reply failed");
+        }
+    }
+
+    fn reply_target(msg: &BotMessage, group: bool, asker: &str) -> ReplyTarget {
+        let conversation = if group {
+            Conversation::Group(OpenConversationId::new(msg.conversation_id.to_string()))
+        } else {
+            Conversation::Direct(UserId::new(asker))
+        };
+        ReplyTarget {
+            robot_code: msg.robot_code.clone(),
+            conversation,
+            session_webhook: msg.session_webhook.clone().zip(msg.session_webhook_expired_time),
+            at_user: group.then(|| UserId::new(asker)),
+        }
+    }
+
+    fn session_key(&self, msg: &BotMessage, group: bool, asker: &str) -> String {
+        let account = &self.inner.account_id;
+        if !group {
+            return format!("{account}:dm:{asker}");
+        }
+        match self.inner.account.session.group_scope {
+            GroupScope::GroupSender => format!("{account}:group:{}:user:{asker}", msg.conversation_id),
+            _ => format!("{account}:group:{}", msg.conversation_id),
+        }
+    }
+
+    /// The prompt for a message: text, recognized speech, quoted context, and local paths of downloaded media.
+    async fn prompt_text(&self, msg: &BotMessage) -> String {
+        let mut parts = Vec::new();
+        match &msg.content {
+            MessageContent::Text(t) => {
+                if let Some(replied) = &t.replied_msg {
+                    let quoted = replied
+                        .content
+                        .get("text")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default();
+                    if !quoted.is_empty() {
+                        parts.push(format!("> {quoted}"));
+                    }
+                }
+                parts.push(t.content.clone());
+            }
+            MessageContent::Audio(a) => {
+                parts.push(a.recognition.clone().unwrap_or_else(|| "<语音>".to_owned()));
+                parts.push(self.download(msg, &a.download_code, "audio", "语音").await);
+            }
+            MessageContent::Picture(p) => {
+                parts.push(self.download(msg, &p.download_code, "picture.png", "图片").await);
+            }
+            MessageContent::Video(v) => {
+                parts.push(self.download(msg, &v.download_code, "video.mp4", "视频").await);
+            }
+            MessageContent::File(f) => {
+                let name = f.file_name.clone().unwrap_or_else(|| "file".to_owned());
+                parts.push(self.download(msg, &f.download_code, &name, "文件").await);
+            }
+            MessageContent::RichText(items) => {
+                for item in items {
+                    match item {
+                        RichTextItem::Text(t) => parts.push(t.clone()),
+                        RichTextItem::Picture(p) => {
+                            parts.push(self.download(msg, &p.download_code, "picture.png", "图片").await);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            other => parts.push(other.text().unwrap_or_else(|| format!("[{} 消息]", msg.msg_type))),
+        }
+        parts.join("\n")
+    }
+
+    async fn download(
+        &self,
+        msg: &BotMessage,
+        code: &dingtalk_core::DownloadCode,
+        name: &str,
+        label: &str,
+    ) -> String {
+        let media = &self.inner.account.media;
+        if !media.inbound {
+            return format!("[{label}]");
+        }
+        let max = media.max_inbound_mb.saturating_mul(1024 * 1024);
+        let bytes = tokio::time::timeout(
+            Duration::from_secs(media.download_timeout_s.max(1)),
+            self.inner
+                .client
+                .robot()
+                .download_message_file_bytes(msg.robot_code.clone(), code.clone(), max),
+        )
+        .await;
+        let Ok(Ok(bytes)) = bytes else {
+            return format!("[{label}下载失败]");
+        };
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let dir = self
+            .data_dir()
+            .join("inbox")
+            .join(sanitize(msg.conversation_id.as_str()));
+        let path = dir.join(format!(
+            "{}-{safe}",
+            msg.id
+                .as_str()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        ));
+        let write = async {
+            tokio::fs::create_dir_all(&dir).await?;
+            tokio::fs::write(&path, bytes).await
+        };
+        match write.await {
+            Ok(()) => format!("[{label}] {}", path.display()),
+            Err(_) => format!("[{label}下载失败]"),
+        }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        let dir = &self.inner.account.data_dir;
+        if dir.as_os_str().is_empty() {
+            std::env::temp_dir().join("dingtalk-bot")
+        } else {
+            dir.clone()
+        }
+    }
+
+    fn media_roots(&self) -> Vec<PathBuf> {
+        let media = &self.inner.account.media;
+        if media.allowed_roots.is_empty() {
+            vec![
+                self.inner.account.agent.workdir.clone(),
+                self.data_dir().join("outbox"),
+            ]
+        } else {
+            media.allowed_roots.clone()
+        }
+    }
+
+    fn media_limits(&self) -> tags::MediaLimits {
+        const MB: u64 = 1024 * 1024;
+        let m = &self.inner.account.media;
+        tags::MediaLimits {
+            image: m.max_image_mb * MB,
+            audio: m.max_voice_mb * MB,
+            video: m.max_video_mb * MB,
+            file: m.max_file_mb * MB,
+        }
+    }
+}
+
+impl Inner {
+    fn lock_sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn sanitize(id: &str) -> String {
+    id.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// The `dingtalk_stream::Handler` of a [`Bot`].
+#[derive(Clone, Debug)]
+pub struct BotHandler {
+    bot: Bot,
+}
+
+#[async_trait::async_trait]
+impl Handler for BotHandler {
+    async fn on_bot_message(&self, callback: Callback) -> Result<(), HandlerError> {
+        if let Some(msg) = callback.bot_message() {
+            self.bot.accept(msg).await;
+        }
+        Ok(())
+    }
+
+    async fn on_callback(&self, callback: Callback) -> Result<Option<serde_json::Value>, HandlerError> {
+        if let CallbackPayload::CardAction(action) = callback.payload() {
+            let user = action
+                .user_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let space = action.space_id.clone().unwrap_or_default();
+            for id in action
+                .private_data
+                .as_ref()
+                .map(|p| p.action_ids.clone())
+                .unwrap_or_default()
+            {
+                self.bot.on_card_action(&user, &space, &id);
+            }
+        }
+        Ok(None)
+    }
+}

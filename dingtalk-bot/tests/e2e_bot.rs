@@ -1,0 +1,300 @@
+//! The bot end to end against the sandbox: Stream in, scripted agent, card or markdown out, under each policy.
+
+#![expect(clippy::unwrap_used, reason = "tests: a failure should panic with context")]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dingtalk_auth::AppTokenProvider;
+use dingtalk_bot::agent::{AgentSpec, ScriptStep};
+use dingtalk_bot::pairing::MemoryPairingStore;
+use dingtalk_bot::registry::Registry;
+use dingtalk_bot::{Bot, BotConfig, BotParts};
+use dingtalk_cards::{
+    CardConfig, CardDriver, DriverConfig, LimiterConfig, MemoryJournal, PriorityLimiter, TemplateSpec,
+};
+use dingtalk_core::{AppCredentials, BaseUrls, ClientId, RetryPolicy, SecretString, Transport};
+use dingtalk_openapi::Client;
+use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, InjectMessage, Sandbox, SandboxHandle};
+use dingtalk_stream::Dispatcher;
+
+struct Harness {
+    sandbox: SandboxHandle,
+    registry: Arc<Registry>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+fn client(sandbox: &SandboxHandle, retries: RetryPolicy) -> Client {
+    let transport = Transport::builder()
+        .base_urls(BaseUrls::single(&sandbox.base_url()).unwrap())
+        .retry_policy(retries)
+        .rate_limiter(Some(Arc::new(PriorityLimiter::new(LimiterConfig::default()))))
+        .build()
+        .unwrap();
+    let creds = AppCredentials::new(
+        ClientId::new(DEMO_CLIENT_ID),
+        SecretString::from(DEMO_CLIENT_SECRET),
+    );
+    Client::new(
+        transport.clone(),
+        Arc::new(AppTokenProvider::new(transport, creds)),
+    )
+}
+
+async fn start(toml: &str, script: Vec<ScriptStep>) -> Harness {
+    let sandbox = Sandbox::start().await.unwrap();
+    let config = BotConfig::parse(toml, "test.toml").unwrap();
+    let account = config.default().unwrap().clone();
+    let cards = CardDriver::spawn(
+        client(&sandbox, RetryPolicy::none()),
+        DriverConfig {
+            account: "default".into(),
+            robot_code: DEMO_CLIENT_ID.into(),
+            card: CardConfig {
+                stream_interval: Duration::from_millis(100),
+                first_frame_gap: Duration::from_millis(100),
+                ..CardConfig::default()
+            },
+            template: TemplateSpec::stock(),
+            stream_callbacks: true,
+        },
+        Arc::new(MemoryJournal::default()),
+    );
+    let registry = Arc::new(Registry::in_memory());
+    let bot = Bot::new(BotParts {
+        account_id: "default".into(),
+        account,
+        client: client(&sandbox, RetryPolicy::default()),
+        cards: Some(cards),
+        agent: AgentSpec::scripted(script),
+        pairing: Arc::new(MemoryPairingStore::default()),
+        registry: registry.clone(),
+    });
+    let stream = dingtalk_stream::Client::builder(DEMO_CLIENT_ID, SecretString::from(DEMO_CLIENT_SECRET))
+        .subscribe_bot_messages()
+        .subscribe_card_callbacks()
+        .api_base(sandbox.base_url())
+        .build()
+        .unwrap();
+    let conn = stream.connect().await.unwrap();
+    let task = tokio::spawn(async move {
+        let _ = Dispatcher::new(DEMO_CLIENT_ID, bot.handler()).run(conn).await;
+    });
+    assert!(sandbox.wait_for_connections(1, Duration::from_secs(5)).await);
+    Harness {
+        sandbox,
+        registry,
+        _task: task,
+    }
+}
+
+fn answer(text: &str) -> Vec<ScriptStep> {
+    vec![
+        ScriptStep::Text("thinking… ".into()),
+        ScriptStep::Sleep(Duration::from_millis(150)),
+        ScriptStep::Tool("Read".into()),
+        ScriptStep::Text(text.into()),
+        ScriptStep::Sleep(Duration::from_millis(150)),
+    ]
+}
+
+async fn wait_until(mut done: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("condition not reached in 10 s");
+}
+
+#[tokio::test]
+async fn dm_in_card_mode_streams_and_finishes_a_card() {
+    let h = start("[dingtalk]\n", answer("the answer")).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", "hello"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox
+            .cards()
+            .iter()
+            .any(|c| c.flow_status.as_deref() == Some("3"))
+    })
+    .await;
+    let card = &h.sandbox.cards()[0];
+    assert_eq!(card.variables["msgContent"], "thinking… the answer");
+    assert!(
+        card.spaces.iter().any(|s| s.contains("IM_ROBOT")),
+        "{:?}",
+        card.spaces
+    );
+    assert_eq!(h.registry.list("default").len(), 1);
+}
+
+#[tokio::test]
+async fn group_in_markdown_mode_answers_through_the_session_webhook() {
+    let h = start(
+        "[dingtalk.reply]\nmode = \"markdown\"\n",
+        answer("**bold** answer"),
+    )
+    .await;
+    let cid = h.sandbox.org().groups[0].open_conversation_id.clone();
+    h.sandbox
+        .inject_message(&InjectMessage::group(&cid, "user002", " deploy?"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox
+            .outbox(0)
+            .iter()
+            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("answer")))
+    })
+    .await;
+    let sent = h.sandbox.outbox(0);
+    let reply = sent
+        .iter()
+        .find(|e| e.text.as_deref().is_some_and(|t| t.contains("answer")))
+        .unwrap();
+    assert_eq!(reply.route, "webhook");
+    assert_eq!(reply.msgtype, "markdown");
+    assert!(h.sandbox.cards().is_empty());
+    assert_eq!(h.registry.latest_group("default").unwrap().conversation_id, cid);
+}
+
+#[tokio::test]
+async fn group_messages_without_a_mention_are_ignored() {
+    let h = start("[dingtalk.reply]\nmode = \"text\"\n", answer("x")).await;
+    let cid = h.sandbox.org().groups[0].open_conversation_id.clone();
+    let mut msg = InjectMessage::group(&cid, "user002", "chatter");
+    msg.at_bot = Some(false);
+    h.sandbox.inject_message(&msg).unwrap();
+    let mentioned = InjectMessage::group(&cid, "user002", "now with mention");
+    h.sandbox.inject_message(&mentioned).unwrap();
+    wait_until(|| !h.sandbox.outbox(0).is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        h.sandbox.outbox(0).len(),
+        1,
+        "only the mentioned message is answered"
+    );
+}
+
+#[tokio::test]
+async fn allowlist_denies_strangers_with_their_id() {
+    let toml = "[dingtalk.access]\ndm_policy = \"allowlist\"\nallow_from = [\"user001\"]\n[dingtalk.reply]\nmode = \"text\"\n";
+    let h = start(toml, answer("ok")).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user005", "let me in"))
+        .unwrap();
+    wait_until(|| !h.sandbox.outbox(0).is_empty()).await;
+    let reply = h.sandbox.outbox(0)[0].text.clone().unwrap();
+    assert!(reply.contains("user005") && reply.contains("权限"), "{reply}");
+}
+
+#[tokio::test]
+async fn pairing_sends_a_code_and_processes_nothing() {
+    let toml = "[dingtalk.access]\ndm_policy = \"pairing\"\nowners = [\"user001\"]\n[dingtalk.reply]\nmode = \"text\"\n";
+    let h = start(toml, answer("secret answer")).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user007", "hi"))
+        .unwrap();
+    wait_until(|| !h.sandbox.outbox(0).is_empty()).await;
+    let text = h.sandbox.outbox(0)[0].text.clone().unwrap();
+    let code: String = text.split("**").nth(1).unwrap().to_owned();
+    assert_eq!(code.len(), 8, "{text}");
+    // The owner approves by DM; then the user is served.
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", format!("/pair approve {code}")))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox
+            .outbox(0)
+            .iter()
+            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("已批准")))
+    })
+    .await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user007", "hi again"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox
+            .outbox(0)
+            .iter()
+            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("secret answer")))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stop_word_kills_the_run_and_the_card_ends_stopped() {
+    let long = vec![
+        ScriptStep::Text("working".into()),
+        ScriptStep::Sleep(Duration::from_secs(30)),
+        ScriptStep::Text("never".into()),
+    ];
+    let h = start("[dingtalk]\n", long).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user003", "long task"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox.cards().iter().any(|c| {
+            c.variables
+                .get("msgContent")
+                .is_some_and(|t| t.contains("working"))
+        })
+    })
+    .await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user003", "停止"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox
+            .cards()
+            .iter()
+            .any(|c| c.flow_status.as_deref() == Some("3"))
+    })
+    .await;
+    assert!(h.sandbox.cards()[0].variables["msgContent"].ends_with("⏹️ 已停止"));
+}
+
+#[tokio::test]
+async fn queued_messages_get_feedback_and_run_in_order() {
+    let toml = "[dingtalk.reply]\nmode = \"text\"\n";
+    let h = start(toml, answer("done")).await;
+    for text in ["one", "two", "three"] {
+        h.sandbox
+            .inject_message(&InjectMessage::direct("user004", text))
+            .unwrap();
+    }
+    wait_until(|| {
+        h.sandbox
+            .outbox(0)
+            .iter()
+            .filter(|e| e.text.as_deref().is_some_and(|t| t.contains("done")))
+            .count()
+            == 3
+    })
+    .await;
+    let texts: Vec<String> = h.sandbox.outbox(0).into_iter().filter_map(|e| e.text).collect();
+    assert!(texts.iter().any(|t| t.contains("已排队")), "{texts:?}");
+}
+
+#[tokio::test]
+async fn failing_agent_ends_the_card_failed() {
+    let script = vec![
+        ScriptStep::Text("partial".into()),
+        ScriptStep::Sleep(Duration::from_millis(300)),
+        ScriptStep::Fail("boom".into()),
+    ];
+    let h = start("[dingtalk]\n", script).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", "go"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox
+            .cards()
+            .iter()
+            .any(|c| c.flow_status.as_deref() == Some("5"))
+    })
+    .await;
+    assert!(h.sandbox.cards()[0].variables["msgContent"].contains("boom"));
+}
