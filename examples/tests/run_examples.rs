@@ -51,3 +51,14 @@ fn quickstart_runs_against_the_embedded_sandbox() {
     );
     assert!(out.trim_end().ends_with("done"), "{out}");
 }
+
+#[test]
+fn bot_demo_streams_a_card_and_answers_a_group() {
+    let out = run("bot_demo");
+    assert!(
+        out.contains("finished: flowStatus history [\"1\", \"2\", \"3\"]"),
+        "{out}"
+    );
+    assert!(out.contains("via webhook"), "{out}");
+    assert!(out.trim_end().ends_with("done"), "{out}");
+}
