@@ -2,12 +2,14 @@
 
 use dingtalk_core::{OpenConversationId, RobotCode, UserId};
 use dingtalk_openapi::Client;
+use dingtalk_openapi::media::{MediaType, UploadMedia};
 use dingtalk_openapi::robot::{
     BatchSendOtoMessage, RobotMessage, SendBySession, SendGroupMessage, WebhookMessage,
 };
 
 use crate::config::{ReplyConfig, ReplyMode};
 use crate::markdown::{apply_table_mode, chunk, derive_title, looks_like_markdown, numbered_titles};
+use crate::tags::{CheckedMedia, MediaKind};
 
 /// Where a reply goes: the conversation that asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,6 +112,55 @@ impl Replier {
             routes.push(self.send_one(target, &title, body, as_markdown, at).await?);
         }
         Ok(routes)
+    }
+
+    /// Uploads a checked media file (`/media/upload`) and sends it through OpenAPI (BOT-23): images as
+    /// `sampleImageMsg`, voice as `sampleAudio`, files (and videos, which need a cover image) as `sampleFile`.
+    pub async fn send_media(
+        &self,
+        target: &ReplyTarget,
+        media: &CheckedMedia,
+        kind: MediaKind,
+    ) -> Result<(), SendError> {
+        let data = tokio::fs::read(&media.path).await.map_err(|e| {
+            SendError(dingtalk_core::Error::validation("the media file could not be read").with_source(e))
+        })?;
+        let media_type = match kind {
+            MediaKind::Image => MediaType::Image,
+            MediaKind::Audio => MediaType::Voice,
+            // A video message needs a cover image; without one it goes as a file.
+            MediaKind::Video | MediaKind::File => MediaType::File,
+        };
+        let upload = UploadMedia::new(media_type, media.name.clone(), data);
+        let uploaded = self.client.execute(&upload).await.map_err(SendError)?;
+        let message = match kind {
+            MediaKind::Image => RobotMessage::image(uploaded.media_id.as_str()),
+            MediaKind::Audio => RobotMessage::audio(&uploaded.media_id, 0),
+            MediaKind::Video | MediaKind::File => {
+                RobotMessage::file(&uploaded.media_id, &media.name, &media.extension)
+            }
+        };
+        let result = match &target.conversation {
+            Conversation::Group(cid) => self
+                .client
+                .execute(&SendGroupMessage::new(
+                    target.robot_code.clone(),
+                    cid.clone(),
+                    message,
+                ))
+                .await
+                .map(drop),
+            Conversation::Direct(user) => self
+                .client
+                .execute(&BatchSendOtoMessage::new(
+                    target.robot_code.clone(),
+                    vec![user.clone()],
+                    message,
+                ))
+                .await
+                .map(drop),
+        };
+        result.map_err(SendError)
     }
 
     async fn send_one(

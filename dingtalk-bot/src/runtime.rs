@@ -425,12 +425,22 @@ impl Bot {
             }
         }
         for tag in media {
-            let roots = self.media_roots();
-            if let Err(reason) = tags::check_media(&tag, &roots, &self.media_limits()) {
-                let name = std::path::Path::new(&tag.path)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+            let name = std::path::Path::new(&tag.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let sent = match tags::check_media(&tag, &self.media_roots(), &self.media_limits()) {
+                Ok(checked) => inner
+                    .replier
+                    .send_media(&job.target, &checked, tag.kind)
+                    .await
+                    .map_err(|e| {
+                        tracing::warn!(error = %e, "media send failed");
+                        "上传失败".to_owned()
+                    }),
+                Err(refusal) => Err(refusal.to_string()),
+            };
+            if let Err(reason) = sent {
                 self.say(&job.target, &format!("📎 发送失败：{name}（{reason}）"))
                     .await;
             }

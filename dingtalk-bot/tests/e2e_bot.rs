@@ -298,3 +298,72 @@ async fn failing_agent_ends_the_card_failed() {
     .await;
     assert!(h.sandbox.cards()[0].variables["msgContent"].contains("boom"));
 }
+
+#[tokio::test]
+async fn an_expired_session_webhook_falls_back_to_openapi() {
+    let h = start(
+        "[dingtalk.reply]\nmode = \"markdown\"\n",
+        answer("**fallback** works"),
+    )
+    .await;
+    let cid = h.sandbox.org().groups[0].open_conversation_id.clone();
+    h.sandbox
+        .inject_message(&InjectMessage::group(&cid, "user002", " hi"))
+        .unwrap();
+    // The server's clock moves past the webhook's expiry while the bot still believes it valid.
+    h.sandbox.advance(Duration::from_hours(2));
+    wait_until(|| {
+        h.sandbox
+            .outbox(0)
+            .iter()
+            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("works")))
+    })
+    .await;
+    let reply = h
+        .sandbox
+        .outbox(0)
+        .into_iter()
+        .find(|e| e.text.as_deref().is_some_and(|t| t.contains("works")))
+        .unwrap();
+    assert_eq!(reply.route, "openapi", "{reply:?}");
+}
+
+#[tokio::test]
+async fn media_tags_are_uploaded_and_sent_after_the_text() {
+    let dir = dingtalk_test_support::TempDir::new("bot-media");
+    let image = dir.path().join("chart.png");
+    std::fs::write(&image, [0x89, b'P', b'N', b'G', 13, 10, 26, 10]).unwrap();
+    let toml = format!(
+        "[dingtalk.reply]\nmode = \"text\"\n[dingtalk.media]\nallowed_roots = [\"{}\"]\n",
+        dir.path().display()
+    );
+    let text = format!(
+        "Here is the chart [DING:IMAGE path=\"{}\"] and [DING:FILE path=\"/etc/passwd\"]",
+        image.display()
+    );
+    let h = start(&toml, vec![ScriptStep::Text(text)]).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", "chart please"))
+        .unwrap();
+    wait_until(|| h.sandbox.outbox(0).len() >= 3).await;
+    let out = h.sandbox.outbox(0);
+    assert!(
+        out[0]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.contains("Here is the chart") && !t.contains("DING")),
+        "{out:?}"
+    );
+    assert!(
+        out.iter()
+            .any(|e| e.msgtype.contains("Image") || e.msgtype.contains("image")),
+        "{out:?}"
+    );
+    assert!(
+        out.iter().any(|e| e
+            .text
+            .as_deref()
+            .is_some_and(|t| t.contains("📎 发送失败：passwd"))),
+        "{out:?}"
+    );
+}
