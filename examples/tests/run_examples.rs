@@ -62,3 +62,14 @@ fn bot_demo_streams_a_card_and_answers_a_group() {
     assert!(out.contains("via webhook"), "{out}");
     assert!(out.trim_end().ends_with("done"), "{out}");
 }
+
+#[test]
+fn device_login_completes_against_the_sandbox() {
+    let out = run("device_login");
+    assert!(
+        out.contains("login     approved: dingsandboxcorp0001:user001"),
+        "{out}"
+    );
+    assert!(out.contains("me        Alice"), "{out}");
+    assert!(out.trim_end().ends_with("done"), "{out}");
+}
