@@ -73,3 +73,16 @@ fn device_login_completes_against_the_sandbox() {
     assert!(out.contains("me        Alice"), "{out}");
     assert!(out.trim_end().ends_with("done"), "{out}");
 }
+
+#[test]
+fn send_group_message_sends_and_recalls() {
+    let out = run("send_group_message");
+    assert!(out.contains("recalled  1 ok, 0 failed"), "{out}");
+    assert!(out.contains("recalled: 1"), "{out}");
+}
+
+#[test]
+fn paginate_users_walks_every_department() {
+    let out = run("paginate_users");
+    assert!(out.contains("total     24 users"), "{out}");
+}
