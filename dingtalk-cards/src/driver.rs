@@ -86,6 +86,11 @@ pub struct DriverConfig {
     pub stream_callbacks: bool,
 }
 
+impl DriverConfig {
+    /// The app's call budget (QPS) assumed when pacing frames (CARD-15): the limiter's default.
+    pub const PACING_QPS: f64 = 20.0;
+}
+
 enum Msg {
     Start {
         reply: u64,
@@ -441,6 +446,7 @@ impl Engine {
             space: target.space().as_str().to_owned(),
         };
         self.cards.insert(id.clone(), live);
+        self.repace();
         self.run_commands(id, commands, pending);
         // Text that arrived before a continuation card existed.
         let text = self
@@ -536,10 +542,21 @@ impl Engine {
             .is_some_and(|l| *l.card.phase() == Phase::Failed(crate::Fallback::Buffering));
         if terminal && !failed_buffering {
             self.cards.remove(id);
+            self.repace();
             let is_current = self.replies.get(&reply_id).is_some_and(|r| &r.current == id);
             if is_current {
                 self.replies.remove(&reply_id);
             }
+        }
+    }
+
+    /// CARD-15: with n live cards, frames of each card are at least `n × 1000 / (QPS × 0.5)` ms apart, so
+    /// intermediate frames never use more than half of the app's budget.
+    fn repace(&mut self) {
+        let live = f64::from(u32::try_from(self.cards.len()).unwrap_or(u32::MAX));
+        let pace = Duration::from_secs_f64(live / (DriverConfig::PACING_QPS * 0.5));
+        for card in self.cards.values_mut() {
+            card.card.set_pace(pace);
         }
     }
 

@@ -363,6 +363,8 @@ pub struct Card {
     last_activity: Instant,
     next_allowed: Instant,
     interval: Duration,
+    /// A floor set by the driver so intermediate frames never take more than half the app's budget (CARD-15).
+    pace: Duration,
     create_attempts: u32,
     transient_retries: u32,
     throttled_in_row: u32,
@@ -385,6 +387,7 @@ impl Card {
     /// Creates the card: write-ahead journal row, the create call and the create deadline.
     pub fn start(spec: CardSpec, cfg: CardConfig, now: Instant) -> (Self, Vec<Command>) {
         let interval = cfg.stream_interval;
+        let pace = cfg.stream_interval;
         let mut card = Self {
             spec,
             cfg,
@@ -404,6 +407,7 @@ impl Card {
             last_activity: now,
             next_allowed: now,
             interval,
+            pace,
             create_attempts: 0,
             transient_retries: 0,
             throttled_in_row: 0,
@@ -443,6 +447,12 @@ impl Card {
     /// The counters so far.
     pub fn stats(&self) -> &CardStats {
         &self.stats
+    }
+
+    /// Sets the minimum spacing of intermediate frames, e.g. `live cards × 1000 / (app QPS × 0.5)` ms so that
+    /// frames never take more than half of the app's call budget (CARD-15). Closing calls are not affected.
+    pub fn set_pace(&mut self, pace: Duration) {
+        self.pace = pace.min(self.cfg.max_interval.max(self.cfg.stream_interval) * 4);
     }
 
     /// The card id.
@@ -1041,7 +1051,7 @@ impl Card {
     }
 
     fn effective_interval(&self) -> Duration {
-        self.interval.max(self.cfg.stream_interval)
+        self.interval.max(self.cfg.stream_interval).max(self.pace)
     }
 
     fn degrade_for(&self, outcome: Outcome) -> Duration {

@@ -536,3 +536,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_driver_pace_spaces_frames_but_not_closers() {
+    let mut sim = Sim::new(cfg());
+    sim.card.set_pace(Duration::from_secs(1));
+    sim.settle();
+    for i in 0..40 {
+        sim.input(Input::Text(format!("t{i}")));
+        sim.advance(Duration::from_millis(100));
+    }
+    let frames: Vec<Duration> = sim
+        .calls
+        .iter()
+        .filter(|(_, k, _)| matches!(k, CallKind::Stream { finalize: false, .. }))
+        .map(|c| c.0)
+        .collect();
+    assert!(frames.len() >= 2, "{frames:?}");
+    for pair in frames.windows(2) {
+        assert!(pair[1].saturating_sub(pair[0]) >= Duration::from_secs(1), "{frames:?}");
+    }
+    sim.input(Input::Finish("end".into()));
+    sim.settle();
+    assert_eq!(sim.last_final_content().as_deref(), Some("end"));
+}
