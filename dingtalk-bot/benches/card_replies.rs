@@ -4,7 +4,11 @@
 //!
 //! Run: `cargo bench -p dingtalk-bot --bench card_replies`
 
-#![expect(clippy::print_stdout, clippy::unwrap_used, reason = "a bench binary reports on stdout")]
+#![expect(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "a bench binary reports on stdout"
+)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +18,12 @@ use dingtalk_bot::agent::{AgentSpec, ScriptStep};
 use dingtalk_bot::pairing::MemoryPairingStore;
 use dingtalk_bot::registry::Registry;
 use dingtalk_bot::{Bot, BotConfig, BotParts};
-use dingtalk_cards::{CardConfig, CardDriver, DriverConfig, LimiterConfig, MemoryJournal, PriorityLimiter, TemplateSpec};
-use dingtalk_core::{AppCredentials, BaseUrls, ClientId, Clock, RetryPolicy, SecretString, SystemClock, Transport};
+use dingtalk_cards::{
+    CardConfig, CardDriver, DriverConfig, LimiterConfig, MemoryJournal, PriorityLimiter, TemplateSpec,
+};
+use dingtalk_core::{
+    AppCredentials, BaseUrls, ClientId, Clock, RetryPolicy, SecretString, SystemClock, Transport,
+};
 use dingtalk_openapi::Client;
 use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, InjectMessage, Sandbox};
 use dingtalk_stream::Dispatcher;
@@ -28,10 +36,18 @@ const PIECE_GAP: Duration = Duration::from_millis(100);
 async fn main() {
     let sandbox = Sandbox::start().await.unwrap();
     let limiter = Arc::new(PriorityLimiter::new(LimiterConfig::default()));
-    let creds = AppCredentials::new(ClientId::new(DEMO_CLIENT_ID), SecretString::from(DEMO_CLIENT_SECRET));
+    let creds = AppCredentials::new(
+        ClientId::new(DEMO_CLIENT_ID),
+        SecretString::from(DEMO_CLIENT_SECRET),
+    );
     let bases = BaseUrls::single(&sandbox.base_url()).unwrap();
     let transport = |retry| {
-        Transport::builder().base_urls(bases.clone()).rate_limiter(Some(limiter.clone())).retry_policy(retry).build().unwrap()
+        Transport::builder()
+            .base_urls(bases.clone())
+            .rate_limiter(Some(limiter.clone()))
+            .retry_policy(retry)
+            .build()
+            .unwrap()
     };
     let api = transport(RetryPolicy::default());
     let tokens = Arc::new(AppTokenProvider::new(api.clone(), creds));
@@ -79,7 +95,12 @@ async fn main() {
 
     // 24 direct chats and 26 per-user group sessions: 50 conversations at once.
     let users: Vec<String> = sandbox.org().users.iter().map(|u| u.user_id.clone()).collect();
-    let groups: Vec<String> = sandbox.org().groups.iter().map(|g| g.open_conversation_id.clone()).collect();
+    let groups: Vec<String> = sandbox
+        .org()
+        .groups
+        .iter()
+        .map(|g| g.open_conversation_id.clone())
+        .collect();
     let start = SystemClock.now();
     let start_ms = SystemClock.epoch_millis();
     for i in 0..CONVERSATIONS {
@@ -91,7 +112,12 @@ async fn main() {
         };
         sandbox.inject_message(&message).unwrap();
     }
-    let done = |cards: &[dingtalk_sandbox::CardView]| cards.iter().filter(|c| c.flow_status.as_deref() == Some("3")).count();
+    let done = |cards: &[dingtalk_sandbox::CardView]| {
+        cards
+            .iter()
+            .filter(|c| c.flow_status.as_deref() == Some("3"))
+            .count()
+    };
     for _ in 0..1200 {
         if done(&sandbox.cards()) >= CONVERSATIONS {
             break;
@@ -103,17 +129,42 @@ async fn main() {
     let mut calls: Vec<usize> = cards.iter().map(|c| c.calls.len()).collect();
     let mut latency_ms: Vec<u64> = cards
         .iter()
-        .filter_map(|c| c.flow_status_history.iter().find(|h| h.value == "3").map(|h| h.time.saturating_sub(start_ms)))
+        .filter_map(|c| {
+            c.flow_status_history
+                .iter()
+                .find(|h| h.value == "3")
+                .map(|h| h.time.saturating_sub(start_ms))
+        })
         .collect();
-    let correct = cards.iter().filter(|c| c.variables.get("msgContent").map(String::as_str) == Some(final_text.trim_end())).count();
-    let throttled: usize = cards.iter().map(|c| c.calls.iter().filter(|x| x.status == 403 || x.status == 429).count()).sum();
+    let correct = cards
+        .iter()
+        .filter(|c| c.variables.get("msgContent").map(String::as_str) == Some(final_text.trim_end()))
+        .count();
+    let throttled: usize = cards
+        .iter()
+        .map(|c| {
+            c.calls
+                .iter()
+                .filter(|x| x.status == 403 || x.status == 429)
+                .count()
+        })
+        .sum();
     calls.sort_unstable();
     latency_ms.sort_unstable();
     let streamed = PIECE_GAP * u32::try_from(PIECES).unwrap();
     let budget = 3 + streamed.as_millis().div_ceil(interval.as_millis());
-    let pct = |v: &[u64], p: usize| v.get((v.len() * p / 100).min(v.len().saturating_sub(1))).copied().unwrap_or(0);
-    println!("conversations: {CONVERSATIONS}, reply streamed over {streamed:?}, interval {interval:?}, limiter 20 QPS");
-    println!("cards finished: {} / {CONVERSATIONS}; final text delivered exactly: {correct}", done(&cards));
+    let pct = |v: &[u64], p: usize| {
+        v.get((v.len() * p / 100).min(v.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    println!(
+        "conversations: {CONVERSATIONS}, reply streamed over {streamed:?}, interval {interval:?}, limiter 20 QPS"
+    );
+    println!(
+        "cards finished: {} / {CONVERSATIONS}; final text delivered exactly: {correct}",
+        done(&cards)
+    );
     println!(
         "card API calls per reply: min {} median {} max {} (budget 3 + ceil(duration/interval) = {budget})",
         calls.first().unwrap_or(&0),

@@ -80,6 +80,8 @@ struct Running {
 }
 
 struct Job {
+    /// The inbound message and its conversation, for the "thinking" reaction.
+    origin: (dingtalk_core::MsgId, OpenConversationId, dingtalk_core::RobotCode),
     prompt: String,
     asker: String,
     target: ReplyTarget,
@@ -213,6 +215,11 @@ impl Bot {
             CardTarget::Direct(UserId::new(asker.clone()))
         };
         let job = Job {
+            origin: (
+                msg.id.clone(),
+                OpenConversationId::new(msg.conversation_id.to_string()),
+                msg.robot_code.clone(),
+            ),
             prompt: text,
             asker,
             target: target.clone(),
@@ -364,6 +371,10 @@ impl Bot {
             session_id: resume,
             system_prompt: job.system_prompt.clone(),
         };
+        let reaction = inner.account.reply.ack == crate::config::AckMode::Reaction;
+        if reaction {
+            self.react(&job, false).await;
+        }
         let mut run = inner.agent.start(request);
         let mut card = match (job.mode, &inner.cards) {
             (ReplyMode::Card, Some(driver)) => Some(driver.start(job.card_target.clone())),
@@ -445,7 +456,25 @@ impl Bot {
                     .await;
             }
         }
+        if reaction {
+            self.react(&job, true).await;
+        }
         session_id
+    }
+
+    /// Adds (or recalls) the `🤔思考中` text emotion on the asker's message (BOT-41, `ack = "reaction"`).
+    async fn react(&self, job: &Job, recall: bool) {
+        let (msg_id, cid, robot) = job.origin.clone();
+        let result = if recall {
+            let request = dingtalk_openapi::robot::RecallEmotion::new(robot, msg_id, cid, "🤔思考中");
+            self.inner.client.execute(&request).await.map(drop)
+        } else {
+            let request = dingtalk_openapi::robot::ReplyEmotion::new(robot, msg_id, cid, "🤔思考中");
+            self.inner.client.execute(&request).await.map(drop)
+        };
+        if let Err(e) = result {
+            tracing::debug!(kind = ?e.kind(), "reaction failed");
+        }
     }
 
     async fn stop(&self, key: &str, asker: &str, target: &ReplyTarget) {

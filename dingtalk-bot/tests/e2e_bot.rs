@@ -367,3 +367,33 @@ async fn media_tags_are_uploaded_and_sent_after_the_text() {
         "{out:?}"
     );
 }
+
+#[tokio::test]
+async fn reaction_ack_marks_the_message_while_the_agent_runs() {
+    let h = start(
+        "[dingtalk.reply]\nmode = \"text\"\nack = \"reaction\"\n",
+        answer("reacted"),
+    )
+    .await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", "hi"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox
+            .outbox(0)
+            .iter()
+            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("reacted")))
+    })
+    .await;
+    let requests = h.sandbox.requests(0);
+    let reply = requests
+        .iter()
+        .position(|r| r.path == "/v1.0/robot/emotion/reply");
+    let recall = requests
+        .iter()
+        .position(|r| r.path == "/v1.0/robot/emotion/recall");
+    assert!(
+        reply.is_some() && recall.is_some() && reply < recall,
+        "{requests:?}"
+    );
+}
