@@ -549,9 +549,7 @@ impl Card {
             (Purpose::Create | Purpose::Deliver, Outcome::Throttled { .. } | Outcome::Transient)
                 if self.create_attempts < self.cfg.create_attempts =>
             {
-                let wait = outcome
-                    .retry_after()
-                    .unwrap_or_else(|| backoff(self.create_attempts));
+                let wait = retry_wait(outcome, self.create_attempts);
                 let kind = if purpose == Purpose::Deliver {
                     CallKind::Deliver
                 } else {
@@ -612,9 +610,7 @@ impl Card {
                 if self.close_attempts < self.cfg.finalize_retries =>
             {
                 self.close_attempts += 1;
-                let wait = outcome
-                    .retry_after()
-                    .unwrap_or_else(|| backoff(self.close_attempts));
+                let wait = retry_wait(outcome, self.close_attempts);
                 if let Some(kind) = self.closing.front().cloned() {
                     self.retry = Some((now + wait, kind, Priority::Critical, Purpose::Close));
                 }
@@ -1077,6 +1073,18 @@ impl Card {
             last_content: self.shown.clone(),
             last_flow_status: flow_status,
         }
+    }
+}
+
+/// The wait before retrying a create or close call: the server's delay when it gave one; for a QPS throttle, which
+/// clears within a second, at most 2 s; otherwise exponential backoff.
+fn retry_wait(outcome: Outcome, attempt: u32) -> Duration {
+    match outcome {
+        Outcome::Throttled {
+            retry_after: Some(after),
+        } => after,
+        Outcome::Throttled { retry_after: None } => backoff(attempt).min(Duration::from_secs(2)),
+        _ => backoff(attempt),
     }
 }
 

@@ -312,3 +312,48 @@ async fn stop_ends_the_card_stopped_and_reports_it() {
             .ends_with("⏹️ 已停止")
     );
 }
+
+#[tokio::test]
+async fn a_qps_limit_storm_on_frames_still_ends_with_the_final_text() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // Every streaming call is refused with 403 QpsLimit for a while (frames, then the finalize frame).
+    // Regression: throttled closing calls used to back off exponentially (1, 2, 4, 8, 16 s) like server errors,
+    // leaving the card spinning for half a minute; a QPS limit clears within a second, so closers now wait ≤ 2 s.
+    sandbox.set_fault(FaultRule::new("/v1.0/card/streaming", Fault::ThrottleQps { code: None }).times(8));
+    let driver = driver(
+        &sandbox,
+        Arc::new(MemoryJournal::default()),
+        LimiterConfig {
+            throttle_pause: Duration::from_millis(50),
+            ..LimiterConfig::default()
+        },
+    );
+    let mut reply = driver.start(group(&sandbox));
+    for i in 0..15 {
+        reply.push(format!("part {i}"));
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    reply.finish("final despite the storm");
+    let closed = tokio::time::timeout(Duration::from_secs(15), reply.closed()).await;
+    let card = &sandbox.cards()[0];
+    let trail: Vec<(u64, String, u16)> = sandbox
+        .requests(0)
+        .iter()
+        .map(|r| (r.time, r.path.clone(), r.status))
+        .collect();
+    let (fallbacks, _) = closed.unwrap_or_else(|_| panic!("not closed; calls: {trail:?}"));
+    if fallbacks.is_empty() {
+        assert_eq!(card.flow_status.as_deref(), Some("3"));
+        assert_eq!(card.variables["msgContent"], "final despite the storm");
+    } else {
+        // The closing calls were refused too often: the text went out as markdown instead.
+        assert_eq!(fallbacks[0].0, "final despite the storm");
+    }
+    assert_eq!(
+        trail
+            .iter()
+            .filter(|(_, path, status)| path == "/v1.0/card/streaming" && *status == 403)
+            .count(),
+        8
+    );
+}

@@ -554,7 +554,10 @@ fn the_driver_pace_spaces_frames_but_not_closers() {
         .collect();
     assert!(frames.len() >= 2, "{frames:?}");
     for pair in frames.windows(2) {
-        assert!(pair[1].saturating_sub(pair[0]) >= Duration::from_secs(1), "{frames:?}");
+        assert!(
+            pair[1].saturating_sub(pair[0]) >= Duration::from_secs(1),
+            "{frames:?}"
+        );
     }
     sim.input(Input::Finish("end".into()));
     sim.settle();
