@@ -98,6 +98,19 @@ fn answer(text: &str) -> Vec<ScriptStep> {
     ]
 }
 
+/// Every card the bot created has ended (no spinner left on anyone's screen), and each ask got exactly one card.
+fn assert_cards_ended(sandbox: &SandboxHandle, asks: usize) {
+    let cards = sandbox.cards();
+    assert_eq!(cards.len(), asks, "one card per ask");
+    for card in cards {
+        assert!(
+            matches!(card.flow_status.as_deref(), Some("3" | "5")),
+            "card left spinning: {card:?}"
+        );
+        assert_ne!(card.render_state, "spinning", "{card:?}");
+    }
+}
+
 async fn wait_until(mut done: impl FnMut() -> bool) {
     for _ in 0..400 {
         if done() {
@@ -254,6 +267,7 @@ async fn stop_word_kills_the_run_and_the_card_ends_stopped() {
     })
     .await;
     assert!(h.sandbox.cards()[0].variables["msgContent"].ends_with("⏹️ 已停止"));
+    assert_cards_ended(&h.sandbox, 1);
 }
 
 #[tokio::test]
@@ -297,6 +311,7 @@ async fn failing_agent_ends_the_card_failed() {
     })
     .await;
     assert!(h.sandbox.cards()[0].variables["msgContent"].contains("boom"));
+    assert_cards_ended(&h.sandbox, 1);
 }
 
 #[tokio::test]
