@@ -17,15 +17,99 @@ use crate::state::{Card, Inner, Shared, Template};
 
 const RENDER_LIMIT_CHARS: usize = 3000;
 const MAX_KEY_BYTES: usize = 100;
+const MAX_VALUE_BYTES: usize = 1024;
+const STREAM_CONTENT_ADVISED_BYTES: usize = 1024;
 const MAX_OUT_TRACK_ID: usize = 64;
+
+/// A card template: its variables, streamable keys, whether it binds `flowStatus`, its owning app and whether
+/// clients can render it. The reference §1.8 templates are preloaded; tests add app-owned ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardTemplate {
+    pub(crate) id: String,
+    pub(crate) variables: Vec<String>,
+    pub(crate) stream_keys: Vec<String>,
+    pub(crate) flow_status: bool,
+    pub(crate) owner: Option<String>,
+    pub(crate) renderable: bool,
+}
+
+impl CardTemplate {
+    /// A renderable template with this `cardTemplateId`, no variables (any key accepted), binding `flowStatus`,
+    /// usable by every app.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            variables: Vec::new(),
+            stream_keys: Vec::new(),
+            flow_status: true,
+            owner: None,
+            renderable: true,
+        }
+    }
+
+    /// Its variables (`cardParamMap` keys and streamable keys).
+    #[must_use]
+    pub fn variables<I: IntoIterator<Item = S>, S: Into<String>>(mut self, vars: I) -> Self {
+        self.variables = vars.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Its stream keys (for `PUT /v1.0/card/streaming`).
+    #[must_use]
+    pub fn stream_keys<I: IntoIterator<Item = S>, S: Into<String>>(mut self, keys: I) -> Self {
+        self.stream_keys = keys.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether the template switches on `flowStatus` (default true). Without it a card is finished once every
+    /// stream key is finalized.
+    #[must_use]
+    pub fn flow_status(mut self, bound: bool) -> Self {
+        self.flow_status = bound;
+        self
+    }
+
+    /// The app owning it: cards of other apps are accepted but render as `load_failed`.
+    #[must_use]
+    pub fn owner(mut self, client_id: impl Into<String>) -> Self {
+        self.owner = Some(client_id.into());
+        self
+    }
+
+    /// Whether clients can render it (default true); false: every call succeeds, render state `load_failed`.
+    #[must_use]
+    pub fn renderable(mut self, renderable: bool) -> Self {
+        self.renderable = renderable;
+        self
+    }
+
+    /// The `cardTemplateId`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn has_key(&self, key: &str) -> bool {
+        self.variables.is_empty()
+            || self.variables.iter().any(|v| v == key)
+            || self.stream_keys.iter().any(|v| v == key)
+    }
+}
+
+impl crate::config::SandboxBuilder {
+    /// Registers a card template (an existing id is replaced).
+    pub fn card_template(mut self, template: CardTemplate) -> Self {
+        let list = &mut self.config.registry.card_templates;
+        list.retain(|t| t.id != template.id);
+        list.push(template);
+        self
+    }
+}
 
 /// The reference §1.8 templates.
 pub(crate) fn builtin_templates() -> HashMap<String, Template> {
-    let mut t = HashMap::new();
-    t.insert(
-        "382e4302-551d-4880-bf29-a30acfab2e71.schema".to_owned(),
-        Template {
-            variables: vec![
+    let all = [
+        CardTemplate::new("382e4302-551d-4880-bf29-a30acfab2e71.schema")
+            .variables([
                 "flowStatus",
                 "msgTitle",
                 "logo",
@@ -35,27 +119,19 @@ pub(crate) fn builtin_templates() -> HashMap<String, Template> {
                 "msgButtons",
                 "msgImages",
                 "msgTextList",
-            ],
-            stream_keys: vec!["msgContent"],
-        },
-    );
-    t.insert(
-        "02fcf2f4-5e02-4a85-b672-46d1f715543e.schema".to_owned(),
-        Template {
-            variables: vec![
+            ])
+            .stream_keys(["msgContent"]),
+        CardTemplate::new("02fcf2f4-5e02-4a85-b672-46d1f715543e.schema")
+            .variables([
                 "flowStatus",
                 "msgContent",
                 "staticMsgContent",
                 "sys_full_json_obj",
                 "config",
-            ],
-            stream_keys: vec!["msgContent"],
-        },
-    );
-    t.insert(
-        "675cde2f-f526-40cb-b828-f5b2b57b8b77.schema".to_owned(),
-        Template {
-            variables: vec![
+            ])
+            .stream_keys(["msgContent"]),
+        CardTemplate::new("675cde2f-f526-40cb-b828-f5b2b57b8b77.schema")
+            .variables([
                 "content",
                 "blockList",
                 "copy_content",
@@ -65,35 +141,41 @@ pub(crate) fn builtin_templates() -> HashMap<String, Template> {
                 "hasAction",
                 "stop_action",
                 "config",
-            ],
-            stream_keys: vec!["content"],
-        },
-    );
-    t.insert(
-        "c2a6355b-9724-4f7e-9653-d33fcb3311bb.schema".to_owned(),
-        Template {
-            variables: vec![],
-            stream_keys: vec![],
-        },
-    );
-    t.insert(
-        "589420e2-c1e2-46ef-a5ed-b8728e654da9.schema".to_owned(),
-        Template {
-            variables: vec!["markdown", "title", "logo"],
-            stream_keys: vec![],
-        },
-    );
-    t
+            ])
+            .stream_keys(["content"]),
+        CardTemplate::new("c2a6355b-9724-4f7e-9653-d33fcb3311bb.schema").flow_status(false),
+        CardTemplate::new("589420e2-c1e2-46ef-a5ed-b8728e654da9.schema")
+            .variables(["markdown", "title", "logo"])
+            .flow_status(false),
+    ];
+    all.into_iter().map(|t| (t.id.clone(), t)).collect()
+}
+
+/// The preloaded templates plus the builder's.
+pub(crate) fn templates(cfg: &crate::config::Config) -> HashMap<String, Template> {
+    let mut all = builtin_templates();
+    for t in &cfg.registry.card_templates {
+        all.insert(t.id.clone(), t.clone());
+    }
+    all
+}
+
+/// Registers or replaces a template at run time.
+pub(crate) fn register_template(shared: &Shared, template: CardTemplate) {
+    shared.lock().templates.insert(template.id.clone(), template);
 }
 
 /// The public view of a card, with the derived render state.
-pub(crate) fn view(card: &Card) -> CardView {
+pub(crate) fn view(card: &Card, templates: &HashMap<String, Template>) -> CardView {
     let mut v = card.view.clone();
-    v.render_state = render_state(&v).to_owned();
+    let template = templates.get(&v.card_template_id);
+    v.render_state = render_state(&v, template).to_owned();
     v
 }
 
-fn render_state(v: &CardView) -> &'static str {
+fn render_state(v: &CardView, template: Option<&Template>) -> &'static str {
+    let loads = template.is_some_and(|t| t.renderable && t.owner.as_ref().is_none_or(|o| *o == v.client_id));
+    let binds_flow = template.is_none_or(|t| t.flow_status);
     let too_long = v
         .variables
         .values()
@@ -101,11 +183,14 @@ fn render_state(v: &CardView) -> &'static str {
         || v.streams
             .values()
             .any(|s| s.content.chars().count() > RENDER_LIMIT_CHARS);
-    if v.flow_status.as_deref() == Some("5") || v.streams.values().any(|s| s.error) {
+    let streams_done = v.streams.values().all(|s| s.finalized);
+    if !loads {
+        "load_failed"
+    } else if (binds_flow && v.flow_status.as_deref() == Some("5")) || v.streams.values().any(|s| s.error) {
         "failed"
     } else if too_long {
         "blank"
-    } else if v.flow_status.as_deref() == Some("3") && v.streams.values().all(|s| s.finalized) {
+    } else if streams_done && (!binds_flow || v.flow_status.as_deref() == Some("3")) {
         "finished"
     } else {
         "spinning"
@@ -144,6 +229,12 @@ fn param_map(map: &Map<String, Value>, field: &str) -> Result<Option<BTreeMap<St
                 &format!("value of {k} must be a string"),
             ));
         };
+        if s.len() > MAX_VALUE_BYTES {
+            return Err(param_error(
+                "param.cardParamMap.valueTooLong",
+                &format!("value of {k} exceeds 1024 bytes"),
+            ));
+        }
         out.insert(k.clone(), s.clone());
     }
     Ok(Some(out))
@@ -296,6 +387,7 @@ fn new_card(shared: &Shared, caller: &Caller, map: &Map<String, Value>) -> Resul
             flow_status_history: Vec::new(),
             streams: BTreeMap::new(),
             render_state: String::new(),
+            warnings: Vec::new(),
             calls: Vec::new(),
         },
         guids: Vec::new(),
@@ -539,9 +631,7 @@ pub(crate) async fn streaming(
         );
     }
     let template = shared.lock().templates.get(&card.view.card_template_id).cloned();
-    let key_ok = template.is_some_and(|t| {
-        t.variables.is_empty() || t.variables.contains(&key.as_str()) || t.stream_keys.contains(&key.as_str())
-    });
+    let key_ok = template.is_some_and(|t| t.has_key(&key));
     if !key_ok {
         put_back(&shared, card, ENDPOINT, &Value::Object(map), 400);
         return param_error("param.key.invalid", "key不是模板变量");
@@ -551,6 +641,12 @@ pub(crate) async fn streaming(
         return envelope::ok(&json!({"success": true, "result": true}));
     }
     card.guids.push(guid);
+    if content.len() > STREAM_CONTENT_ADVISED_BYTES {
+        card.view.warnings.push(format!(
+            "streaming frame on {key} carries {} bytes (over the advised 1 KB per call)",
+            content.len()
+        ));
+    }
     let now = shared.clock.now();
     let gap = card
         .last_frame

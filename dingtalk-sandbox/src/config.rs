@@ -103,6 +103,8 @@ pub struct Config {
     pub(crate) redelivery_after: Duration,
     pub(crate) max_redeliveries: u32,
     pub(crate) keep_message_id_on_redelivery: bool,
+    /// Stream delivery switches (ordering, early redelivery, duplicates, stale channels).
+    pub(crate) stream: crate::stream::Switches,
     pub(crate) disconnect_close_after: Duration,
     pub(crate) server_ping_interval: Option<Duration>,
     pub(crate) send_connected: bool,
@@ -117,6 +119,8 @@ pub struct Config {
     pub(crate) max_connection_age: Option<Duration>,
     pub(crate) close_after_missed_pings: Option<u32>,
     pub(crate) api_qps: Option<u32>,
+    pub(crate) login: crate::oauth::LoginConfig,
+    pub(crate) registry: crate::registry::RegistryConfig,
 }
 
 impl Default for Config {
@@ -129,6 +133,7 @@ impl Default for Config {
             redelivery_after: DEFAULT_REDELIVERY_AFTER,
             max_redeliveries: DEFAULT_MAX_REDELIVERIES,
             keep_message_id_on_redelivery: false,
+            stream: crate::stream::Switches::default(),
             disconnect_close_after: DEFAULT_DISCONNECT_CLOSE_AFTER,
             server_ping_interval: Some(DEFAULT_SERVER_PING_INTERVAL),
             send_connected: false,
@@ -143,6 +148,8 @@ impl Default for Config {
             max_connection_age: None,
             close_after_missed_pings: None,
             api_qps: None,
+            login: crate::oauth::LoginConfig::default(),
+            registry: crate::registry::RegistryConfig::default(),
         }
     }
 }
@@ -206,6 +213,40 @@ impl SandboxBuilder {
     /// Keep the original `headers.messageId` on redelivery (default: a new id).
     pub fn keep_message_id_on_redelivery(mut self, keep: bool) -> Self {
         self.config.keep_message_id_on_redelivery = keep;
+        self
+    }
+
+    /// The ordered-redelivery policy (default on). Like a TCP-aware server, the sandbox notices a lost
+    /// connection (abrupt drop, close, write error, client close) and re-queues the pushes still unacked on it for
+    /// prompt redelivery, ahead of every newer push of the same app and topic: a push never overtakes an earlier one
+    /// that is waiting for redelivery, so a client that keeps arrival order sees each conversation in order.
+    /// Unacked pushes on a live connection (a silently lost ack) still wait for `redelivery_after`. Off: a lost
+    /// connection's pushes also wait for that timer, and newer pushes flow past them (real DingTalk's order after
+    /// a connection loss is undocumented).
+    pub fn ordered_redelivery(mut self, on: bool) -> Self {
+        self.config.stream.ordered_redelivery = on;
+        self
+    }
+
+    /// Early redelivery (default off; §5.1 saw one after 16 s): the first redelivery of an unacked push comes
+    /// after `after` instead of `redelivery_after`; later ones keep `redelivery_after`.
+    pub fn early_redelivery(mut self, after: Option<Duration>) -> Self {
+        self.config.stream.early_redelivery = after;
+        self
+    }
+
+    /// Spontaneous duplicates (default off): every `n`-th push (1 = every push) is pushed once more right after
+    /// its first ack, with the same `data` and a new `messageId`, as DingTalk occasionally does.
+    pub fn spontaneous_duplicate_every(mut self, n: Option<u64>) -> Self {
+        self.config.stream.spontaneous_duplicate_every = n.filter(|n| *n > 0);
+        self
+    }
+
+    /// Stale channel (default off): `SocketFault::Drop` then simulates a client network loss. The client's socket
+    /// dies at once, but the sandbox keeps routing pushes to the dead connection for `window`; those are lost
+    /// until the redelivery timer (the ordered-redelivery policy does not apply, the server never noticed).
+    pub fn stale_channel(mut self, window: Option<Duration>) -> Self {
+        self.config.stream.stale_channel = window;
         self
     }
 

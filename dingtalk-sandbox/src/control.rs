@@ -45,6 +45,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_sandbox/tokens/expire", post(post_expire_tokens))
         .route("/_sandbox/card-callbacks", post(post_card_callback))
         .route("/_sandbox/events", post(post_event))
+        .merge(crate::admin::router())
 }
 
 fn control_error(err: &ControlError) -> Response {
@@ -115,11 +116,20 @@ async fn get_outbox(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<S
 }
 
 pub(crate) fn cards(shared: &Shared) -> Vec<CardView> {
-    shared.lock().cards.values().map(crate::cards::view).collect()
+    let inner = shared.lock();
+    inner
+        .cards
+        .values()
+        .map(|c| crate::cards::view(c, &inner.templates))
+        .collect()
 }
 
 pub(crate) fn card(shared: &Shared, id: &str) -> Option<CardView> {
-    shared.lock().cards.get(id).map(crate::cards::view)
+    let inner = shared.lock();
+    inner
+        .cards
+        .get(id)
+        .map(|c| crate::cards::view(c, &inner.templates))
 }
 
 async fn get_cards(State(shared): State<Arc<Shared>>) -> Response {

@@ -22,6 +22,9 @@ const HANDLER_BUSINESS_ERRORS: [&str; 3] = [
     "/v1.0/card/instances/deliver",
 ];
 
+/// The largest body the guard buffers (the router's own limit).
+const MAX_BUFFERED_BODY: usize = 32 * 1024 * 1024;
+
 /// Marks a request on which a `business_error_200` fault is to be rendered by the handler.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BusinessFault;
@@ -76,8 +79,9 @@ pub(crate) fn add_rule(inner: &mut Inner, rule: FaultRule) {
 }
 
 /// Renders a fault that answers instead of the handler.
-fn render(fault: &Fault, path: &str) -> Option<Response> {
+fn render(fault: &Fault, method: &axum::http::Method, path: &str) -> Option<Response> {
     let host = Host::of(path);
+    let scope = crate::registry::required_scope(method, path);
     let resp = match (fault, host) {
         (Fault::Latency { .. } | Fault::TokenExpired, _) => return None,
         (Fault::Http429 { retry_after }, _) => {
@@ -115,12 +119,7 @@ fn render(fault: &Fault, path: &str) -> Option<Response> {
             errcode.unwrap_or(400_002),
             errmsg.as_deref().unwrap_or("业务处理失败"),
         ),
-        (Fault::PermissionDenied, Host::New) => envelope::api_error(
-            StatusCode::FORBIDDEN,
-            "Forbidden.AccessDenied.AccessTokenPermissionDenied",
-            "应用尚未开通所需的权限",
-        ),
-        (Fault::PermissionDenied, Host::Legacy) => envelope::topapi_error("60011", "没有调用该接口的权限"),
+        (Fault::PermissionDenied, _) => crate::registry::permission_denied(path, scope),
         (Fault::Drop, _) => {
             let stream = futures_util::stream::once(async {
                 Err::<Vec<u8>, std::io::Error>(std::io::Error::other("sandbox drop fault"))
@@ -141,7 +140,18 @@ fn render(fault: &Fault, path: &str) -> Option<Response> {
 pub(crate) async fn api_guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(crate::redact::query);
     let time = shared.clock.epoch_ms();
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BUFFERED_BODY).await else {
+        return envelope::api_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalidParameter.body.tooLarge",
+            "请求体过大",
+        );
+    };
+    let recorded_body = crate::redact::body(parts.headers.get(header::CONTENT_TYPE), &bytes);
+    let req = Request::from_parts(parts, Body::from(bytes));
     let (resp, fault, client_id) = guarded(&shared, req, next, &path).await;
     let mut inner = shared.lock();
     let seq = inner.requests.len() as u64 + 1;
@@ -162,6 +172,8 @@ pub(crate) async fn api_guard(State(shared): State<Arc<Shared>>, req: Request, n
                 .unwrap_or_default()
         }),
         client_id,
+        query,
+        body: recorded_body,
     });
     resp
 }
@@ -187,7 +199,7 @@ async fn guarded(
         if matches!(fault, Fault::BusinessError200 { .. }) && HANDLER_BUSINESS_ERRORS.contains(&path) {
             // These handlers render the realistic partial failure themselves.
             req.extensions_mut().insert(BusinessFault);
-        } else if let Some(resp) = render(fault, path) {
+        } else if let Some(resp) = render(fault, req.method(), path) {
             return (resp, Some(fault.clone()), None);
         }
     }
@@ -198,10 +210,13 @@ async fn guarded(
             TokenCheck::Valid(client_id, user_id) => {
                 if over_api_qps(shared, &client_id, path) {
                     let throttle = Fault::ThrottleQps { code: None };
-                    let resp = render(&throttle, path);
+                    let resp = render(&throttle, req.method(), path);
                     if let Some(resp) = resp {
                         return (resp, Some(throttle), Some(client_id));
                     }
+                }
+                if let Some(resp) = crate::registry::check_scope(shared, &client_id, req.method(), path) {
+                    return (resp, fault, Some(client_id));
                 }
                 client = Some(client_id.clone());
                 req.extensions_mut().insert(Caller { client_id, user_id });

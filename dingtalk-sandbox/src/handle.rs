@@ -197,6 +197,94 @@ impl SandboxHandle {
         self.shared.lock().tokens.expire_all();
     }
 
+    /// Sets the user the login pages approve as (`POST /_sandbox/login {"loginUser"}`).
+    pub fn set_login_user(&self, user_id: &str) -> Result<(), ControlError> {
+        let settings = crate::oauth::LoginSettings {
+            login_user: Some(user_id.to_owned()),
+            ..Default::default()
+        };
+        crate::oauth::apply_settings(&self.shared, &settings).map_err(|(c, m)| ControlError::new(c, m))
+    }
+
+    /// Sets what `GET /oauth2/auth` does: approve, show a form, or deny.
+    pub fn set_authorize_mode(&self, mode: crate::AuthorizeMode) {
+        self.shared.lock().login.authorize_mode = mode;
+    }
+
+    /// Approves device codes on their `n`-th poll; `None`: only [`Self::approve_device`] / [`Self::deny_device`].
+    pub fn set_device_auto_approve_after(&self, polls: Option<u32>) {
+        self.shared.lock().login.device_auto_approve_after = polls.filter(|n| *n > 0);
+    }
+
+    /// Approves a pending device code (by its user code) as the login user.
+    pub fn approve_device(&self, user_code: &str) -> Result<(), ControlError> {
+        crate::oauth::decide_device(&self.shared, user_code, true, None)
+            .map_err(|(c, m)| ControlError::new(c, m))
+    }
+
+    /// Approves a pending device code (by its user code) as `user_id`.
+    pub fn approve_device_as(&self, user_code: &str, user_id: &str) -> Result<(), ControlError> {
+        crate::oauth::decide_device(&self.shared, user_code, true, Some(user_id))
+            .map_err(|(c, m)| ControlError::new(c, m))
+    }
+
+    /// Denies a pending device code (by its user code): the next poll answers `access_denied`.
+    pub fn deny_device(&self, user_code: &str) -> Result<(), ControlError> {
+        crate::oauth::decide_device(&self.shared, user_code, false, None)
+            .map_err(|(c, m)| ControlError::new(c, m))
+    }
+
+    /// Revokes every token of a user (access tokens stop working, refresh tokens and codes are refused);
+    /// returns how many were revoked.
+    pub fn revoke_user_tokens(&self, user_id: &str) -> usize {
+        crate::oauth::revoke_user_tokens(&self.shared, user_id, None)
+    }
+
+    /// Removes scopes from an app: its routes needing them answer 403 `…AccessTokenPermissionDenied`.
+    pub fn remove_scopes(&self, client_id: &str, scopes: &[&str]) {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        crate::registry::set_scopes(&self.shared, client_id, &scopes, false);
+    }
+
+    /// Grants scopes (back) to an app.
+    pub fn grant_scopes(&self, client_id: &str, scopes: &[&str]) {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        crate::registry::set_scopes(&self.shared, client_id, &scopes, true);
+    }
+
+    /// The scopes an app holds.
+    pub fn scopes(&self, client_id: &str) -> Vec<String> {
+        crate::registry::granted(&self.shared, client_id)
+    }
+
+    /// Registers (or replaces, by token) a custom webhook robot at run time.
+    pub fn add_webhook_robot(&self, robot: crate::WebhookRobot) {
+        crate::webhook::register(&self.shared, robot);
+    }
+
+    /// Registers (or replaces, by id) a card template at run time.
+    pub fn add_card_template(&self, template: crate::CardTemplate) {
+        crate::cards::register_template(&self.shared, template);
+    }
+
+    /// Switches a template between renderable and "accepted but unrenderable"; false when the id is unknown.
+    pub fn set_template_renderable(&self, template_id: &str, renderable: bool) -> bool {
+        let mut inner = self.shared.lock();
+        match inner.templates.get_mut(template_id) {
+            Some(t) => {
+                t.renderable = renderable;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Marks a robot message (by `processQueryKey`) as read by these users, for the read-status endpoints.
+    pub fn mark_read(&self, process_query_key: &str, user_ids: &[&str]) {
+        let ids: Vec<String> = user_ids.iter().map(|s| (*s).to_owned()).collect();
+        crate::robot::mark_read(&self.shared, process_query_key, &ids);
+    }
+
     /// Clears records, pushes and faults (keeps tokens, connections and the org).
     pub fn reset(&self) {
         self.shared.lock().reset(&self.shared.cfg);

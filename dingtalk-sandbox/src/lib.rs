@@ -4,6 +4,7 @@
     reason = "handlers return ready DingTalk error responses; errors are cold paths"
 )]
 
+mod admin;
 mod cards;
 mod clock;
 mod config;
@@ -18,12 +19,17 @@ pub mod model;
 mod oauth;
 pub mod org;
 mod persist;
+mod products;
+mod redact;
+mod registry;
 mod robot;
 mod server;
 mod state;
 mod stream;
 mod tokens;
+mod webhook;
 
+pub use cards::CardTemplate;
 pub use config::{
     App, Config, DEFAULT_DISCONNECT_CLOSE_AFTER, DEFAULT_MAX_REDELIVERIES, DEFAULT_REDELIVERY_AFTER,
     DEFAULT_SERVER_PING_INTERVAL, DEFAULT_SESSION_WEBHOOK_TTL, DEFAULT_TICKET_TTL, DEFAULT_TOKEN_TTL,
@@ -35,6 +41,9 @@ pub use model::{
     Burst, CardCallbackResult, CardView, Fault, FaultRule, InjectCardCallback, InjectEvent, InjectMessage,
     Injected, OutboxEntry, PushRecord, RequestRecord, SocketFault, Stats,
 };
+pub use oauth::{AuthorizeMode, LoginSettings};
+pub use registry::ALL_SCOPES;
+pub use webhook::{DEMO_WEBHOOK_SECRET, DEMO_WEBHOOK_TOKEN, WebhookRobot};
 pub use org::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CORP_ID};
 
 /// Entry point: `Sandbox::builder()...start().await`.

@@ -176,8 +176,11 @@ pub struct CardView {
     pub flow_status_history: Vec<FlowStatusChange>,
     /// Per-key streaming state.
     pub streams: BTreeMap<String, StreamKeyState>,
-    /// `spinning`, `finished`, `failed` or `blank`.
+    /// `spinning`, `finished`, `failed`, `blank` or `load_failed` (unrenderable template, or another app's).
     pub render_state: String,
+    /// Advisory findings that did not fail a call (e.g. a streaming frame over 1 KB).
+    #[serde(default)]
+    pub warnings: Vec<String>,
     /// Every call on this card, in order.
     pub calls: Vec<CardCall>,
 }
@@ -462,6 +465,13 @@ pub struct RequestRecord {
     pub fault: Option<String>,
     /// The calling app, when a token identified one.
     pub client_id: Option<String>,
+    /// The query string, secrets (`access_token`, `sign`, …) replaced by `<redacted>`.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// The body: JSON (or form fields as a JSON object) with secrets, tokens and codes redacted, or
+    /// `{"bytes": n}` for other bodies.
+    #[serde(default)]
+    pub body: Option<Value>,
 }
 
 /// One frame pushed for a business message (`GET /_sandbox/pushes`).

@@ -1,11 +1,13 @@
-//! Optional `SQLite` persistence of records (outbox and cards) across restarts.
+//! Optional `SQLite` persistence across restarts: outbox, cards, live tokens and refresh tokens.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::Connection;
 
 use crate::error::{Error, ErrorKind};
 use crate::model::{CardView, OutboxEntry};
+use crate::oauth::Grant;
 use crate::state::{Card, Shared};
 
 /// A state file.
@@ -42,6 +44,20 @@ impl Store {
         if let Some(text) = self.get("outbox")? {
             inner.outbox = serde_json::from_str::<Vec<OutboxEntry>>(&text).map_err(persist_err)?;
         }
+        if let Some(text) = self.get("tokens")? {
+            let saved = serde_json::from_str(&text).map_err(persist_err)?;
+            inner
+                .tokens
+                .import(saved, shared.clock.now(), shared.clock.epoch_ms());
+        }
+        if let Some(text) = self.get("refresh")? {
+            let now = shared.clock.epoch_ms();
+            let grants: HashMap<String, Grant> = serde_json::from_str(&text).map_err(persist_err)?;
+            inner
+                .login
+                .refresh
+                .extend(grants.into_iter().filter(|(_, g)| g.expires_ms > now));
+        }
         if let Some(text) = self.get("cards")? {
             let cards = serde_json::from_str::<Vec<CardView>>(&text).map_err(persist_err)?;
             for view in cards {
@@ -59,15 +75,23 @@ impl Store {
     }
 
     pub(crate) fn save(&self, shared: &Shared) -> Result<(), Error> {
-        let (outbox, cards) = {
+        let (outbox, cards, tokens, refresh) = {
             let inner = shared.lock();
             let cards: Vec<&CardView> = inner.cards.values().map(|c| &c.view).collect();
+            let tokens = inner.tokens.export(shared.clock.now(), shared.clock.epoch_ms());
             (
                 serde_json::to_string(&inner.outbox).map_err(persist_err)?,
                 serde_json::to_string(&cards).map_err(persist_err)?,
+                serde_json::to_string(&tokens).map_err(persist_err)?,
+                serde_json::to_string(&inner.login.refresh).map_err(persist_err)?,
             )
         };
-        for (kind, body) in [("outbox", outbox), ("cards", cards)] {
+        for (kind, body) in [
+            ("outbox", outbox),
+            ("cards", cards),
+            ("tokens", tokens),
+            ("refresh", refresh),
+        ] {
             self.conn
                 .execute(
                     "INSERT INTO records (kind, body) VALUES (?1, ?2) ON CONFLICT(kind) DO UPDATE SET body = excluded.body",

@@ -15,7 +15,7 @@ use crate::model::OutboxEntry;
 use crate::state::{Inner, Shared};
 
 const MAX_MSG_PARAM_BYTES: usize = 15_000;
-const MAX_WEBHOOK_BYTES: usize = 20_000;
+pub(crate) const MAX_WEBHOOK_BYTES: usize = 20_000;
 const MAX_BATCH_USERS: usize = 20;
 const WEBHOOK_MSGTYPES: [&str; 5] = ["text", "markdown", "actionCard", "link", "feedCard"];
 
@@ -61,7 +61,31 @@ fn entry(route: &str, endpoint: &str, msgtype: &str, body: Value) -> OutboxEntry
     }
 }
 
-fn webhook_error(errcode: i64, errmsg: &str) -> Response {
+/// Parses a webhook body (`msgtype` text/markdown/actionCard/link/feedCard) into an outbox entry.
+pub(crate) fn webhook_entry(body: &[u8], route: &str, endpoint: &str) -> Result<OutboxEntry, Response> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+        return Err(webhook_error(400_105, "不支持的消息类型或消息体不是合法的JSON"));
+    };
+    let msgtype = envelope::opt_str(&map, "msgtype").unwrap_or_default().to_owned();
+    if !WEBHOOK_MSGTYPES.contains(&msgtype.as_str()) {
+        return Err(webhook_error(400_105, "不支持的消息类型"));
+    }
+    let Some(Value::Object(inner_msg)) = map.get(&msgtype) else {
+        return Err(webhook_error(400_105, "消息内容为空"));
+    };
+    let (title, text) = match msgtype.as_str() {
+        "text" => (None, inner_msg.get("content")),
+        "markdown" | "actionCard" | "link" => (inner_msg.get("title"), inner_msg.get("text")),
+        _ => (None, None),
+    };
+    let mut e = entry(route, endpoint, &msgtype, Value::Object(map.clone()));
+    e.title = title.and_then(Value::as_str).map(str::to_owned);
+    e.text = text.and_then(Value::as_str).map(str::to_owned);
+    Ok(e)
+}
+
+/// A webhook answer: HTTP 200 `{errcode, errmsg}`.
+pub(crate) fn webhook_error(errcode: i64, errmsg: &str) -> Response {
     envelope::ok(&json!({"errcode": errcode, "errmsg": errmsg}))
 }
 
@@ -80,29 +104,10 @@ pub(crate) async fn send_by_session(
     if body.len() > MAX_WEBHOOK_BYTES {
         return webhook_error(460_101, "message too long, exceed 20000 bytes");
     }
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&body) else {
-        return webhook_error(400_105, "不支持的消息类型或消息体不是合法的JSON");
+    let mut e = match webhook_entry(&body, "webhook", "/robot/sendBySession") {
+        Ok(e) => e,
+        Err(r) => return r,
     };
-    let msgtype = envelope::opt_str(&map, "msgtype").unwrap_or_default().to_owned();
-    if !WEBHOOK_MSGTYPES.contains(&msgtype.as_str()) {
-        return webhook_error(400_105, "不支持的消息类型");
-    }
-    let Some(Value::Object(inner_msg)) = map.get(&msgtype) else {
-        return webhook_error(400_105, "消息内容为空");
-    };
-    let (title, text) = match msgtype.as_str() {
-        "text" => (None, inner_msg.get("content")),
-        "markdown" | "actionCard" | "link" => (inner_msg.get("title"), inner_msg.get("text")),
-        _ => (None, None),
-    };
-    let mut e = entry(
-        "webhook",
-        "/robot/sendBySession",
-        &msgtype,
-        Value::Object(map.clone()),
-    );
-    e.title = title.and_then(Value::as_str).map(str::to_owned);
-    e.text = text.and_then(Value::as_str).map(str::to_owned);
     e.conversation = Some(session.conversation_id.clone());
     if session.conversation_id.starts_with("cidSingle") {
         e.recipients = vec![session.sender_staff_id.clone()];
@@ -403,4 +408,79 @@ pub(crate) async fn emotion(
     e.conversation = Some(cid);
     record(&mut inner, shared.clock.epoch_ms(), e);
     envelope::ok(&json!({"success": true}))
+}
+
+/// Whether `user_id` has read the message `pqk` sent to `recipients`: marked read by the control API, or in the
+/// first two thirds of the recipient list (the default read model, deterministic).
+pub(crate) fn has_read(inner: &Inner, pqk: &str, recipients: &[String], user_id: &str) -> bool {
+    let marked = inner
+        .registry
+        .read_marks
+        .get(pqk)
+        .is_some_and(|m| m.contains(user_id));
+    marked
+        || recipients
+            .iter()
+            .take(recipients.len() * 2 / 3)
+            .any(|r| r == user_id)
+}
+
+/// `GET /v1.0/robot/oToMessages/readStatus?robotCode=&processQueryKey=`.
+pub(crate) async fn oto_read_status(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (Some(robot_code), Some(pqk)) = (
+        q.get("robotCode").filter(|s| !s.is_empty()),
+        q.get("processQueryKey").filter(|s| !s.is_empty()),
+    ) else {
+        let missing = if q.get("robotCode").is_none_or(String::is_empty) {
+            "robotCode"
+        } else {
+            "processQueryKey"
+        };
+        return envelope::bad_param(
+            &format!("MissingParameter.{missing}"),
+            &format!("{missing} is mandatory for this action."),
+        );
+    };
+    if Inner::app(&shared.cfg, &caller.client_id).is_none_or(|a| a.robot_code != *robot_code) {
+        return envelope::bad_param("invalidParameter.robotCode.auth", "robotCode不属于当前应用");
+    }
+    let inner = shared.lock();
+    let Some(entry) = inner.outbox.iter().find(|e| {
+        e.process_query_key.as_deref() == Some(pqk.as_str())
+            && e.endpoint == "/v1.0/robot/oToMessages/batchSend"
+    }) else {
+        return envelope::bad_param("invalidParameter.processQueryKey", "processQueryKey不存在");
+    };
+    let list: Vec<Value> = entry
+        .recipients
+        .iter()
+        .map(|uid| {
+            let read = has_read(&inner, pqk, &entry.recipients, uid);
+            json!({
+                "userId": uid,
+                "name": shared.org.user(uid).map(|u| u.name.clone()).unwrap_or_default(),
+                "readStatus": if read { "READ" } else { "UNREAD" },
+                "readTimestamp": if read { entry.time } else { 0 },
+            })
+        })
+        .collect();
+    envelope::ok(&json!({
+        "sendStatus": if entry.recalled { "RECALLED" } else { "SUCCESS" },
+        "messageReadInfoList": list,
+    }))
+}
+
+/// Marks a message as read by these users (`POST /_sandbox/reads`).
+pub(crate) fn mark_read(shared: &Shared, pqk: &str, user_ids: &[String]) {
+    let mut inner = shared.lock();
+    inner
+        .registry
+        .read_marks
+        .entry(pqk.to_owned())
+        .or_default()
+        .extend(user_ids.iter().cloned());
 }

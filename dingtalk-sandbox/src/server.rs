@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::handle::SandboxHandle;
 use crate::state::{Inner, Shared};
-use crate::{cards, contact, control, envelope, faults, media, oauth, robot, stream, tokens};
+use crate::{cards, contact, control, envelope, faults, media, oauth, robot, stream, tokens, webhook};
 
 pub(crate) async fn start(cfg: Config) -> Result<SandboxHandle, Error> {
     if !cfg.addr.ip().is_loopback() {
@@ -33,6 +33,7 @@ pub(crate) async fn start(cfg: Config) -> Result<SandboxHandle, Error> {
     let inner = Inner::new(&cfg);
     let shared = Arc::new(Shared {
         org: crate::org::Org::demo(),
+        products: crate::products::state::Products::demo(),
         clock: crate::clock::Clock::new(),
         inner: Mutex::new(inner),
         base_url,
@@ -90,11 +91,14 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/oauth2/logout", get(oauth::logout))
         .route("/oauth2/device/code.json", post(oauth::device_code))
         .route("/oauth2/device/token.json", post(oauth::device_token))
+        .route("/oauth2/device/verify.htm", get(oauth::device_verify))
         .route("/v1.0/gateway/connections/open", post(stream::gateway::open))
         .route("/connect", get(stream::gateway::connect))
         .route("/robot/sendBySession", post(robot::send_by_session))
+        .route("/robot/send", post(webhook::send))
         .route("/v1.0/robot/groupMessages/send", post(robot::group_send))
         .route("/v1.0/robot/oToMessages/batchSend", post(robot::oto_batch_send))
+        .route("/v1.0/robot/oToMessages/readStatus", get(robot::oto_read_status))
         .route("/v1.0/robot/privateChatMessages/send", post(robot::private_send))
         .route("/v1.0/robot/groupMessages/recall", post(robot::group_recall))
         .route("/v1.0/robot/otoMessages/batchRecall", post(robot::oto_recall))
@@ -115,6 +119,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1.0/card/instances", post(cards::create).put(cards::update))
         .route("/v1.0/card/instances/deliver", post(cards::deliver))
         .route("/v1.0/card/streaming", put(cards::streaming))
+        .merge(crate::products::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             faults::api_guard,

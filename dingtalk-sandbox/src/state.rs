@@ -24,6 +24,7 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) clock: Clock,
     pub(crate) org: Org,
+    pub(crate) products: crate::products::state::Products,
     pub(crate) inner: Mutex<Inner>,
     pub(crate) shutdown: watch::Sender<bool>,
 }
@@ -110,12 +111,8 @@ pub(crate) struct Session {
     pub(crate) expires_at_ms: u64,
 }
 
-/// A card template.
-#[derive(Debug, Clone)]
-pub(crate) struct Template {
-    pub(crate) variables: Vec<&'static str>,
-    pub(crate) stream_keys: Vec<&'static str>,
-}
+/// A card template (defined next to the card routes).
+pub(crate) use crate::cards::CardTemplate as Template;
 
 /// Card state.
 #[derive(Debug, Clone)]
@@ -154,11 +151,15 @@ pub(crate) struct Inner {
     pub(crate) files: HashMap<String, (String, Vec<u8>)>,
     pub(crate) streaming_calls: HashMap<String, VecDeque<Instant>>,
     pub(crate) redelivery_after: Duration,
+    /// Stream ordering state (queued pushes per route, lost connections).
+    pub(crate) stream_order: crate::stream::delivery::OrderState,
     pub(crate) rng: StdRng,
     pub(crate) id_counter: u64,
     /// When set, business frames are collected per connection and sent as one batch by the caller.
     pub(crate) batch: Option<HashMap<String, Vec<Utf8Bytes>>>,
     pub(crate) login: crate::oauth::LoginState,
+    /// Scopes, webhook robots and other registries (`registry.rs`).
+    pub(crate) registry: crate::registry::Registry,
     pub(crate) requests: Vec<crate::model::RequestRecord>,
     pub(crate) api_calls: HashMap<(String, String), VecDeque<Instant>>,
 }
@@ -184,7 +185,7 @@ impl Inner {
             callback_waiters: HashMap::new(),
             outbox: Vec::new(),
             cards: BTreeMap::new(),
-            templates: crate::cards::builtin_templates(),
+            templates: crate::cards::templates(cfg),
             sessions: HashMap::new(),
             inbound_msg_ids: HashMap::new(),
             faults: Vec::new(),
@@ -193,10 +194,12 @@ impl Inner {
             files: HashMap::new(),
             streaming_calls: HashMap::new(),
             redelivery_after: cfg.redelivery_after,
+            stream_order: crate::stream::delivery::OrderState::default(),
             rng: StdRng::seed_from_u64(cfg.seed),
             id_counter: 0,
             batch: None,
-            login: crate::oauth::LoginState::default(),
+            login: crate::oauth::LoginState::new(cfg),
+            registry: crate::registry::Registry::new(cfg),
             requests: Vec::new(),
             api_calls: HashMap::new(),
         }
@@ -208,6 +211,7 @@ impl Inner {
         self.sent.clear();
         self.due.clear();
         self.queued.clear();
+        self.stream_order = crate::stream::delivery::OrderState::default();
         self.delivered = 0;
         self.acked = 0;
         self.redelivered = 0;
@@ -222,6 +226,7 @@ impl Inner {
         self.media.clear();
         self.download_codes.clear();
         self.files.clear();
+        self.registry.read_marks.clear();
         self.streaming_calls.clear();
         self.redelivery_after = cfg.redelivery_after;
         self.conns.retain(|_, c| c.open);

@@ -29,12 +29,25 @@ pub(crate) struct TokenStore {
     current: HashMap<String, String>,
 }
 
+/// A live token as written to the state file (expiry in epoch ms, since `Instant`s do not survive a restart).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SavedToken {
+    token: String,
+    client_id: String,
+    user_id: Option<String>,
+    expires_ms: u64,
+    current: bool,
+}
+
 /// The outcome of a token check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TokenCheck {
     Missing,
     Invalid,
     Expired,
+    /// An expired user (OAuth) token: `accesstoken.expired` on the new host.
+    ExpiredUser,
     /// `(client_id, user_id for user tokens)`.
     Valid(String, Option<String>),
 }
@@ -76,6 +89,9 @@ impl TokenStore {
         };
         match self.by_token.get(token) {
             None => TokenCheck::Invalid,
+            Some(rec) if (rec.dead || rec.expires_at <= now) && rec.user_id.is_some() => {
+                TokenCheck::ExpiredUser
+            }
             Some(rec) if rec.dead || rec.expires_at <= now => TokenCheck::Expired,
             Some(rec) => TokenCheck::Valid(rec.client_id.clone(), rec.user_id.clone()),
         }
@@ -97,6 +113,56 @@ impl TokenStore {
     pub(crate) fn kill(&mut self, token: &str) {
         if let Some(rec) = self.by_token.get_mut(token) {
             rec.dead = true;
+        }
+    }
+
+    /// Forgets a user's tokens (of every app, or one); returns how many.
+    pub(crate) fn revoke_user(&mut self, user_id: &str, client_id: Option<&str>) -> usize {
+        let before = self.by_token.len();
+        self.by_token.retain(|_, rec| {
+            rec.user_id.as_deref() != Some(user_id) || client_id.is_some_and(|c| c != rec.client_id)
+        });
+        before - self.by_token.len()
+    }
+
+    /// The live tokens, for the state file.
+    pub(crate) fn export(&self, now: Instant, now_ms: u64) -> Vec<SavedToken> {
+        let mut out: Vec<SavedToken> = self
+            .by_token
+            .iter()
+            .filter(|(_, rec)| !rec.dead && rec.expires_at > now)
+            .map(|(token, rec)| {
+                let left = u64::try_from(rec.expires_at.saturating_duration_since(now).as_millis())
+                    .unwrap_or(u64::MAX);
+                SavedToken {
+                    token: token.clone(),
+                    client_id: rec.client_id.clone(),
+                    user_id: rec.user_id.clone(),
+                    expires_ms: now_ms.saturating_add(left),
+                    current: rec.user_id.is_none() && self.current.get(&rec.client_id) == Some(token),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.token.cmp(&b.token));
+        out
+    }
+
+    /// Restores tokens saved by [`Self::export`]; expired ones are skipped.
+    pub(crate) fn import(&mut self, saved: Vec<SavedToken>, now: Instant, now_ms: u64) {
+        for t in saved.into_iter().filter(|t| t.expires_ms > now_ms) {
+            let left = Duration::from_millis(t.expires_ms - now_ms);
+            if t.current {
+                self.current.insert(t.client_id.clone(), t.token.clone());
+            }
+            self.by_token.insert(
+                t.token,
+                TokenRec {
+                    client_id: t.client_id,
+                    user_id: t.user_id,
+                    expires_at: crate::clock::later(now, left),
+                    dead: false,
+                },
+            );
         }
     }
 
@@ -198,8 +264,9 @@ pub(crate) enum TokenPlace {
 }
 
 pub(crate) fn token_place(path: &str) -> TokenPlace {
-    const EXEMPT: [&str; 6] = [
+    const EXEMPT: [&str; 7] = [
         "/v1.0/oauth2/accessToken",
+        "/robot/send",
         "/v1.0/oauth2/userAccessToken",
         "/v1.0/gateway/connections/open",
         "/gettoken",
@@ -245,6 +312,11 @@ pub(crate) fn reject(check: &TokenCheck, path: &str) -> Response {
             "AuthenticationFailed.MissingParameter",
             "x-acs-dingtalk-access-token is mandatory for this action.",
         ),
+        (Host::New, TokenCheck::ExpiredUser) => envelope::api_error(
+            StatusCode::BAD_REQUEST,
+            "accesstoken.expired",
+            "用户access_token已过期",
+        ),
         (Host::New, _) => envelope::api_error(
             StatusCode::BAD_REQUEST,
             "InvalidAuthentication",
@@ -254,10 +326,12 @@ pub(crate) fn reject(check: &TokenCheck, path: &str) -> Response {
             envelope::topapi_error("40000", "access_token is blank")
         }
         (Host::Legacy, TokenCheck::Missing) => envelope::legacy_error(41001, "缺少access_token参数"),
-        (Host::Legacy, TokenCheck::Expired) if topapi => {
+        (Host::Legacy, TokenCheck::Expired | TokenCheck::ExpiredUser) if topapi => {
             envelope::topapi_error("42001", "access_token已过期")
         }
-        (Host::Legacy, TokenCheck::Expired) => envelope::legacy_error(42001, "access_token超时"),
+        (Host::Legacy, TokenCheck::Expired | TokenCheck::ExpiredUser) => {
+            envelope::legacy_error(42001, "access_token超时")
+        }
         (Host::Legacy, _) if topapi => envelope::topapi_error("40014", "不合法的access_token"),
         (Host::Legacy, _) => envelope::legacy_error(40014, "不合法的access_token"),
     }

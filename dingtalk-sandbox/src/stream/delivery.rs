@@ -1,7 +1,7 @@
 //! Business pushes: connection choice, ack tracking and redelivery.
 
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,11 +42,121 @@ pub(crate) fn push(
             generation: 0,
         },
     );
-    let sent = send(shared, inner, id);
+    // Ordered policy: a push never overtakes an earlier one of its route that waits in the queue.
+    let held = shared.cfg.stream.ordered_redelivery
+        && inner
+            .stream_order
+            .queued
+            .get(&(client_id.clone(), kind, topic.clone()))
+            .is_some_and(|n| *n > 0);
+    let sent = if held { None } else { send(shared, inner, id) };
     if sent.is_none() {
-        inner.queued.push_back(id);
+        enqueue(shared, inner, id);
     }
     (id, sent)
+}
+
+/// `(clientId, kind, topic)`: pushes of one route go to the same set of connections.
+type Route = (Arc<str>, &'static str, Arc<str>);
+
+fn route(p: &Push) -> Route {
+    (p.client_id.clone(), p.kind, p.topic.clone())
+}
+
+/// Ordering state of the Stream gateway (see `SandboxBuilder::ordered_redelivery`).
+#[derive(Debug, Default)]
+pub(crate) struct OrderState {
+    /// Pushes waiting in `Inner::queued`, per route.
+    queued: HashMap<Route, usize>,
+    /// Connections whose unacked pushes were re-queued already.
+    lost: HashSet<String>,
+}
+
+/// Queues push `id`: at the back, or (ordered policy) in push order, so older pushes go first.
+fn enqueue(shared: &Shared, inner: &mut Inner, id: u64) {
+    let Some(r) = inner.pushes.get(&id).map(route) else {
+        return;
+    };
+    *inner.stream_order.queued.entry(r).or_default() += 1;
+    if shared.cfg.stream.ordered_redelivery {
+        let at = inner.queued.partition_point(|q| *q < id);
+        inner.queued.insert(at, id);
+    } else {
+        inner.queued.push_back(id);
+    }
+}
+
+fn dequeued(inner: &mut Inner, r: &Route) {
+    if let Some(n) = inner.stream_order.queued.get_mut(r) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            inner.stream_order.queued.remove(r);
+        }
+    }
+}
+
+/// Sends queued pushes in queue order; a route that cannot be sent keeps its pushes (and their order) queued.
+fn flush_queued(shared: &Shared, inner: &mut Inner) {
+    let n = inner.queued.len();
+    let mut blocked: HashSet<Route> = HashSet::new();
+    let mut keep = Vec::new();
+    for _ in 0..n {
+        let Some(id) = inner.queued.pop_front() else { break };
+        let Some((r, acked)) = inner.pushes.get(&id).map(|p| (route(p), p.acked)) else {
+            continue;
+        };
+        if acked {
+            dequeued(inner, &r);
+            continue;
+        }
+        if blocked.contains(&r) || send(shared, inner, id).is_none() {
+            blocked.insert(r);
+            keep.push(id);
+        } else {
+            dequeued(inner, &r);
+        }
+    }
+    // Nothing was queued meanwhile (the lock is held), so the kept pushes keep their relative order.
+    inner.queued.extend(keep);
+}
+
+/// Marks a connection whose loss the server does not notice: its unacked pushes wait for the redelivery timer.
+pub(crate) fn never_requeue(inner: &mut Inner, conn_id: &str) {
+    inner.stream_order.lost.insert(conn_id.to_owned());
+}
+
+/// A connection is gone (or going: an abrupt drop or close was ordered). It takes no more pushes; under the
+/// ordered policy its unacked pushes are re-queued at once, ahead of newer pushes of their route.
+pub(crate) fn connection_lost(shared: &Shared, inner: &mut Inner, conn_id: &str) {
+    if let Some(c) = inner.conns.get_mut(conn_id) {
+        c.open = false;
+    }
+    if !shared.cfg.stream.ordered_redelivery || !inner.stream_order.lost.insert(conn_id.to_owned()) {
+        return;
+    }
+    let Inner { pushes, sent, .. } = &*inner;
+    let mut stranded: Vec<u64> = pushes
+        .iter()
+        .filter(|(_, p)| !p.acked)
+        .filter(|(_, p)| {
+            p.current_message_id
+                .as_ref()
+                .and_then(|mid| sent.get(mid))
+                .is_some_and(|s| s.connection_id == conn_id && s.acked_at.is_none())
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    stranded.sort_unstable();
+    for id in stranded {
+        if let Some(p) = inner.pushes.get_mut(&id) {
+            // Invalidates the pending timer; the next send arms a new one.
+            p.generation += 1;
+            p.attempts += 1;
+        }
+        inner.redelivered += 1;
+        enqueue(shared, inner, id);
+    }
+    flush_queued(shared, inner);
 }
 
 fn choose_connection(
@@ -136,11 +246,11 @@ fn send(shared: &Shared, inner: &mut Inner, id: u64) -> Option<String> {
             ack_data: None,
         },
     );
-    due.push(Reverse((
-        crate::clock::later(now, redelivery_after),
-        id,
-        generation,
-    )));
+    let after = match shared.cfg.stream.early_redelivery {
+        Some(early) if attempt == 0 => early,
+        _ => redelivery_after,
+    };
+    due.push(Reverse((crate::clock::later(now, after), id, generation)));
     Some(message_id)
 }
 
@@ -173,19 +283,14 @@ pub(crate) fn tick(shared: &Shared) {
             continue;
         }
         p.attempts += 1;
+        let r = route(p);
         inner.redelivered += 1;
-        if send(shared, &mut inner, id).is_none() {
-            inner.queued.push_back(id);
+        let held = shared.cfg.stream.ordered_redelivery && inner.stream_order.queued.contains_key(&r);
+        if held || send(shared, &mut inner, id).is_none() {
+            enqueue(shared, &mut inner, id);
         }
     }
-    let n = inner.queued.len();
-    for _ in 0..n {
-        let Some(id) = inner.queued.pop_front() else { break };
-        if send(shared, &mut inner, id).is_none() {
-            inner.queued.push_back(id);
-            break;
-        }
-    }
+    flush_queued(shared, &mut inner);
 }
 
 /// Processes a client → server text frame that is not a ping ack.
@@ -277,6 +382,7 @@ pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &frames::AckFrame<'_
         }
     }
     inner.violations.extend(violations);
+    spontaneous_duplicate(shared, &mut inner, push_id);
     if let Some(waiter) = inner.callback_waiters.remove(&push_id) {
         let response = data
             .as_ref()
@@ -285,6 +391,23 @@ pub(crate) fn on_ack(shared: &Shared, conn_id: &str, frame: &frames::AckFrame<'_
             .unwrap_or(Value::Null);
         let _ = waiter.send(response);
     }
+}
+
+/// The spontaneous-duplicate switch: pushes an acked push once more (same `data`, new `messageId`).
+fn spontaneous_duplicate(shared: &Shared, inner: &mut Inner, push_id: u64) {
+    let Some(every) = shared.cfg.stream.spontaneous_duplicate_every else {
+        return;
+    };
+    let Some(p) = inner.pushes.get_mut(&push_id) else {
+        return;
+    };
+    if !p.acked || p.attempts != 0 || !push_id.is_multiple_of(every) {
+        return;
+    }
+    p.attempts += 1;
+    inner.redelivered += 1;
+    // Sent like a redelivery; if no connection takes it now, the duplicate is simply not sent.
+    let _ = send(shared, inner, push_id);
 }
 
 /// Builds and pushes an inbound bot message.

@@ -27,6 +27,8 @@ struct Link {
     system_ids: Mutex<HashSet<String>>,
     zombie: AtomicBool,
     zombie_now: Notify,
+    /// A stale-channel drop: the socket is gone, the server has not noticed.
+    stale: AtomicBool,
 }
 
 /// Runs a connection until it closes or the sandbox stops.
@@ -65,18 +67,25 @@ pub(crate) async fn run(
         system_ids: Mutex::new(HashSet::new()),
         zombie: AtomicBool::new(false),
         zombie_now: Notify::new(),
+        stale: AtomicBool::new(false),
     };
     let (sink, stream) = socket.split();
     let mut shutdown = shared.shutdown.subscribe();
+    let mut rx = rx;
     tokio::select! {
         _ = shutdown.changed() => {}
         () = read_loop(&shared, &link, stream) => {}
-        () = write_loop(&shared, &link, sink, rx) => {}
+        () = write_loop(&shared, &link, sink, &mut rx) => {}
     }
-    let mut inner = shared.lock();
-    if let Some(c) = inner.conns.get_mut(&conn_id) {
-        c.open = false;
+    // The socket halves are dropped by now. A stale channel keeps swallowing pushes for its window.
+    if let Some(window) = shared.cfg.stream.stale_channel.filter(|_| link.stale.load(Ordering::Relaxed)) {
+        let swallow = async { while rx.recv().await.is_some() {} };
+        tokio::select! {
+            _ = shutdown.changed() => {}
+            _ = tokio::time::timeout(window, swallow) => {}
+        }
     }
+    super::delivery::connection_lost(&shared, &mut shared.lock(), &conn_id);
     tracing::debug!(connection_id = %conn_id, "stream connection closed");
 }
 
@@ -105,7 +114,7 @@ struct Writer {
     clean_close: bool,
 }
 
-async fn write_loop(shared: &Shared, link: &Link, sink: Sink, mut rx: mpsc::UnboundedReceiver<ConnCmd>) {
+async fn write_loop(shared: &Shared, link: &Link, sink: Sink, rx: &mut mpsc::UnboundedReceiver<ConnCmd>) {
     let mut w = Writer {
         sink,
         close_at: None,
@@ -235,11 +244,21 @@ async fn apply(shared: &Shared, link: &Link, w: &mut Writer, cmd: ConnCmd) -> bo
                 code,
                 reason: Utf8Bytes::from_static("sandbox"),
             };
+            super::delivery::connection_lost(shared, &mut shared.lock(), &link.conn_id);
             let _ = w.sink.send(Message::Close(Some(close))).await;
             w.clean_close = false;
             false
         }
+        ConnCmd::Drop if shared.cfg.stream.stale_channel.is_some() => {
+            // A simulated client network loss: the server keeps routing here and never re-queues.
+            link.stale.store(true, Ordering::Relaxed);
+            super::delivery::never_requeue(&mut shared.lock(), &link.conn_id);
+            w.clean_close = false;
+            false
+        }
         ConnCmd::Drop => {
+            // The server drops the socket itself, so it knows at once (a TCP-aware server).
+            super::delivery::connection_lost(shared, &mut shared.lock(), &link.conn_id);
             w.clean_close = false;
             false
         }
