@@ -172,3 +172,111 @@ async fn a_stored_session_serves_api_calls_and_refreshes_when_due() {
     let token = provider.token().await.unwrap();
     assert!(!token.expose_secret().is_empty());
 }
+
+#[tokio::test]
+async fn device_login_denied_by_the_user() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.set_device_auto_approve_after(None);
+    let t = transport(&sandbox);
+    let client = ClientId::new(DEMO_CLIENT_ID);
+    let authorization = device::start(&t, &client, &fast()).await.unwrap();
+    let poll = tokio::spawn({
+        let (t, client, authorization) = (t.clone(), client.clone(), authorization.clone());
+        async move { device::poll(&t, &client, &authorization, &fast()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    sandbox.deny_device(authorization.user_code()).unwrap();
+    let error = tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::AccessDenied);
+}
+
+#[tokio::test]
+async fn device_login_expires_when_nobody_approves() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.set_device_auto_approve_after(None);
+    let t = transport(&sandbox);
+    let client = ClientId::new(DEMO_CLIENT_ID);
+    let authorization = device::start(&t, &client, &fast()).await.unwrap();
+    let poll = tokio::spawn({
+        let (t, client, authorization) = (t.clone(), client.clone(), authorization.clone());
+        async move { device::poll(&t, &client, &authorization, &fast()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The server's clock passes the code's lifetime: it answers expired_token.
+    sandbox.advance(Duration::from_hours(1));
+    let error = tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Expired);
+}
+
+#[tokio::test]
+async fn device_login_backs_off_on_slow_down_and_completes_on_approval() {
+    // The server wants 2 s between polls; this client polls every 40 ms at first and must slow down.
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.set_device_auto_approve_after(None);
+    let t = transport(&sandbox);
+    let client = ClientId::new(DEMO_CLIENT_ID);
+    let authorization = device::start(&t, &client, &fast()).await.unwrap();
+    let poll = tokio::spawn({
+        let (t, client, authorization) = (t.clone(), client.clone(), authorization.clone());
+        async move { device::poll(&t, &client, &authorization, &fast()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sandbox.approve_device(authorization.user_code()).unwrap();
+    let code = tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(!code.expose_secret().is_empty());
+    let polls = sandbox
+        .requests(0)
+        .iter()
+        .filter(|r| r.path == "/oauth2/device/token.json")
+        .count();
+    // Without slow_down handling 1.5 s at 40 ms would be ~37 polls; each slow_down adds 100 ms to the interval.
+    assert!(polls < 15, "{polls} polls: the client did not slow down");
+}
+
+#[tokio::test]
+async fn the_browser_flow_reports_a_denial_from_the_authorize_page() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.set_authorize_mode(dingtalk_sandbox::AuthorizeMode::Deny);
+    let bases = BaseUrls::single(&sandbox.base_url()).unwrap();
+    let login = BrowserLogin::prepare(&bases, &ClientId::new(DEMO_CLIENT_ID), &BrowserOptions::default())
+        .await
+        .unwrap();
+    let url = login.authorize_url().to_owned();
+    let waiter = tokio::spawn(login.wait(Duration::from_secs(10)));
+    assert_eq!(browse(&url).await, 400, "the callback page reports the failure");
+    assert_eq!(waiter.await.unwrap().unwrap_err().kind(), ErrorKind::AccessDenied);
+}
+
+#[tokio::test]
+async fn a_revoked_session_cannot_refresh() {
+    let sandbox = Sandbox::builder()
+        .token_ttl(Duration::from_secs(2))
+        .start()
+        .await
+        .unwrap();
+    let t = transport(&sandbox);
+    let authorization = device::start(&t, &ClientId::new(DEMO_CLIENT_ID), &fast())
+        .await
+        .unwrap();
+    let code = device::poll(&t, &ClientId::new(DEMO_CLIENT_ID), &authorization, &fast())
+        .await
+        .unwrap();
+    let tokens = oauth::exchange_code(&t, &app(), &code).await.unwrap();
+    assert!(sandbox.revoke_user_tokens("user001") > 0);
+    let error = oauth::refresh(&t, &app(), tokens.refresh_token().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RefreshRejected);
+}
