@@ -1,0 +1,33 @@
+//! Every environment variable the CLI reads, named once.
+
+/// Config and data root.
+pub(crate) const CONFIG_DIR: &str = "DWS_CONFIG_DIR";
+/// App client id (AppKey).
+pub(crate) const CLIENT_ID: &str = "DWS_CLIENT_ID";
+/// App client secret (AppSecret).
+pub(crate) const CLIENT_SECRET: &str = "DWS_CLIENT_SECRET";
+/// Default profile selector.
+pub(crate) const PROFILE: &str = "DWS_PROFILE";
+/// Default output format.
+pub(crate) const FORMAT: &str = "DWS_FORMAT";
+/// Turn off input correction.
+pub(crate) const STRICT: &str = "DWS_STRICT";
+/// Sandbox base URL for `--sandbox`.
+pub(crate) const SANDBOX_URL: &str = "DWS_SANDBOX_URL";
+/// Bearer-token host allowlist.
+pub(crate) const TRUSTED_DOMAINS: &str = "DWS_TRUSTED_DOMAINS";
+/// Signing secret for `send-by-webhook`.
+pub(crate) const WEBHOOK_SECRET: &str = "DWS_WEBHOOK_SECRET";
+/// Seconds to wait for the first byte on stdin.
+pub(crate) const STDIN_WAIT: &str = "DWS_STDIN_WAIT";
+/// Operator user id in sandbox mode.
+pub(crate) const AS_USER: &str = "DWS_AS_USER";
+/// Fallback for the config root.
+pub(crate) const HOME: &str = "HOME";
+/// XDG config root.
+pub(crate) const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+
+/// Reads `name`, treating an empty value as unset.
+pub(crate) fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}

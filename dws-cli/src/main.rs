@@ -1,0 +1,278 @@
+//! `dws`: the DingTalk workspace CLI. Parse, resolve into [`settings::Settings`], run, report.
+
+mod cli;
+mod commands;
+mod env;
+mod exit;
+mod jq;
+mod output;
+mod settings;
+mod spec;
+mod when;
+
+use std::io::{IsTerminal as _, Write as _};
+use std::process::ExitCode;
+
+use crate::cli::Format;
+use crate::commands::{Ctx, Params, builtin};
+use crate::exit::{CliError, Exit};
+use crate::output::{Invocation, Outcome};
+use crate::settings::Settings;
+
+fn main() -> ExitCode {
+    let execution_id = uuid::Uuid::new_v4().to_string();
+    let argv = cli::normalize_argv(std::env::args());
+    let matches = match cli::command().try_get_matches_from(&argv) {
+        Ok(m) => m,
+        // Implicit stdin: a missing body flag is filled from a piped stdin (`cat notes.md | dws … send-by-bot …`).
+        Err(err) => match cli::implicit_stdin_flag(&err) {
+            Some(flag) if !std::io::stdin().is_terminal() => {
+                let mut argv = argv.clone();
+                argv.extend([flag, "-".to_owned()]);
+                match cli::command().try_get_matches_from(argv) {
+                    Ok(m) => m,
+                    Err(err) => return usage(&err, &execution_id),
+                }
+            }
+            _ => return usage(&err, &execution_id),
+        },
+    };
+    let globals = match cli::globals(&matches) {
+        Ok(g) => g,
+        Err(err) => return usage(&err, &execution_id),
+    };
+    let json_errors = !matches!(globals.format, Some(Format::Table) | None);
+    let secret_on_argv = matches.value_source("client_secret")
+        == Some(clap::parser::ValueSource::CommandLine)
+        && !globals
+            .client_secret
+            .as_deref()
+            .is_some_and(|s| s.starts_with('@'));
+    if secret_on_argv && !globals.quiet {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: --client-secret on the command line is kept in shell history; prefer DWS_CLIENT_SECRET"
+        );
+    }
+    let settings = match Settings::resolve(globals) {
+        Ok(s) => s,
+        Err(err) => return report(&err, json_errors, &execution_id),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return report(
+                &CliError::internal(format!("runtime: {e}")),
+                json_errors,
+                &execution_id,
+            );
+        }
+    };
+    // `sandbox serve` handles Ctrl-C itself (clean shutdown, exit 0); everything else is cut short with 130.
+    let serves = matches.subcommand_name() == Some("sandbox");
+    // A panic becomes a JSON error with exit 5; the default hook's text (which might quote values) is not printed.
+    std::panic::set_hook(Box::new(|_| {}));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async {
+            if serves {
+                return run(&settings, &matches).await;
+            }
+            tokio::select! {
+                r = run(&settings, &matches) => r,
+                _ = tokio::signal::ctrl_c() => Ok(Exit::Interrupted),
+            }
+        })
+    }));
+    let result = caught.unwrap_or_else(|_| {
+        let mut err = CliError::internal("dws panicked; this is a bug");
+        "panic".clone_into(&mut err.reason);
+        Err(err)
+    });
+    match result {
+        Ok(code) => code.into(),
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => report(&err, settings.format != Format::Table, &execution_id),
+    }
+}
+
+/// clap errors: help and version exit 0; misuse exits 3 (clap's 2 means auth here).
+fn usage(err: &clap::Error, execution_id: &str) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return ExitCode::SUCCESS;
+    }
+    let first = err.to_string();
+    let message = first
+        .lines()
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .to_owned();
+    let reason = if err.kind() == ErrorKind::UnknownArgument {
+        "unknown_flag"
+    } else {
+        "invalid_argument"
+    };
+    let e = CliError::validation(reason, message).hint("see --help");
+    report(&e, false, execution_id)
+}
+
+fn report(err: &CliError, json_wanted: bool, execution_id: &str) -> ExitCode {
+    output::print_error(err, json_wanted, execution_id);
+    err.exit.into()
+}
+
+async fn run(settings: &Settings, matches: &clap::ArgMatches) -> Result<Exit, CliError> {
+    let (words, m) = cli::leaf_path(matches);
+    let path = words.join(" ");
+    match path.as_str() {
+        "version" => builtin::version(settings, m.get_flag("json")).map(|()| Exit::Ok),
+        "schema" => {
+            let words: Vec<String> = m
+                .get_many::<String>("path")
+                .map(|v| v.cloned().collect())
+                .unwrap_or_default();
+            builtin::schema(settings, &words, m.get_flag("compact"), m.get_flag("all")).map(|()| Exit::Ok)
+        }
+        "completion" => builtin::completion(m.get_one::<String>("shell").map_or("bash", String::as_str))
+            .map(|()| Exit::Ok),
+        "doctor" => builtin::doctor(settings).await,
+        "auth login" => {
+            let get = |k: &str| m.get_one::<String>(k).cloned();
+            let args = commands::auth::LoginArgs {
+                app_only: m.get_flag("app-only"),
+                operator: get("operator"),
+                corp_id: get("corp-id"),
+                name: get("name"),
+            };
+            commands::auth::login(settings, args).await
+        }
+        "auth status" => commands::auth::status(settings),
+        "auth logout" => commands::auth::logout(settings, m.get_flag("all")),
+        "profile list" | "profile use" | "profile remove" => {
+            let action = words.get(1).map_or("list", String::as_str);
+            let selector = m.try_get_one::<String>("selector").ok().flatten();
+            commands::auth::profile(settings, action, selector.map(String::as_str))
+        }
+        "sandbox serve" => {
+            builtin::sandbox_serve(
+                settings,
+                m.get_one::<String>("addr").map_or("127.0.0.1:0", String::as_str),
+            )
+            .await
+        }
+        "api" => {
+            let get = |k: &str| m.get_one::<String>(k).cloned();
+            let args = builtin::ApiArgs {
+                method: get("method").unwrap_or_default(),
+                path: get("path").unwrap_or_default(),
+                params: m
+                    .get_many::<String>("params")
+                    .map(|v| v.cloned().collect())
+                    .unwrap_or_default(),
+                data: get("data"),
+                host: get("host"),
+                page_all: m.get_flag("page-all"),
+                page_limit: m.get_one::<u32>("page-limit").copied().unwrap_or(10),
+            };
+            let inv = Invocation {
+                command: "api".to_owned(),
+                schema_id: None,
+                profile: settings.profile.clone(),
+                params: serde_json::json!({"method": args.method, "path": args.path, "params": args.params})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            execute(settings, &inv, Job::Api(args)).await
+        }
+        _ => {
+            let spec = spec::find(&path).ok_or_else(|| {
+                CliError::validation("unknown_command", format!("unknown command `{path}`"))
+            })?;
+            let params = Params::from_matches(spec, m)?;
+            // On a leaf that owns `--fields` (aitable create), the value is its payload, not a projection.
+            let owned;
+            let settings = if spec.params.iter().any(|p| p.name == "fields") {
+                owned = Settings {
+                    fields: None,
+                    ..settings.clone()
+                };
+                &owned
+            } else {
+                settings
+            };
+            let inv = Invocation {
+                command: spec.path.to_owned(),
+                schema_id: Some(spec.id.to_owned()),
+                profile: settings.profile.clone(),
+                params: params.redacted(spec),
+            };
+            execute(settings, &inv, Job::Product(spec, &params)).await
+        }
+    }
+}
+
+/// A request-making command.
+enum Job<'a> {
+    Api(builtin::ApiArgs),
+    Product(&'static spec::CommandSpec, &'a Params),
+}
+
+/// Runs a request-making command: sandbox check, run, dry-run plan or result, exit code.
+async fn execute(settings: &Settings, inv: &Invocation, job: Job<'_>) -> Result<Exit, CliError> {
+    let started = dingtalk_core::Clock::now(&dingtalk_core::SystemClock);
+    if let Some(url) = &settings.sandbox
+        && !settings.dry_run
+        && let Err(e) = builtin::reachable(url).await
+    {
+        return Err(CliError::new(
+            Exit::Endpoint,
+            "sandbox_unreachable",
+            format!("sandbox {url}: {e}"),
+        )
+        .hint("start one with `dws sandbox serve` or pass --sandbox=URL"));
+    }
+    let mut ctx = Ctx::new(settings)?;
+    let mut outcome = match job {
+        Job::Api(args) => builtin::api(&mut ctx, args).await?,
+        Job::Product(spec, params) => commands::products::run(spec, params, &mut ctx).await?,
+    };
+    if settings.dry_run {
+        outcome = Outcome {
+            response: serde_json::json!({
+                "dry_run": true,
+                "requests": ctx.planned,
+                "note": "nothing was sent; tokens and secrets are shown as <redacted>; ids of earlier steps as placeholders",
+            }),
+            ..Outcome::default()
+        };
+    }
+    let partial = outcome.partial;
+    if partial {
+        outcome
+            .warnings
+            .push("some items failed; see response".to_owned());
+    }
+    output::print_success(settings, inv, &outcome, started.elapsed().as_millis())?;
+    Ok(if partial { Exit::Partial } else { Exit::Ok })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn value_is_used() {
+        let v = serde_json::json!(1);
+        assert!(v.is_number());
+    }
+}

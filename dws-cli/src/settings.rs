@@ -1,0 +1,144 @@
+//! [`Settings`]: flags, environment and recorded state merged and checked once.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::{Format, Globals};
+use crate::env;
+use crate::exit::{CliError, Exit};
+
+/// Everything a command needs to know about how it was invoked.
+#[derive(Debug, Clone)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent switches resolved from flags"
+)]
+pub(crate) struct Settings {
+    pub(crate) format: Format,
+    pub(crate) jq: Option<String>,
+    pub(crate) fields: Option<Vec<String>>,
+    pub(crate) dry_run: bool,
+    pub(crate) yes: bool,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) profile: Option<String>,
+    /// The sandbox base URL when `--sandbox` is on.
+    pub(crate) sandbox: Option<String>,
+    pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<String>,
+    pub(crate) as_user: Option<String>,
+    pub(crate) verbose: u8,
+    pub(crate) quiet: bool,
+    pub(crate) config_dir: PathBuf,
+    pub(crate) stdout_tty: bool,
+    pub(crate) interactive: bool,
+    pub(crate) trusted_domains: Option<String>,
+    pub(crate) webhook_secret: Option<String>,
+}
+
+/// The file `dws sandbox serve` records its URL in.
+pub(crate) const SANDBOX_URL_FILE: &str = "sandbox.url";
+
+impl Settings {
+    /// Merges `globals` with the environment.
+    pub(crate) fn resolve(globals: Globals) -> Result<Self, CliError> {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        let config_dir = config_dir();
+        let format = match globals.format {
+            Some(f) => f,
+            None if stdout_tty && globals.jq.is_none() => Format::Table,
+            None => Format::Json,
+        };
+        let sandbox = match globals.sandbox {
+            None => None,
+            Some(url) if !url.is_empty() => Some(url),
+            Some(_) => Some(
+                env::var(env::SANDBOX_URL)
+                    .or_else(|| {
+                        std::fs::read_to_string(config_dir.join(SANDBOX_URL_FILE))
+                            .ok()
+                            .map(|s| s.trim().to_owned())
+                    })
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| {
+                        CliError::new(Exit::Endpoint, "sandbox_unreachable", "no sandbox URL known").hint(
+                            "pass --sandbox=URL, set DWS_SANDBOX_URL, or start one with `dws sandbox serve`",
+                        )
+                    })?,
+            ),
+        };
+        if let Some(url) = &sandbox {
+            let parsed = url::Url::parse(url).map_err(|e| {
+                CliError::validation("invalid_argument", format!("--sandbox: not a URL: {e}"))
+                    .param("sandbox")
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(
+                    CliError::validation("invalid_argument", "--sandbox needs an http(s) URL")
+                        .param("sandbox"),
+                );
+            }
+        }
+        let fields = globals.fields.map(|f| {
+            f.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        });
+        if let Some(program) = &globals.jq {
+            crate::jq::compile_check(program)?;
+        }
+        Ok(Self {
+            format,
+            jq: globals.jq,
+            fields,
+            dry_run: globals.dry_run,
+            yes: globals.yes,
+            timeout: (globals.timeout > 0).then(|| Duration::from_secs(globals.timeout)),
+            profile: globals.profile,
+            sandbox,
+            client_id: globals.client_id.filter(|s| !s.is_empty()),
+            client_secret: match globals.client_secret.filter(|s| !s.is_empty()) {
+                // `--client-secret @file` keeps the secret out of shell history.
+                Some(v) if v.starts_with('@') && !v.starts_with("@@") => Some(
+                    std::fs::read_to_string(&v[1..])
+                        .map_err(|_| {
+                            CliError::validation(
+                                "input_file_not_found",
+                                "--client-secret: cannot read the secret file",
+                            )
+                            .param("client-secret")
+                        })?
+                        .trim()
+                        .to_owned(),
+                ),
+                Some(v) => Some(v.strip_prefix('@').map_or_else(|| v.clone(), str::to_owned)),
+                None => None,
+            },
+            as_user: globals.as_user,
+            verbose: globals.verbose,
+            quiet: globals.quiet,
+            config_dir,
+            stdout_tty,
+            interactive,
+            trusted_domains: env::var(env::TRUSTED_DOMAINS),
+            webhook_secret: env::var(env::WEBHOOK_SECRET),
+        })
+    }
+}
+
+/// `DWS_CONFIG_DIR`, else `$XDG_CONFIG_HOME/dws`, else `~/.config/dws`.
+pub(crate) fn config_dir() -> PathBuf {
+    if let Some(dir) = env::var(env::CONFIG_DIR) {
+        return PathBuf::from(dir);
+    }
+    if let Some(xdg) = env::var(env::XDG_CONFIG_HOME) {
+        return PathBuf::from(xdg).join("dws");
+    }
+    env::var(env::HOME).map_or_else(
+        || PathBuf::from(".dws"),
+        |h| PathBuf::from(h).join(".config").join("dws"),
+    )
+}

@@ -1,0 +1,96 @@
+//! `dws auth` and `dws profile` against a sandbox on 127.0.0.1: device-flow login, app-only operator profiles,
+//! status, switching and logout.
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+mod common;
+
+fn dws(config: &Path, url: &str, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dws"))
+        .arg(format!("--sandbox={url}"))
+        .args(["-f", "json"])
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DWS_CONFIG_DIR", config)
+        .env("HOME", config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        doc,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_login_profiles_and_logout() {
+    let sandbox = dingtalk_sandbox::Sandbox::builder()
+        .device_interval(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let url = sandbox.base_url();
+    let dir = common::tempdir("dws-auth");
+
+    // Not logged in outside sandbox mode: exit 2 with a hint; in sandbox mode status also needs a profile.
+    let (code, _, err) = dws(&dir, &url, &["auth", "status"]);
+    assert_eq!(code, 2, "{err}");
+
+    // Device flow: the sandbox approves as user001 on the second poll.
+    let (code, doc, err) = dws(&dir, &url, &["auth", "login"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("enter the code"), "{err}");
+    assert_eq!(doc["profile"]["id"], "dingsandboxcorp0001:user001");
+    assert_eq!(doc["profile"]["sandbox"], true);
+
+    let (code, doc, err) = dws(&dir, &url, &["auth", "status"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["state"], "valid");
+    assert_eq!(doc["user_token"], true);
+    assert!(
+        !doc.to_string().contains("accessToken"),
+        "no token material in status"
+    );
+
+    // App-only operator profile becomes current and is the operator of later calls.
+    let (code, _, err) = dws(
+        &dir,
+        &url,
+        &["auth", "login", "--app-only", "--operator", "user005"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, doc, _) = dws(&dir, &url, &["contact", "user", "get-self"]);
+    assert_eq!(doc["response"]["userid"], "user005");
+    let (_, doc, _) = dws(&dir, &url, &["profile", "list"]);
+    assert_eq!(doc["items"].as_array().unwrap().len(), 2);
+    let (code, doc, _) = dws(&dir, &url, &["profile", "use", "-"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["profile"]["user_id"], "user001");
+    let (_, doc, _) = dws(
+        &dir,
+        &url,
+        &["--profile", "user005", "contact", "user", "get-self"],
+    );
+    assert_eq!(doc["response"]["userid"], "user005");
+    let (code, _, err) = dws(
+        &dir,
+        &url,
+        &["--profile", "nobody", "contact", "user", "get-self"],
+    );
+    assert_eq!(code, 6, "{err}");
+
+    let (code, doc, _) = dws(&dir, &url, &["auth", "logout", "--all"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["removed"].as_array().unwrap().len(), 1);
+    let (_, doc, _) = dws(&dir, &url, &["auth", "status"]);
+    assert_eq!(doc["state"], "app_only");
+    sandbox.shutdown().await;
+}

@@ -1,0 +1,570 @@
+//! End-to-end runs of the `dws` binary against a sandbox started in the test.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+mod common;
+
+const CANARY: &str = "canary-secret-7f3a9c";
+
+fn dws(config: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dws"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DWS_CONFIG_DIR", config)
+        .env("HOME", config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn one_json(out: &[u8]) -> Value {
+    let text = std::str::from_utf8(out).unwrap();
+    let mut docs = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let first = docs.next().expect("one JSON document").unwrap();
+    assert!(docs.next().is_none(), "more than one JSON document: {text}");
+    first
+}
+
+/// Every implemented command that the sandbox serves, with arguments.
+const TABLE: &[&str] = &[
+    "contact user search --keyword Alice",
+    "contact user search-mobile --mobile 13800000001",
+    "contact user get --ids user001,user002",
+    "contact user get-self",
+    "contact dept list-members --ids 100",
+    "chat message send-by-bot --robot-code dingsandboxdemo --group cidSandboxEng0001+demo/Aa== --title T --text hello",
+    "chat message send-by-bot --robot-code dingsandboxdemo --users user002,user003 --title T --text hello",
+    "calendar event list",
+    "calendar event create --title Sync --start 2026-03-29T14:00:00+08:00 --end 2026-03-29T15:00:00+08:00 --attendees user002",
+    "todo task create --title Write --executors user002 --priority high",
+    "todo task list",
+    "ding message send --robot-code dingsandboxdemo --users user002 --content hi --yes",
+    "workbench app list",
+    "workbench app get --ids 3000000001",
+    "calendar participant list --event evtSandbox0001",
+    "calendar participant add --event evtSandbox0001 --users user005 --optional",
+    "calendar busy search --users user002,user003 --start 2026-03-23T00:00:00+08:00 --end 2026-03-24T00:00:00+08:00",
+    "chat group members list --id cidSandboxEng0001+demo/Aa==",
+    "oa approval detail --instance-id procInstSandbox0001",
+    "aitable base get --base-id baseSandboxProjects0001",
+    "aitable table get --base-id baseSandboxProjects0001",
+    "aitable field get --base-id baseSandboxProjects0001 --table-id sheetTasks0001",
+    "aitable record query --base-id baseSandboxProjects0001 --table-id sheetTasks0001 --limit 5",
+    "report sent --start 2026-01-01 --end 2026-05-31",
+    "report template list",
+    "report create --template-id tplSandboxDaily001 --contents {\"今日完成\":\"a\"}",
+    "chat group create --name G --users user002,user003",
+    "chat group rename --id chat0000000000000000000000000000e001 --name Eng2",
+    "chat group members add --id chat0000000000000000000000000000e001 --users user020",
+    "oa approval records --instance-id procInstSandbox0001",
+    "oa approval tasks --instance-id procInstSandbox0005",
+    "oa approval list-initiated --process-code PROC-SANDBOX-LEAVE --start 2026-01-01 --as-user user003",
+    "attendance record get --user user001 --date 2026-03-02",
+    "attendance summary --start 2026-03-02 --end 2026-03-06",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implemented_commands_succeed_with_one_json_document() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let dir = common::tempdir("dws-test");
+    for line in TABLE {
+        let mut args = vec!["--sandbox", url.as_str(), "-f", "json"];
+        args.extend(line.split(' '));
+        let out = dws(&dir, &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc = one_json(&out.stdout);
+        assert_eq!(doc["ok"], true, "{line}");
+        let response = &doc["response"];
+        let empty = response.is_null()
+            || response.as_object().is_some_and(serde_json::Map::is_empty)
+            || response["items"].as_array().is_some_and(Vec::is_empty);
+        assert!(!empty, "{line}: empty response {response}");
+        assert_eq!(doc["invocation"]["sandbox"], true);
+    }
+    // A created todo can be read back, marked done and deleted.
+    let out = dws(
+        &dir,
+        &[
+            "--sandbox",
+            &url,
+            "todo",
+            "task",
+            "create",
+            "--title",
+            "Roundtrip",
+            "--executors",
+            "user001",
+        ],
+    );
+    let id = one_json(&out.stdout)["response"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for args in [
+        vec!["todo", "task", "get", "--task-id", &id],
+        vec!["todo", "task", "done", "--task-id", &id],
+        vec!["todo", "task", "delete", "--task-id", &id, "--yes"],
+    ] {
+        let mut full = vec!["--sandbox", url.as_str()];
+        full.extend(args.iter().copied());
+        let out = dws(&dir, &full);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_unavailable_and_confirmation() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let dir = common::tempdir("dws-test");
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["contact", "user", "search"], 3, "invalid_argument"),
+        (
+            &["contact", "user", "search", "--keyword", "a", "--bogus"],
+            3,
+            "unknown_flag",
+        ),
+        (
+            &["todo", "task", "list", "--status", "maybe"],
+            3,
+            "invalid_argument",
+        ),
+        (
+            &[
+                "aitable",
+                "record",
+                "create",
+                "--base-id",
+                "b",
+                "--table-id",
+                "t",
+                "--records",
+                "{not json",
+            ],
+            3,
+            "invalid_argument",
+        ),
+        (
+            &[
+                "aitable",
+                "record",
+                "create",
+                "--base-id",
+                "b",
+                "--table-id",
+                "t",
+                "--records",
+                "@missing.json",
+            ],
+            3,
+            "input_file_not_found",
+        ),
+        (
+            &["contact", "user", "get", "--ids", "a\u{202e}b"],
+            3,
+            "input_unsafe",
+        ),
+        (&["--jq", ".a |", "version"], 3, "invalid_argument"),
+        (&["schema", "nope.nothing"], 3, "unknown_command"),
+        (
+            &["todo", "task", "delete", "--task-id", "t1"],
+            3,
+            "confirmation_required",
+        ),
+        (
+            &[
+                "aitable",
+                "record",
+                "delete",
+                "--base-id",
+                "b",
+                "--table-id",
+                "t",
+                "--record-ids",
+                "r1",
+            ],
+            3,
+            "confirmation_required",
+        ),
+        (&["chat", "message", "list", "--group", "g"], 6, "no_public_api"),
+        (&["api", "GET", "/v1.0/../etc"], 3, "input_unsafe"),
+    ];
+    for (args, code, reason) in cases {
+        let mut full = vec!["--sandbox", url.as_str()];
+        full.extend(args.iter().copied());
+        let out = dws(&dir, &full);
+        assert_eq!(
+            out.status.code(),
+            Some(*code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: stdout not empty");
+        let err = one_json(&out.stderr);
+        assert_eq!(err["ok"], false);
+        assert_eq!(err["error"]["reason"], *reason, "{args:?}: {err}");
+        assert_eq!(err["error"]["exit_code"], *code);
+    }
+    // Nothing was deleted or sent by the refused commands.
+    let requests = reqwest_free_requests(&sandbox);
+    assert!(
+        !requests.contains("/tasks/t1"),
+        "confirmation_required must send nothing"
+    );
+    sandbox.shutdown().await;
+}
+
+fn reqwest_free_requests(sandbox: &dingtalk_sandbox::SandboxHandle) -> String {
+    format!("{:?}", sandbox.requests(0))
+}
+
+#[test]
+fn dry_run_is_offline_and_redacted() {
+    let dir = common::tempdir("dws-test");
+    // A closed port: any network use would fail.
+    let out = dws(
+        &dir,
+        &[
+            "--sandbox=http://127.0.0.1:9",
+            "--client-id",
+            "app1",
+            "--client-secret",
+            CANARY,
+            "--dry-run",
+            "-f",
+            "json",
+            "chat",
+            "message",
+            "send-by-webhook",
+            "--token",
+            CANARY,
+            "--secret",
+            CANARY,
+            "--title",
+            "t",
+            "--text",
+            "x",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = one_json(&out.stdout);
+    assert_eq!(doc["response"]["dry_run"], true);
+    assert_eq!(doc["response"]["requests"].as_array().unwrap().len(), 1);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(CANARY), "secret leaked: {all}");
+
+    let out = dws(
+        &dir,
+        &[
+            "--sandbox=http://127.0.0.1:9",
+            "--dry-run",
+            "todo",
+            "task",
+            "delete",
+            "--task-id",
+            "t1",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = one_json(&out.stdout);
+    let steps = doc["response"]["requests"].as_array().unwrap();
+    assert_eq!(steps.len(), 2, "userId→unionId conversion then the delete");
+    assert_eq!(steps[1]["method"], "DELETE");
+    assert_eq!(steps[1]["headers"]["x-acs-dingtalk-access-token"], "<redacted>");
+}
+
+/// Commands whose dry run is checked offline, with no credentials, profile or sandbox.
+const DRY: &[&str] = &[
+    "contact dept search --keyword Eng",
+    "calendar event get --id e1",
+    "calendar event update --id e1 --title X --start 2026-01-01T10:00:00+08:00 --end 2026-01-01T11:00:00+08:00",
+    "calendar event delete --id e1 --notify",
+    "todo task get --task-id t1",
+    "todo task update --task-id t1 --title X --done",
+    "todo task done --task-id t1 --status false",
+    "oa approval detail --instance-id p1",
+    "oa approval approve --instance-id p1 --task-id 7",
+    "oa approval reject --instance-id p1 --task-id 7 --remark no",
+    "ding message recall --robot-code r --id d1",
+    "chat message recall-by-bot --robot-code r --keys k1,k2",
+    "aitable record query --base-id b --table-id t --filters {\"conditions\":[{\"field\":\"Status\",\"value\":\"Todo\"}]}",
+    "aitable record update --base-id b --table-id t --records [{\"id\":\"r1\",\"fields\":{\"A\":1}}]",
+    "aitable record delete --base-id b --table-id t --record-ids r1,r2",
+    "workbench app list --user u1",
+    "chat group members remove --id chat1 --users u1",
+    "oa approval revoke --instance-id p1 --remark r",
+    "chat search --query eng",
+    "chat bot search --name demo",
+    "chat group members add-bot --id cid1 --robot-code r",
+    "calendar room list-groups",
+    "calendar room search --group-id 5",
+    "calendar room add --event e1 --rooms r1,r2",
+    "calendar room delete --event e1 --rooms r1",
+    "oa approval list-forms --size 5",
+    "oa approval list-pending",
+    "report detail --report-id rp1",
+    "report stats --report-id rp1",
+    "report template detail --name daily",
+    "aitable table update --base-id b --table-id t --name N",
+    "aitable table delete --base-id b --table-id t",
+    "aitable field update --base-id b --table-id t --field-id f --name X --config {\"a\":1}",
+    "aitable field delete --base-id b --table-id t --field-id f",
+    "attendance shift list --users u1,u2 --start 2026-03-01 --end 2026-03-07",
+    "attendance rules",
+    "report list --start 2026-03-01 --end 2026-03-07",
+    "aitable base search --query plan",
+    "aitable base create --name P --workspace-id w1",
+];
+
+#[test]
+fn every_command_dry_runs_offline_against_production_hosts() {
+    let dir = common::tempdir("dws-test");
+    // All runs at once (they share nothing but a read-only config dir), then check each.
+    let runs: Vec<_> = TABLE
+        .iter()
+        .chain(DRY)
+        .map(|line| {
+            let dir = dir.to_path_buf();
+            std::thread::spawn(move || {
+                let mut args = vec!["--dry-run", "-f", "json"];
+                args.extend(line.split(' '));
+                (line, dws(&dir, &args))
+            })
+        })
+        .collect();
+    for run in runs {
+        let (line, out) = run.join().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc = one_json(&out.stdout);
+        assert_eq!(doc["invocation"]["dry_run"], true);
+        let steps = doc["response"]["requests"].as_array().unwrap();
+        assert!(!steps.is_empty(), "{line}: no planned request");
+        for step in steps {
+            let url = step["url"].as_str().unwrap();
+            assert!(
+                url.starts_with("https://api.dingtalk.com/") || url.starts_with("https://oapi.dingtalk.com/"),
+                "{line}: {url}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_appear_in_any_output() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let dir = common::tempdir("dws-test");
+    let secret_file = dir.join("secret.txt");
+    std::fs::write(&secret_file, CANARY).unwrap();
+    let secret_arg = format!("@{}", secret_file.display());
+    for args in [
+        vec![
+            "--sandbox",
+            &url,
+            "--client-id",
+            "x",
+            "--client-secret",
+            &secret_arg,
+            "-v",
+            "todo",
+            "task",
+            "list",
+        ],
+        vec![
+            "--sandbox",
+            &url,
+            "--client-id",
+            "dingsandboxdemo",
+            "--client-secret",
+            CANARY,
+            "-v",
+            "contact",
+            "user",
+            "get-self",
+        ],
+        vec![
+            "--sandbox",
+            &url,
+            "-v",
+            "chat",
+            "message",
+            "send-by-webhook",
+            "--token",
+            CANARY,
+            "--title",
+            "t",
+            "--text",
+            "x",
+        ],
+        vec![
+            "--sandbox",
+            &url,
+            "--client-id",
+            "x",
+            "--client-secret",
+            CANARY,
+            "doctor",
+        ],
+    ] {
+        let out = dws(&dir, &args);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(CANARY), "{args:?} leaked the canary: {all}");
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implicit_stdin_fills_the_body_flag() {
+    use std::io::Write as _;
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let dir = common::tempdir("dws-test");
+    let send = [
+        "--sandbox",
+        url.as_str(),
+        "-f",
+        "json",
+        "chat",
+        "message",
+        "send-by-bot",
+        "--robot-code",
+        "dingsandboxdemo",
+        "--group",
+        "cidSandboxEng0001+demo/Aa==",
+        "--title",
+        "T",
+    ];
+    let run = |stdin: Stdio, wait: &str| {
+        Command::new(env!("CARGO_BIN_EXE_dws"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .args(send)
+            .env("DWS_CONFIG_DIR", &dir)
+            .env("DWS_STDIN_WAIT", wait)
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Piped text becomes --text.
+    let mut child = run(Stdio::piped(), "5");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"## Deploy\nall green")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        one_json(&out.stdout)["invocation"]["params"]["text"],
+        "## Deploy\nall green"
+    );
+    // An open pipe with nothing on it fails after DWS_STDIN_WAIT instead of hanging; the writer is held open.
+    let mut child = run(Stdio::piped(), "1");
+    let writer = child.stdin.take();
+    let out = child.wait_with_output().unwrap();
+    drop(writer);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(one_json(&out.stderr)["error"]["reason"], "stdin_timeout");
+    // An empty stdin is an error, not an empty message.
+    let out = run(Stdio::null(), "1").wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(one_json(&out.stderr)["error"]["reason"], "input_empty");
+    sandbox.shutdown().await;
+}
+
+#[test]
+fn broken_pipe_exits_zero() {
+    let dir = common::tempdir("dws-test");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dws"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        // Well over a pipe buffer (64 KiB), so a write is certain to hit the closed pipe.
+        .args([
+            "schema",
+            "--all",
+            "--jq",
+            ".tools[], .tools[], .tools[], .tools[]",
+        ])
+        .env("DWS_CONFIG_DIR", &dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // close the read end before dws writes
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn offline_commands_work() {
+    let dir = common::tempdir("dws-test");
+    let out = dws(&dir, &["version", "--json"]);
+    assert_eq!(one_json(&out.stdout)["version"], env!("CARGO_PKG_VERSION"));
+    let out = dws(&dir, &["completion", "bash"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dws"));
+    let out = dws(&dir, &["schema", "--jq", ".products[].id"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|l| l == "\"aitable\"")
+    );
+    let out = dws(&dir, &["schema", "aitable record query", "-f", "json"]);
+    assert_eq!(one_json(&out.stdout)["tool"]["id"], "aitable.query_records");
+    let out = dws(&dir, &["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+}
