@@ -54,7 +54,7 @@ fn main() -> ExitCode {
             "warning: --client-secret on the command line is kept in shell history; prefer DWS_CLIENT_SECRET"
         );
     }
-    let settings = match Settings::resolve(globals) {
+    let mut settings = match Settings::resolve(globals) {
         Ok(s) => s,
         Err(err) => return report(&err, json_errors, &execution_id),
     };
@@ -71,6 +71,33 @@ fn main() -> ExitCode {
                 &execution_id,
             );
         }
+    };
+    // A bare `--sandbox` with nothing running: serve a throwaway sandbox from this process for this one command.
+    let _embedded = if settings.embedded_sandbox && matches.subcommand_name() != Some("sandbox") {
+        match runtime.block_on(dingtalk_sandbox::Sandbox::start()) {
+            Ok(handle) => {
+                if !settings.quiet {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "note: no sandbox running; using a throwaway embedded one (its state ends with this \
+                         command; `dws sandbox serve` keeps one running)"
+                    );
+                }
+                settings.sandbox = Some(handle.base_url());
+                Some(handle)
+            }
+            Err(e) => {
+                let err = CliError::new(
+                    Exit::Endpoint,
+                    "sandbox_unreachable",
+                    format!("embedded sandbox: {e}"),
+                )
+                .hint("start one with `dws sandbox serve` and pass --sandbox=URL");
+                return report(&err, json_errors, &execution_id);
+            }
+        }
+    } else {
+        None
     };
     // `sandbox serve` handles Ctrl-C itself (clean shutdown, exit 0); everything else is cut short with 130.
     let serves = matches.subcommand_name() == Some("sandbox");

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::cli::{Format, Globals};
 use crate::env;
-use crate::exit::{CliError, Exit};
+use crate::exit::CliError;
 
 /// Everything a command needs to know about how it was invoked.
 #[derive(Debug, Clone)]
@@ -22,8 +22,10 @@ pub(crate) struct Settings {
     pub(crate) yes: bool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) profile: Option<String>,
-    /// The sandbox base URL when `--sandbox` is on.
+    /// The sandbox base URL when `--sandbox` is on (empty until an embedded sandbox has started).
     pub(crate) sandbox: Option<String>,
+    /// A bare `--sandbox` found no running sandbox: `main` starts a throwaway one in-process.
+    pub(crate) embedded_sandbox: bool,
     pub(crate) client_id: Option<String>,
     pub(crate) client_secret: Option<String>,
     pub(crate) as_user: Option<String>,
@@ -50,25 +52,24 @@ impl Settings {
             None if stdout_tty && globals.jq.is_none() => Format::Table,
             None => Format::Json,
         };
+        let mut embedded_sandbox = false;
         let sandbox = match globals.sandbox {
             None => None,
             Some(url) if !url.is_empty() => Some(url),
-            Some(_) => Some(
-                env::var(env::SANDBOX_URL)
+            Some(_) => {
+                let known = env::var(env::SANDBOX_URL)
                     .or_else(|| {
                         std::fs::read_to_string(config_dir.join(SANDBOX_URL_FILE))
                             .ok()
                             .map(|s| s.trim().to_owned())
                     })
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| {
-                        CliError::new(Exit::Endpoint, "sandbox_unreachable", "no sandbox URL known").hint(
-                            "pass --sandbox=URL, set DWS_SANDBOX_URL, or start one with `dws sandbox serve`",
-                        )
-                    })?,
-            ),
+                    .filter(|s| !s.is_empty());
+                // No sandbox running: the embedded one is the default, so a bare `--sandbox` always works.
+                embedded_sandbox = known.is_none();
+                Some(known.unwrap_or_default())
+            }
         };
-        if let Some(url) = &sandbox {
+        if let Some(url) = sandbox.as_ref().filter(|_| !embedded_sandbox) {
             let parsed = url::Url::parse(url).map_err(|e| {
                 CliError::validation("invalid_argument", format!("--sandbox: not a URL: {e}"))
                     .param("sandbox")
@@ -98,6 +99,7 @@ impl Settings {
             yes: globals.yes,
             timeout: (globals.timeout > 0).then(|| Duration::from_secs(globals.timeout)),
             profile: globals.profile,
+            embedded_sandbox,
             sandbox,
             client_id: globals.client_id.filter(|s| !s.is_empty()),
             client_secret: match globals.client_secret.filter(|s| !s.is_empty()) {

@@ -454,3 +454,26 @@ fn unreachable_sandbox_and_missing_credentials() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A bare `--sandbox` with no sandbox running serves a throwaway embedded one for the command.
+#[test]
+fn bare_sandbox_flag_falls_back_to_an_embedded_sandbox() {
+    let dir = common::tempdir("dws-embedded");
+    let out = dws(&dir, &["--sandbox", "-f", "json", "contact", "user", "get-self"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["response"]["userid"], "user001");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("throwaway embedded"));
+    // `--quiet` drops the note; the answer is the same.
+    let out = dws(
+        &dir,
+        &["--sandbox", "-q", "-f", "json", "contact", "user", "get-self"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
