@@ -42,9 +42,9 @@ pub use model::{
     Injected, OutboxEntry, PushRecord, RequestRecord, SocketFault, Stats,
 };
 pub use oauth::{AuthorizeMode, LoginSettings};
+pub use org::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CORP_ID};
 pub use registry::ALL_SCOPES;
 pub use webhook::{DEMO_WEBHOOK_SECRET, DEMO_WEBHOOK_TOKEN, WebhookRobot};
-pub use org::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CORP_ID};
 
 /// Entry point: `Sandbox::builder()...start().await`.
 #[derive(Debug, Clone, Copy)]

@@ -176,7 +176,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The `localIp` sent to `connections/open` (diagnostics only; default none).
+    /// The `localIp` sent to `connections/open` (diagnostics only). Default: detected best-effort on each open as
+    /// the local address that routes to the gateway host (no packet is sent); omitted when that fails.
     #[must_use]
     pub fn local_ip(mut self, ip: impl Into<String>) -> Self {
         self.local_ip = Some(ip.into());
@@ -209,6 +210,15 @@ impl ClientBuilder {
     #[must_use]
     pub fn connections(mut self, n: usize) -> Self {
         self.cfg.connections = n.clamp(1, 8);
+        self
+    }
+
+    /// Rotates a connection (make-before-break, like a server `disconnect`) once it has been open this long
+    /// (default none). Rotating before the gateway's own "persistent connection is timeout" keeps the switch on the
+    /// client's schedule.
+    #[must_use]
+    pub fn max_connection_age(mut self, age: Option<Duration>) -> Self {
+        self.cfg.max_connection_age = age.filter(|a| !a.is_zero());
         self
     }
 

@@ -51,6 +51,7 @@ pub(crate) struct Config {
     pub(crate) backoff_seed: Option<u64>,
     pub(crate) auth_rejected_fatal: bool,
     pub(crate) connections: usize,
+    pub(crate) max_connection_age: Option<Duration>,
 }
 
 impl Default for Config {
@@ -73,6 +74,7 @@ impl Default for Config {
             backoff_seed: None,
             auth_rejected_fatal: true,
             connections: 1,
+            max_connection_age: None,
         }
     }
 }

@@ -507,7 +507,8 @@ async fn connect_once(shared: Arc<Shared>) -> Result<(Ws, String), Error> {
     let ws_cfg = WebSocketConfig::default()
         .max_message_size(Some(cfg.max_message_bytes))
         .max_frame_size(Some(cfg.max_message_bytes));
-    let attempt = tokio_tungstenite::connect_async_with_config(url.expose_secret(), Some(ws_cfg), false);
+    // Nagle off: acks are small frames, and Nagle with the peer's delayed ACK holds a lone ack for up to 200 ms.
+    let attempt = tokio_tungstenite::connect_async_with_config(url.expose_secret(), Some(ws_cfg), true);
     match timeout(cfg.ws_handshake_timeout, attempt).await {
         Err(_) => Err(Error::with_source(
             ErrorKind::Handshake,

@@ -10,14 +10,14 @@
 //! - Frames with the same ordering key run one at a time in arrival order; different keys run in parallel, at
 //!   most `max_in_flight` at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use serde_json::Value;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::timeout;
 
@@ -178,6 +178,7 @@ impl<H: Handler> Dispatcher<H> {
             metrics,
             lanes: Mutex::new(HashMap::new()),
             per_key_depth: self.per_key_depth,
+            outcomes: Mutex::new(Outcomes::default()),
         });
         let slots = Arc::new(Semaphore::new(self.queue_capacity));
         let mut tasks = JoinSet::new();
@@ -236,7 +237,81 @@ struct Shared<H> {
     metrics: Arc<Metrics>,
     lanes: Mutex<HashMap<String, mpsc::Sender<Job>>>,
     per_key_depth: usize,
+    outcomes: Mutex<Outcomes>,
 }
+
+/// The answer given to an event or a non-bot callback, replayed to its duplicates (R-DUP-3).
+#[derive(Debug, Clone)]
+enum Answer {
+    /// Event `SUCCESS`, or a callback acked with `{"response":null}`.
+    Ack,
+    /// Event `LATER`, or callback code 500, with the short reason.
+    Later(&'static str),
+    /// A callback's `response`.
+    Reply(Value),
+}
+
+/// How many answers are kept for duplicates (the oldest go first).
+const OUTCOME_CAPACITY: usize = 10_000;
+
+type Outcome = watch::Receiver<Option<Answer>>;
+
+/// Answers of accepted frames by dedup key: pending while the handler runs, then final. In memory only: after
+/// a restart (with a persistent dedup store) a duplicate gets the plain ack.
+#[derive(Default)]
+struct Outcomes {
+    by_key: HashMap<String, Outcome>,
+    order: VecDeque<String>,
+}
+
+impl<H> Shared<H> {
+    fn outcomes(&self) -> std::sync::MutexGuard<'_, Outcomes> {
+        self.outcomes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers a pending answer under `keys`; the sender publishes it.
+    fn register(&self, keys: &[String]) -> watch::Sender<Option<Answer>> {
+        let (tx, rx) = watch::channel(None);
+        let mut o = self.outcomes();
+        for key in keys {
+            if o.by_key.insert(key.clone(), rx.clone()).is_none() {
+                o.order.push_back(key.clone());
+            }
+        }
+        while o.order.len() > OUTCOME_CAPACITY {
+            if let Some(old) = o.order.pop_front() {
+                o.by_key.remove(&old);
+            }
+        }
+        tx
+    }
+
+    fn lookup(&self, keys: &[String]) -> Option<Outcome> {
+        let o = self.outcomes();
+        keys.iter().find_map(|k| o.by_key.get(k).cloned())
+    }
+
+    /// Forgets the answers under `keys` (a `LATER` or 500 answer: the redelivery runs again).
+    fn forget(&self, keys: &[String]) {
+        let mut o = self.outcomes();
+        for key in keys {
+            o.by_key.remove(key);
+        }
+    }
+
+    /// The original's answer: waits while it is in flight (up to `wait`). `None` when unknown or too slow.
+    async fn replay(&self, keys: &[String], wait: Duration) -> Option<Answer> {
+        let mut rx = self.lookup(keys)?;
+        timeout(wait, rx.wait_for(Option::is_some))
+            .await
+            .ok()?
+            .ok()?
+            .clone()
+    }
+}
+
+/// How long a duplicate waits for its in-flight original beyond the handler deadline.
+const REPLAY_MARGIN: Duration = Duration::from_secs(5);
 
 type Job = Box<dyn FnOnce() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
@@ -254,13 +329,15 @@ async fn accept<H: Handler>(
                 keys.push(event_key(&shared.client_id, id.as_str()));
             }
             if check(shared, &keys).await == Seen::Duplicate {
-                let _ = responder.ack().await;
+                // R-DUP-3: the same answer as the original, waiting for it while it runs.
+                tasks.spawn(replay_event(Arc::clone(shared), keys, responder, slot));
                 return;
             }
+            let answer = shared.register(&keys);
             let shared = Arc::clone(shared);
             tasks.spawn(async move {
                 let _slot = slot;
-                run_event(&shared, event, responder, keys).await;
+                run_event(&shared, event, responder, keys, answer).await;
             });
         }
         Inbound::Callback(callback, responder) => {
@@ -286,8 +363,12 @@ async fn accept<H: Handler>(
                         let _slot = slot;
                         let handler = Arc::clone(&shared2.handler);
                         let _running = shared2.running.acquire().await;
+                        let started = crate::clock::now();
                         let result =
                             tokio::spawn(async move { handler.on_bot_message(callback).await }).await;
+                        shared2
+                            .metrics
+                            .handler_ran(crate::clock::now().saturating_duration_since(started));
                         match result {
                             Ok(Ok(())) => {}
                             Ok(Err(e)) => tracing::warn!(error = %e, "bot message handler failed"),
@@ -308,14 +389,18 @@ async fn accept<H: Handler>(
                 }
                 let permit = permit.flatten();
                 if check(shared, &keys).await == Seen::Duplicate {
-                    let _ = responder.ack().await;
+                    // R-DUP-3: the cached response (waiting for the original while it runs). Not queued in the
+                    // lane: the original holds its place.
+                    drop(permit);
+                    tasks.spawn(replay_callback(Arc::clone(shared), keys, responder, slot));
                     return;
                 }
+                let answer = shared.register(&keys);
                 let shared2 = Arc::clone(shared);
                 let job = move || -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
                     Box::pin(async move {
                         let _slot = slot;
-                        run_callback(&shared2, callback, responder, keys).await;
+                        run_callback(&shared2, callback, responder, keys, answer).await;
                     })
                 };
                 match permit {
@@ -329,6 +414,35 @@ async fn accept<H: Handler>(
             }
         }
     }
+}
+
+/// Answers a duplicate event like its original (R-DUP-3).
+async fn replay_event<H: Handler>(
+    shared: Arc<Shared<H>>,
+    keys: Vec<String>,
+    responder: EventResponder,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    let wait = shared.event_timeout + REPLAY_MARGIN;
+    let _ = match shared.replay(&keys, wait).await {
+        Some(Answer::Later(reason)) => responder.later(reason).await,
+        _ => responder.ack().await,
+    };
+}
+
+/// Answers a duplicate callback like its original: the cached response (R-DUP-3).
+async fn replay_callback<H: Handler>(
+    shared: Arc<Shared<H>>,
+    keys: Vec<String>,
+    responder: CallbackResponder,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    let wait = shared.callback_timeout + REPLAY_MARGIN;
+    let _ = match shared.replay(&keys, wait).await {
+        Some(Answer::Reply(response)) => responder.reply(&response).await,
+        Some(Answer::Later(reason)) => responder.later(reason).await,
+        Some(Answer::Ack) | None => responder.ack().await,
+    };
 }
 
 async fn check<H>(shared: &Shared<H>, keys: &[String]) -> Seen {
@@ -408,13 +522,19 @@ async fn run_event<H: Handler>(
     event: Event,
     responder: EventResponder,
     keys: Vec<String>,
+    answer: watch::Sender<Option<Answer>>,
 ) {
     let _running = shared.running.acquire().await;
     let handler = Arc::clone(&shared.handler);
     let event_id = event.event_id();
+    let started = crate::clock::now();
     let task = tokio::spawn(async move { handler.on_event(event).await });
     let abort = task.abort_handle();
-    let outcome = match timeout(shared.event_timeout, task).await {
+    let finished = timeout(shared.event_timeout, task).await;
+    shared
+        .metrics
+        .handler_ran(crate::clock::now().saturating_duration_since(started));
+    let outcome = match finished {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(e))) => Err(format!("handler error: {e}")),
         Ok(Err(_)) => Err("handler panicked".to_owned()),
@@ -425,6 +545,7 @@ async fn run_event<H: Handler>(
     };
     match outcome {
         Ok(()) => {
+            answer.send_replace(Some(Answer::Ack));
             let _ = responder.ack().await;
         }
         Err(reason) => {
@@ -434,7 +555,10 @@ async fn run_event<H: Handler>(
                 "event acked LATER"
             );
             let _ = shared.dedup.remove(&keys).await;
-            let _ = responder.later(short(&reason)).await;
+            shared.forget(&keys);
+            let reason = short(&reason);
+            answer.send_replace(Some(Answer::Later(reason)));
+            let _ = responder.later(reason).await;
         }
     }
 }
@@ -444,12 +568,18 @@ async fn run_callback<H: Handler>(
     callback: Callback,
     responder: CallbackResponder,
     keys: Vec<String>,
+    answer: watch::Sender<Option<Answer>>,
 ) {
     let _running = shared.running.acquire().await;
     let handler = Arc::clone(&shared.handler);
+    let started = crate::clock::now();
     let task = tokio::spawn(async move { handler.on_callback(callback).await });
     let abort = task.abort_handle();
-    let outcome = match timeout(shared.callback_timeout, task).await {
+    let finished = timeout(shared.callback_timeout, task).await;
+    shared
+        .metrics
+        .handler_ran(crate::clock::now().saturating_duration_since(started));
+    let outcome = match finished {
         Ok(Ok(Ok(response))) => Ok(response),
         Ok(Ok(Err(_))) => Err("handler error"),
         Ok(Err(_)) => Err("handler panicked"),
@@ -461,24 +591,32 @@ async fn run_callback<H: Handler>(
     match outcome {
         Ok(Some(response)) => {
             let _ = responder.reply(&response).await;
+            answer.send_replace(Some(Answer::Reply(response)));
         }
         Ok(None) => {
+            answer.send_replace(Some(Answer::Ack));
             let _ = responder.ack().await;
         }
         Err(reason) => {
             tracing::warn!(reason, "callback answered 500");
             let _ = shared.dedup.remove(&keys).await;
+            shared.forget(&keys);
+            answer.send_replace(Some(Answer::Later(reason)));
             let _ = responder.later(reason).await;
         }
     }
 }
 
 /// Server-bound reasons stay short and never carry handler error text.
-fn short(reason: &str) -> &str {
+fn short(reason: &str) -> &'static str {
     if reason.starts_with("handler error") {
         "handler error"
+    } else if reason.starts_with("handler panicked") {
+        "handler panicked"
+    } else if reason.starts_with("handler timeout") {
+        "handler timeout"
     } else {
-        reason
+        "handler failed"
     }
 }
 

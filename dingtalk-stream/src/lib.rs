@@ -50,4 +50,4 @@ pub use message::{
 pub use open::{
     DEFAULT_API_BASE, DEFAULT_HTTP_TIMEOUT, HttpTicketSource, Subscription, Ticket, TicketSource,
 };
-pub use state::{ConnectionState, MetricsSnapshot, ReconnectReason};
+pub use state::{ConnectionState, MAX_TOPICS, MetricsSnapshot, OTHER_TOPICS, ReconnectReason};

@@ -211,12 +211,16 @@ struct OpenBody<'a> {
 #[async_trait]
 impl TicketSource for HttpTicketSource {
     async fn open(&self, subscriptions: &[Subscription]) -> Result<Ticket, Error> {
+        let detected = match self.local_ip {
+            Some(_) => None,
+            None => detect_local_ip(&self.url).await,
+        };
         let body = OpenBody {
             client_id: self.client_id.as_str(),
             client_secret: self.client_secret.expose_secret(),
             subscriptions,
             ua: &self.ua,
-            local_ip: self.local_ip.as_deref(),
+            local_ip: self.local_ip.as_deref().or(detected.as_deref()),
         };
         let response = self
             .http
@@ -293,6 +297,25 @@ fn bad_body(reason: &'static str) -> Error {
     Error::with_source(ErrorKind::Transient, reason)
 }
 
+/// Best-effort `localIp`: the local address the OS would use to reach the gateway host, found with an unconnected
+/// UDP socket's `connect` (no packet is sent) to the address the request itself resolves to. Never fails: any
+/// error means no `localIp` (the field is diagnostics only). Against a loopback base it is the loopback address,
+/// so tests never touch an outside address.
+async fn detect_local_ip(url: &Url) -> Option<String> {
+    let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']');
+    let port = url.port_or_known_default()?;
+    let target = tokio::net::lookup_host((host, port)).await.ok()?.next()?;
+    let bind: std::net::SocketAddr = if target.is_ipv4() {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let socket = tokio::net::UdpSocket::bind(bind).await.ok()?;
+    socket.connect(target).await.ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified()).then(|| ip.to_string())
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -313,6 +336,15 @@ pub(crate) fn redacted(url: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn local_ip_is_detected_toward_the_gateway_and_never_fails() {
+        let url = Url::parse("http://127.0.0.1:9/v1.0/gateway/connections/open").unwrap();
+        assert_eq!(detect_local_ip(&url).await.as_deref(), Some("127.0.0.1"));
+        // No host or no usable address: no localIp, no error.
+        let url = Url::parse("data:text/plain,x").unwrap();
+        assert_eq!(detect_local_ip(&url).await, None);
+    }
 
     #[test]
     fn subscriptions_serialize_as_documented() {

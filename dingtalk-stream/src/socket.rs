@@ -64,6 +64,9 @@ pub(crate) async fn run_socket(
     let _ = events.send(SocketEvent::Ended(generation, reason));
 }
 
+/// Most frames written before one flush: acks queued together leave in one write, a lone ack at once.
+const WRITE_BATCH: usize = 256;
+
 async fn write_loop(
     mut sink: futures_util::stream::SplitSink<Ws, Message>,
     mut prio: mpsc::Receiver<Outbound>,
@@ -71,7 +74,7 @@ async fn write_loop(
     write_timeout: Duration,
 ) -> ReconnectReason {
     loop {
-        let next = tokio::select! {
+        let first = tokio::select! {
             biased;
             Some(m) = prio.recv() => m,
             m = rx.recv() => match m {
@@ -79,24 +82,39 @@ async fn write_loop(
                 None => return ReconnectReason::Shutdown,
             },
         };
-        let (message, last) = match next {
-            Outbound::Text(text) => (Message::Text(text.into()), false),
-            Outbound::Ping => (Message::Ping(Vec::new().into()), false),
-            Outbound::Close => (
-                Message::Close(Some(CloseFrame {
-                    code: CloseCode::Normal,
-                    reason: "".into(),
-                })),
-                true,
-            ),
-        };
-        match timeout(write_timeout, sink.send(message)).await {
-            Ok(Ok(())) if last => {
-                let _ = timeout(write_timeout, sink.close()).await;
-                return ReconnectReason::Shutdown;
+        let mut next = Some(first);
+        let mut written = 0;
+        let mut close = false;
+        while let Some(out) = next.take() {
+            let message = match out {
+                Outbound::Text(text) => Message::Text(text.into()),
+                Outbound::Ping => Message::Ping(Vec::new().into()),
+                Outbound::Close => {
+                    close = true;
+                    break;
+                }
+            };
+            if !matches!(timeout(write_timeout, sink.feed(message)).await, Ok(Ok(()))) {
+                return ReconnectReason::IoError;
             }
-            Ok(Ok(())) => {}
-            Ok(Err(_)) | Err(_) => return ReconnectReason::IoError,
+            written += 1;
+            if written < WRITE_BATCH {
+                next = prio.try_recv().ok().or_else(|| rx.try_recv().ok());
+            }
+        }
+        if !matches!(timeout(write_timeout, sink.flush()).await, Ok(Ok(()))) {
+            return ReconnectReason::IoError;
+        }
+        if close {
+            let frame = Message::Close(Some(CloseFrame {
+                code: CloseCode::Normal,
+                reason: "".into(),
+            }));
+            if !matches!(timeout(write_timeout, sink.send(frame)).await, Ok(Ok(()))) {
+                return ReconnectReason::IoError;
+            }
+            let _ = timeout(write_timeout, sink.close()).await;
+            return ReconnectReason::Shutdown;
         }
     }
 }
@@ -122,8 +140,12 @@ async fn read_loop(
     let mut ping_sent: Option<Instant> = None;
     let mut idle_fired = false;
     let idle_enabled = !cfg.frame_idle_timeout.is_zero();
+    let mut rotate_at = cfg.max_connection_age.map(|age| start + age);
     loop {
         let mut wake = next_ping;
+        if let Some(at) = rotate_at {
+            wake = wake.min(at);
+        }
         if let Some(sent) = ping_sent {
             wake = wake.min(sent + cfg.pong_timeout);
         }
@@ -171,6 +193,11 @@ async fn read_loop(
                     ping_sent.get_or_insert(now);
                     next_ping = now + cfg.ping_interval;
                 }
+                if rotate_at.is_some_and(|at| now >= at) {
+                    rotate_at = None;
+                    tracing::info!(generation, "max_connection_age reached; rotating");
+                    let _ = events.send(SocketEvent::Rotate(generation, ReconnectReason::MaxAge));
+                }
                 if idle_enabled && !idle_fired && now >= last_text + cfg.frame_idle_timeout {
                     idle_fired = true;
                     tracing::warn!(generation, "no text frame within frame_idle_timeout; rotating");
@@ -195,7 +222,7 @@ fn handle_text(
         Ok(frame) => frame,
         Err(e) => {
             inc(&metrics.frames_malformed);
-            tracing::debug!(generation, error = %e, len = text.len(), "malformed frame skipped");
+            bad_frame(shared, generation, &format!("malformed frame skipped: {e}"));
             return None;
         }
     };
@@ -229,6 +256,7 @@ fn handle_text(
         }
         FrameType::Event | FrameType::Callback => {
             let is_event = *frame.frame_type() == FrameType::Event;
+            metrics.topic(frame.topic());
             inc(if is_event {
                 &metrics.frames_event
             } else {
@@ -236,7 +264,7 @@ fn handle_text(
             });
             let Some(message_id) = frame.message_id() else {
                 inc(&metrics.frames_unknown);
-                tracing::debug!(generation, "business frame without messageId skipped");
+                bad_frame(shared, generation, "business frame without messageId skipped");
                 return None;
             };
             let error_ack = |code: u16, reason: &str| {
@@ -298,9 +326,24 @@ fn handle_text(
         }
         other => {
             inc(&metrics.frames_unknown);
-            tracing::debug!(generation, frame_type = %other, "unknown frame type skipped");
+            bad_frame(shared, generation, &format!("unknown frame type {other} skipped"));
             None
         }
+    }
+}
+
+/// Logs a bad frame: at `warn` at most once per [`BAD_FRAME_LOG_EVERY`] (with the count held back since), else
+/// at `debug`. A hostile or broken server cannot flood the logs.
+fn bad_frame(shared: &Shared, generation: u64, what: &str) {
+    let every = crate::state::BAD_FRAME_LOG_EVERY;
+    if let Some(suppressed) = shared.metrics.bad_frame_log.allow(clock::now(), every) {
+        tracing::warn!(
+            generation,
+            suppressed,
+            "{what} (bad frames log here at most once a minute)"
+        );
+    } else {
+        tracing::debug!(generation, "{what}");
     }
 }
 

@@ -1,8 +1,12 @@
 //! Watchable connection state (R-BACK-5) and counters (R-SEC-3).
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::error::ErrorKind;
 
@@ -26,10 +30,12 @@ pub enum ReconnectReason {
     Auth,
     /// Client shutdown.
     Shutdown,
+    /// The connection reached `max_connection_age` (make-before-break).
+    MaxAge,
 }
 
 impl ReconnectReason {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::Disconnect,
         Self::PongTimeout,
         Self::IdleWatchdog,
@@ -38,6 +44,7 @@ impl ReconnectReason {
         Self::ConnectFailed,
         Self::Auth,
         Self::Shutdown,
+        Self::MaxAge,
     ];
 
     /// A stable `snake_case` name (`disconnect`, `pong_timeout`, …).
@@ -51,6 +58,7 @@ impl ReconnectReason {
             Self::ConnectFailed => "connect_failed",
             Self::Auth => "auth",
             Self::Shutdown => "shutdown",
+            Self::MaxAge => "max_age",
         }
     }
 
@@ -129,7 +137,44 @@ pub(crate) struct Metrics {
     pub(crate) duplicates: AtomicU64,
     pub(crate) connects: AtomicU64,
     pub(crate) connect_failures: AtomicU64,
-    reconnects: [AtomicU64; 8],
+    reconnects: [AtomicU64; 9],
+    /// Business frames per topic (at most [`MAX_TOPICS`] names; the rest count under [`OTHER_TOPICS`]).
+    topics: Mutex<BTreeMap<String, u64>>,
+    /// Handler run times: bucket `i` counts runs under 2^i µs (the last bucket: everything longer).
+    handler_latency: [AtomicU64; LATENCY_BUCKETS],
+    /// Rate limit of the `warn` log for bad frames.
+    pub(crate) bad_frame_log: LogLimit,
+}
+
+/// Distinct topic names counted by name; a hostile server cannot grow the map beyond this.
+pub const MAX_TOPICS: usize = 64;
+/// The name under which topics past [`MAX_TOPICS`] are counted.
+pub const OTHER_TOPICS: &str = "(other)";
+const LATENCY_BUCKETS: usize = 32;
+/// At most one `warn` per this period for bad frames; the rest log at `debug` and are counted in the next warn.
+pub(crate) const BAD_FRAME_LOG_EVERY: Duration = Duration::from_mins(1);
+
+/// Lets one log line through per period and counts the ones held back.
+#[derive(Debug, Default)]
+pub(crate) struct LogLimit {
+    next: Mutex<Option<Instant>>,
+    suppressed: AtomicU64,
+}
+
+impl LogLimit {
+    /// `Some(suppressed since the last one)` when a line may be logged now.
+    pub(crate) fn allow(&self, now: Instant, every: Duration) -> Option<u64> {
+        let mut next = self
+            .next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if next.is_some_and(|n| now < n) {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        *next = Some(now + every);
+        Some(self.suppressed.swap(0, Ordering::Relaxed))
+    }
 }
 
 pub(crate) fn inc(counter: &AtomicU64) {
@@ -141,9 +186,66 @@ impl Metrics {
         inc(&self.reconnects[reason.index()]);
     }
 
+    /// Counts one business frame of `topic`.
+    pub(crate) fn topic(&self, topic: &str) {
+        let mut topics = self
+            .topics
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = topics.get_mut(topic) {
+            *n += 1;
+        } else if topics.len() < MAX_TOPICS {
+            topics.insert(topic.to_owned(), 1);
+        } else {
+            *topics.entry(OTHER_TOPICS.to_owned()).or_default() += 1;
+        }
+    }
+
+    /// Records one handler run.
+    pub(crate) fn handler_ran(&self, took: Duration) {
+        let us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        let bucket = (u64::BITS - us.leading_zeros()) as usize;
+        inc(&self.handler_latency[bucket.min(LATENCY_BUCKETS - 1)]);
+    }
+
+    /// The upper bound of the bucket holding quantile `q` of the handler runs.
+    fn handler_quantile(counts: &[u64], q: f64) -> Option<Duration> {
+        let total: u64 = counts.iter().sum();
+        if total == 0 {
+            return None;
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "a rank within a u64 count"
+        )]
+        let rank = ((total as f64) * q).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, n) in counts.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return Some(Duration::from_micros(1u64 << i.min(63)));
+            }
+        }
+        None
+    }
+
     pub(crate) fn snapshot(&self) -> MetricsSnapshot {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let latency: Vec<u64> = self.handler_latency.iter().map(g).collect();
+        let topics = self
+            .topics
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(t, n)| (t.clone(), *n))
+            .collect();
         MetricsSnapshot {
+            topics,
+            handler_runs: latency.iter().sum(),
+            handler_latency_p50: Self::handler_quantile(&latency, 0.5),
+            handler_latency_p99: Self::handler_quantile(&latency, 0.99),
             frames_system: g(&self.frames_system),
             frames_event: g(&self.frames_event),
             frames_callback: g(&self.frames_callback),
@@ -203,6 +305,15 @@ pub struct MetricsSnapshot {
     pub connect_failures: u64,
     /// Connections replaced or ended, by reason.
     pub reconnects: Vec<(ReconnectReason, u64)>,
+    /// Business frames (EVENT and CALLBACK) received per topic, by name (at most [`MAX_TOPICS`] names, the rest
+    /// under [`OTHER_TOPICS`]).
+    pub topics: Vec<(String, u64)>,
+    /// Handler runs timed by the [`Dispatcher`](crate::Dispatcher).
+    pub handler_runs: u64,
+    /// Median handler run time, as the upper bound of its power-of-two microsecond bucket.
+    pub handler_latency_p50: Option<Duration>,
+    /// 99th percentile handler run time, same buckets.
+    pub handler_latency_p99: Option<Duration>,
 }
 
 impl MetricsSnapshot {
@@ -212,5 +323,53 @@ impl MetricsSnapshot {
             .iter()
             .find(|(r, _)| *r == reason)
             .map_or(0, |(_, n)| *n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_are_bounded_and_handler_latency_is_bucketed() {
+        let m = Metrics::default();
+        for i in 0..MAX_TOPICS + 6 {
+            m.topic(&format!("/t/{i}"));
+        }
+        m.topic("/t/0");
+        let snap = m.snapshot();
+        assert_eq!(snap.topics.len(), MAX_TOPICS + 1);
+        assert!(snap.topics.contains(&("/t/0".to_owned(), 2)));
+        assert!(snap.topics.contains(&(OTHER_TOPICS.to_owned(), 6)));
+        assert_eq!(snap.handler_latency_p50, None);
+        for _ in 0..99 {
+            m.handler_ran(Duration::from_micros(300));
+        }
+        m.handler_ran(Duration::from_secs(2));
+        let snap = m.snapshot();
+        assert_eq!(snap.handler_runs, 100);
+        assert_eq!(snap.handler_latency_p50, Some(Duration::from_micros(512)));
+        assert_eq!(snap.handler_latency_p99, Some(Duration::from_micros(512)));
+        m.handler_ran(Duration::from_secs(2));
+        assert!(m.snapshot().handler_latency_p99 >= Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn bad_frame_log_lets_one_line_through_per_period() {
+        let limit = LogLimit::default();
+        let t0 = crate::clock::now();
+        assert_eq!(limit.allow(t0, BAD_FRAME_LOG_EVERY), Some(0));
+        assert_eq!(
+            limit.allow(t0 + Duration::from_secs(1), BAD_FRAME_LOG_EVERY),
+            None
+        );
+        assert_eq!(
+            limit.allow(t0 + Duration::from_secs(2), BAD_FRAME_LOG_EVERY),
+            None
+        );
+        assert_eq!(
+            limit.allow(t0 + BAD_FRAME_LOG_EVERY, BAD_FRAME_LOG_EVERY),
+            Some(2)
+        );
     }
 }

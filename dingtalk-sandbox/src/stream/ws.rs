@@ -78,7 +78,12 @@ pub(crate) async fn run(
         () = write_loop(&shared, &link, sink, &mut rx) => {}
     }
     // The socket halves are dropped by now. A stale channel keeps swallowing pushes for its window.
-    if let Some(window) = shared.cfg.stream.stale_channel.filter(|_| link.stale.load(Ordering::Relaxed)) {
+    if let Some(window) = shared
+        .cfg
+        .stream
+        .stale_channel
+        .filter(|_| link.stale.load(Ordering::Relaxed))
+    {
         let swallow = async { while rx.recv().await.is_some() {} };
         tokio::select! {
             _ = shutdown.changed() => {}

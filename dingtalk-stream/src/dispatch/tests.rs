@@ -325,3 +325,113 @@ async fn run_until_drains_accepted_bot_messages() {
     );
     assert!(closed(&mut ws).await);
 }
+
+/// Events wait for the gate, then fail when `fail` is set.
+struct GatedEvents {
+    gate: Arc<Notify>,
+    fail: bool,
+    runs: Mutex<u32>,
+}
+
+#[async_trait]
+impl Handler for Arc<GatedEvents> {
+    async fn on_event(&self, _event: Event) -> Result<(), HandlerError> {
+        *self.runs.lock().unwrap() += 1;
+        self.gate.notified().await;
+        if self.fail { Err("boom".into()) } else { Ok(()) }
+    }
+}
+
+async fn in_flight_duplicate_event(fail: bool) -> (HashMap<String, String>, u32) {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    let handler = Arc::new(GatedEvents {
+        gate: Arc::new(Notify::new()),
+        fail,
+        runs: Mutex::new(0),
+    });
+    let run = tokio::spawn(Dispatcher::new("dingapp", Arc::clone(&handler)).run(conn));
+    let mut frame = business("EVENT", "*", "e1", &json!({}));
+    frame["headers"]["eventId"] = json!("ev-same");
+    send(&mut ws, &frame).await;
+    frame["headers"]["messageId"] = json!("e2");
+    send(&mut ws, &frame).await;
+    // Neither is answered while the original runs.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), next_json(&mut ws))
+            .await
+            .is_err()
+    );
+    handler.gate.notify_one();
+    let mut acks = HashMap::new();
+    for _ in 0..2 {
+        let ack = next_json(&mut ws).await;
+        acks.insert(
+            ack["headers"]["messageId"].as_str().unwrap().to_owned(),
+            ack["data"].as_str().unwrap().to_owned(),
+        );
+    }
+    run.abort();
+    let runs = *handler.runs.lock().unwrap();
+    (acks, runs)
+}
+
+#[tokio::test]
+async fn in_flight_duplicate_event_waits_and_gets_the_same_success() {
+    let (acks, runs) = in_flight_duplicate_event(false).await;
+    let success = r#"{"status":"SUCCESS","message":"success"}"#;
+    assert_eq!(
+        (acks["e1"].as_str(), acks["e2"].as_str(), runs),
+        (success, success, 1)
+    );
+}
+
+#[tokio::test]
+async fn in_flight_duplicate_event_waits_and_gets_the_same_later() {
+    let (acks, runs) = in_flight_duplicate_event(true).await;
+    let later = r#"{"status":"LATER","message":"handler error"}"#;
+    assert_eq!(
+        (acks["e1"].as_str(), acks["e2"].as_str(), runs),
+        (later, later, 1)
+    );
+}
+
+#[tokio::test]
+async fn duplicate_card_callback_gets_the_cached_response() {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut ws = h.accept().await;
+    let run = tokio::spawn(Dispatcher::new("dingapp", Recorder::default()).run(conn));
+    send(&mut ws, &card("c1", "order-1")).await;
+    let first = next_json(&mut ws).await;
+    send(&mut ws, &card("c1", "order-1")).await;
+    let second = next_json(&mut ws).await;
+    assert_eq!(
+        first["data"],
+        r#"{"response":{"cardData":{"cardParamMap":{"id":"order-1"}}}}"#
+    );
+    assert_eq!(first, second);
+    run.abort();
+}
+
+#[tokio::test]
+async fn metrics_count_topics_and_time_handlers() {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    let metrics = conn.metrics_handle();
+    let mut ws = h.accept().await;
+    let run = tokio::spawn(Dispatcher::new("dingapp", Recorder::default()).run(conn));
+    send(&mut ws, &business("EVENT", "*", "e1", &json!({}))).await;
+    next_json(&mut ws).await;
+    send(&mut ws, &card("c1", "order-1")).await;
+    next_json(&mut ws).await;
+    let snap = metrics.snapshot();
+    assert_eq!(
+        snap.topics,
+        [("*".to_owned(), 1), (topic::CARD_CALLBACK.to_owned(), 1)]
+    );
+    assert_eq!(snap.handler_runs, 2);
+    assert!(snap.handler_latency_p99.is_some());
+    run.abort();
+}
