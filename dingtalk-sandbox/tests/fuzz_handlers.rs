@@ -5,9 +5,9 @@
     reason = "test setup panics on failure"
 )]
 
-use std::sync::OnceLock;
+mod common;
 
-use dingtalk_sandbox::{Sandbox, SandboxHandle};
+use common::env;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -33,106 +33,54 @@ const PATHS: [(&str, &str); 19] = [
     ("POST", "/_sandbox/burst"),
 ];
 
-struct Env {
-    rt: tokio::runtime::Runtime,
-    sandbox: SandboxHandle,
-    token: String,
-    http: reqwest::Client,
-}
+const STRINGS: &[&str] = &[
+    "dingsandboxdemo",
+    "cidSandboxEng0001+demo/Aa==",
+    "user001",
+    "sampleText",
+    "382e4302-551d-4880-bf29-a30acfab2e71.schema",
+    "dtv1.card//IM_GROUP.cidSandboxEng0001+demo/Aa==",
+    "msgContent",
+    "{\"content\":\"x\"}",
+    "set",
+    "malformed",
+];
 
-fn env() -> &'static Env {
-    static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let http = reqwest::Client::new();
-        let (sandbox, token) = rt.block_on(async {
-            let sandbox = Sandbox::start().await.unwrap();
-            let body: Value = http
-                .post(format!("{}/v1.0/oauth2/accessToken", sandbox.base_url()))
-                .json(&json!({"appKey": "dingsandboxdemo", "appSecret": "sandbox-secret"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            (sandbox, body["accessToken"].as_str().unwrap().to_owned())
-        });
-        Env {
-            rt,
-            sandbox,
-            token,
-            http,
-        }
-    })
-}
+const KEYS: &[&str] = &[
+    "robotCode",
+    "openConversationId",
+    "msgKey",
+    "msgParam",
+    "userIds",
+    "outTrackId",
+    "cardTemplateId",
+    "cardData",
+    "cardParamMap",
+    "openSpaceId",
+    "imGroupOpenDeliverModel",
+    "guid",
+    "key",
+    "content",
+    "isFull",
+    "clientId",
+    "clientSecret",
+    "subscriptions",
+    "type",
+    "topic",
+    "conversationType",
+    "senderStaffId",
+    "action",
+    "kind",
+    "path",
+    "count",
+    "processQueryKeys",
+    "downloadCode",
+    "openMsgId",
+    "x",
+];
 
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(|f| json!(f)),
-        "[a-zA-Z0-9_./=+ -]{0,12}".prop_map(Value::String),
-        prop_oneof![
-            Just("dingsandboxdemo"),
-            Just("cidSandboxEng0001+demo/Aa=="),
-            Just("user001"),
-            Just("sampleText"),
-            Just("382e4302-551d-4880-bf29-a30acfab2e71.schema"),
-            Just("dtv1.card//IM_GROUP.cidSandboxEng0001+demo/Aa=="),
-            Just("msgContent"),
-            Just("{\"content\":\"x\"}"),
-            Just("set"),
-            Just("malformed"),
-        ]
-        .prop_map(|s| Value::String(s.to_owned())),
-    ];
-    leaf.prop_recursive(3, 24, 6, |inner| {
-        let keys = prop_oneof![
-            Just("robotCode"),
-            Just("openConversationId"),
-            Just("msgKey"),
-            Just("msgParam"),
-            Just("userIds"),
-            Just("outTrackId"),
-            Just("cardTemplateId"),
-            Just("cardData"),
-            Just("cardParamMap"),
-            Just("openSpaceId"),
-            Just("imGroupOpenDeliverModel"),
-            Just("guid"),
-            Just("key"),
-            Just("content"),
-            Just("isFull"),
-            Just("clientId"),
-            Just("clientSecret"),
-            Just("subscriptions"),
-            Just("type"),
-            Just("topic"),
-            Just("conversationType"),
-            Just("senderStaffId"),
-            Just("action"),
-            Just("kind"),
-            Just("path"),
-            Just("count"),
-            Just("processQueryKeys"),
-            Just("downloadCode"),
-            Just("openMsgId"),
-            Just("x"),
-        ];
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(keys.prop_map(str::to_owned), inner, 0..6)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    common::json_value(STRINGS, KEYS)
 }
 
 fn send(method: &str, path: &str, body: Vec<u8>) -> u16 {

@@ -6,11 +6,11 @@
     reason = "test setup panics on failure"
 )]
 
-use std::sync::OnceLock;
+mod common;
 
-use dingtalk_sandbox::{Sandbox, SandboxHandle};
+use common::env;
 use proptest::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const U: &str = "unionSandbox001iiiiEiE";
 const CAL: &str = "/v1.0/calendar/users/unionSandbox001iiiiEiE/calendars/primary/events";
@@ -66,132 +66,82 @@ fn paths() -> Vec<(&'static str, String)> {
     ]
 }
 
-struct Env {
-    rt: tokio::runtime::Runtime,
-    sandbox: SandboxHandle,
-    token: String,
-    http: reqwest::Client,
-}
+const STRINGS: &[&str] = &[
+    "user001",
+    U,
+    "dingsandboxdemo",
+    "cidSandboxAll0003+demo/Cc==",
+    "chat0000000000000000000000000000e001",
+    "PROC-SANDBOX-LEAVE",
+    "procInstSandbox0003",
+    "Leave type",
+    "2026-03-02 00:00:00",
+    "2026-03-25T10:00:00+08:00",
+    "9999999999-99-99T99:99+99:99",
+    "rec0001",
+    "Status",
+    "equal",
+    "tplSandboxDaily001",
+    "nt3",
+];
 
-fn env() -> &'static Env {
-    static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let http = reqwest::Client::new();
-        let (sandbox, token) = rt.block_on(async {
-            let sandbox = Sandbox::start().await.unwrap();
-            let body: Value = http
-                .post(format!("{}/v1.0/oauth2/accessToken", sandbox.base_url()))
-                .json(&json!({"appKey": "dingsandboxdemo", "appSecret": "sandbox-secret"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            (sandbox, body["accessToken"].as_str().unwrap().to_owned())
-        });
-        Env {
-            rt,
-            sandbox,
-            token,
-            http,
-        }
-    })
-}
+const KEYS: &[&str] = &[
+    "mobile",
+    "dept_id",
+    "cursor",
+    "size",
+    "offset",
+    "limit",
+    "queryWord",
+    "name",
+    "owner",
+    "useridlist",
+    "chatid",
+    "openConversationId",
+    "userId",
+    "userIds",
+    "maxResults",
+    "nextToken",
+    "summary",
+    "start",
+    "end",
+    "dateTime",
+    "attendees",
+    "attendeesToAdd",
+    "id",
+    "subject",
+    "executorIds",
+    "executorStatusList",
+    "roleTypes",
+    "processCode",
+    "originatorUserId",
+    "formComponentValues",
+    "value",
+    "taskId",
+    "processInstanceId",
+    "actionerUserId",
+    "result",
+    "workDateFrom",
+    "workDateTo",
+    "userIdList",
+    "robotCode",
+    "receiverUserIdList",
+    "remindType",
+    "content",
+    "start_time",
+    "end_time",
+    "create_report_param",
+    "records",
+    "fields",
+    "recordIds",
+    "filter",
+    "conditions",
+    "operator",
+    "processQueryKey",
+];
 
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        (-3_i64..40).prop_map(|n| json!(n)),
-        "[a-zA-Z0-9_:.+ -]{0,12}".prop_map(Value::String),
-        prop_oneof![
-            Just("user001"),
-            Just(U),
-            Just("dingsandboxdemo"),
-            Just("cidSandboxAll0003+demo/Cc=="),
-            Just("chat0000000000000000000000000000e001"),
-            Just("PROC-SANDBOX-LEAVE"),
-            Just("procInstSandbox0003"),
-            Just("Leave type"),
-            Just("2026-03-02 00:00:00"),
-            Just("2026-03-25T10:00:00+08:00"),
-            Just("9999999999-99-99T99:99+99:99"),
-            Just("rec0001"),
-            Just("Status"),
-            Just("equal"),
-            Just("tplSandboxDaily001"),
-            Just("nt3"),
-        ]
-        .prop_map(|s| Value::String(s.to_owned())),
-    ];
-    leaf.prop_recursive(3, 24, 6, |inner| {
-        let keys = prop_oneof![
-            Just("mobile"),
-            Just("dept_id"),
-            Just("cursor"),
-            Just("size"),
-            Just("offset"),
-            Just("limit"),
-            Just("queryWord"),
-            Just("name"),
-            Just("owner"),
-            Just("useridlist"),
-            Just("chatid"),
-            Just("openConversationId"),
-            Just("userId"),
-            Just("userIds"),
-            Just("maxResults"),
-            Just("nextToken"),
-            Just("summary"),
-            Just("start"),
-            Just("end"),
-            Just("dateTime"),
-            Just("attendees"),
-            Just("attendeesToAdd"),
-            Just("id"),
-            Just("subject"),
-            Just("executorIds"),
-            Just("executorStatusList"),
-            Just("roleTypes"),
-            Just("processCode"),
-            Just("originatorUserId"),
-            Just("formComponentValues"),
-            Just("value"),
-            Just("taskId"),
-            Just("processInstanceId"),
-            Just("actionerUserId"),
-            Just("result"),
-            Just("workDateFrom"),
-            Just("workDateTo"),
-            Just("userIdList"),
-            Just("robotCode"),
-            Just("receiverUserIdList"),
-            Just("remindType"),
-            Just("content"),
-            Just("start_time"),
-            Just("end_time"),
-            Just("create_report_param"),
-            Just("records"),
-            Just("fields"),
-            Just("recordIds"),
-            Just("filter"),
-            Just("conditions"),
-            Just("operator"),
-            Just("processQueryKey"),
-        ];
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(keys.prop_map(str::to_owned), inner, 0..6)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    common::json_value(STRINGS, KEYS)
 }
 
 fn send(method: &str, path: &str, body: Vec<u8>) -> (u16, String) {
