@@ -285,9 +285,11 @@ impl SandboxHandle {
         crate::robot::mark_read(&self.shared, process_query_key, &ids);
     }
 
-    /// Clears records, pushes and faults (keeps tokens, connections and the org).
+    /// Clears records, pushes and faults and returns the product twins to their seeds (keeps tokens,
+    /// connections and the org).
     pub fn reset(&self) {
         self.shared.lock().reset(&self.shared.cfg);
+        self.shared.products.reset();
     }
 }
 

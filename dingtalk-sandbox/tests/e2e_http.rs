@@ -808,3 +808,41 @@ async fn business_errors_on_http_200_look_like_partial_failures() {
         "the fault was used up"
     );
 }
+
+/// `/_sandbox/reset` also returns the product twins to their seeds: a todo created before it is gone after it.
+#[tokio::test]
+async fn reset_returns_product_twins_to_their_seeds() {
+    let sb = Sandbox::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let tok = token(&http, &sb.base_url()).await;
+    let u = "unionSandbox001iiiiEiE";
+    let (status, created) = call(
+        &http,
+        &sb,
+        &tok,
+        "POST",
+        &format!("/v1.0/todo/users/{u}/tasks?operatorId={u}"),
+        json!({"subject": "reset me"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let get = |http: reqwest::Client, url: String, tok: String| async move {
+        http.get(url)
+            .header("x-acs-dingtalk-access-token", tok)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let url = format!("{}/v1.0/todo/users/{u}/tasks/{id}?operatorId={u}", sb.base_url());
+    assert_eq!(get(http.clone(), url.clone(), tok.clone()).await, 200);
+    let reset = http
+        .post(format!("{}/_sandbox/reset", sb.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status().as_u16(), 200);
+    assert_eq!(get(http.clone(), url, tok).await, 404);
+}

@@ -24,6 +24,22 @@ pub(crate) struct ProductState {
 }
 
 impl ProductState {
+    /// The deterministic product seeds of the demo org.
+    fn seeded() -> Self {
+        let org = Org::demo();
+        Self {
+            im: super::im::Groups::seed(&org),
+            calendar: super::calendar::Events::seed(&org),
+            todo: super::todo::Todos::seed(&org),
+            workflow: super::workflow::Approvals::seed(&org),
+            ding: super::ding::Dings::default(),
+            report: super::report::Reports::seed(&org),
+            notable: super::notable::Bases::seed(&org),
+            media: super::media::Uploads::default(),
+            counter: 1000,
+        }
+    }
+
     /// A fresh, deterministic id: `prefix` + a zero-padded counter.
     pub(crate) fn next_id(&mut self, prefix: &str) -> String {
         self.counter += 1;
@@ -40,20 +56,14 @@ impl ProductState {
 impl Products {
     /// The seeded stores of the demo org.
     pub(crate) fn demo() -> Self {
-        let org = Org::demo();
         Self {
-            inner: Mutex::new(ProductState {
-                im: super::im::Groups::seed(&org),
-                calendar: super::calendar::Events::seed(&org),
-                todo: super::todo::Todos::seed(&org),
-                workflow: super::workflow::Approvals::seed(&org),
-                ding: super::ding::Dings::default(),
-                report: super::report::Reports::seed(&org),
-                notable: super::notable::Bases::seed(&org),
-                media: super::media::Uploads::default(),
-                counter: 1000,
-            }),
+            inner: Mutex::new(ProductState::seeded()),
         }
+    }
+
+    /// Back to the seeded stores: everything created, changed or deleted since start is undone.
+    pub(crate) fn reset(&self) {
+        *self.lock() = ProductState::seeded();
     }
 
     /// Locks the stores; a poisoned lock is recovered (no handler panics while holding it).
