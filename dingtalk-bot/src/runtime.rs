@@ -382,16 +382,23 @@ impl Bot {
         };
         let mut session_id = None;
         let mut stopped_by = None;
+        let show_tools = inner.account.reply.show_tool_status;
+        // The answer streamed so far, without tags: a tool status line is shown under it until more text comes.
+        let mut streamed = String::new();
         loop {
             tokio::select! {
                 event = run.events.recv() => match event {
                     Some(AgentEvent::Text(text)) => {
                         if let Some(card) = &card {
-                            card.push(tags::extract(&text).0);
+                            streamed = tags::extract(&text).0;
+                            card.push(streamed.clone());
                         }
                     }
                     Some(AgentEvent::Tool(name)) => {
                         if let Some(card) = &card {
+                            if show_tools {
+                                card.push(with_tool_status(&streamed, &name));
+                            }
                             card.progress(name);
                         }
                     }
@@ -794,5 +801,16 @@ impl Handler for BotHandler {
             }
         }
         Ok(None)
+    }
+}
+
+/// The card text while a tool runs (`reply.show_tool_status`): the answer so far plus a quoted status line with
+/// the tool's name only (never its arguments). The next text frame replaces it; the final answer never has it.
+fn with_tool_status(streamed: &str, tool: &str) -> String {
+    let tool: String = tool.chars().filter(|c| !c.is_control()).take(64).collect();
+    if streamed.is_empty() {
+        format!("> 🔧 {tool}…")
+    } else {
+        format!("{streamed}\n\n> 🔧 {tool}…")
     }
 }

@@ -412,3 +412,44 @@ async fn reaction_ack_marks_the_message_while_the_agent_runs() {
         "{requests:?}"
     );
 }
+
+/// `reply.show_tool_status`: while a tool runs the card shows its name (only) under the answer so far; the final
+/// card is the answer alone. Off by default: the same script shows no status line.
+#[tokio::test]
+async fn tool_status_line_shows_while_a_tool_runs_and_is_gone_at_the_end() {
+    let script = vec![
+        ScriptStep::Text("looking… ".into()),
+        ScriptStep::Sleep(Duration::from_millis(250)),
+        ScriptStep::Tool("Bash".into()),
+        ScriptStep::Sleep(Duration::from_millis(400)),
+        ScriptStep::Text("done".into()),
+        ScriptStep::Sleep(Duration::from_millis(150)),
+    ];
+    for (show, toml) in [
+        (true, "[dingtalk.reply]\nshow_tool_status = true\n"),
+        (false, "[dingtalk]\n"),
+    ] {
+        let h = start(toml, script.clone()).await;
+        h.sandbox
+            .inject_message(&InjectMessage::direct("user001", "run it"))
+            .unwrap();
+        wait_until(|| {
+            h.sandbox
+                .cards()
+                .iter()
+                .any(|c| c.flow_status.as_deref() == Some("3"))
+        })
+        .await;
+        let card = &h.sandbox.cards()[0];
+        assert_eq!(card.variables["msgContent"], "looking… done");
+        let frames: Vec<String> = card
+            .calls
+            .iter()
+            .filter(|c| c.endpoint.contains("streaming"))
+            .filter_map(|c| c.body["content"].as_str().map(str::to_owned))
+            .collect();
+        let with_status = frames.iter().any(|f| f.contains("🔧 Bash"));
+        assert_eq!(with_status, show, "show_tool_status = {show}: frames {frames:?}");
+        assert!(frames.last().is_some_and(|f| !f.contains("🔧")), "{frames:?}");
+    }
+}
