@@ -382,27 +382,16 @@ impl Bot {
         };
         let mut session_id = None;
         let mut stopped_by = None;
-        let show_tools = inner.account.reply.show_tool_status;
-        // The answer streamed so far, without tags: a tool status line is shown under it until more text comes.
-        let mut streamed = String::new();
+        let mut live = LiveCard {
+            card: card.as_ref(),
+            show_tools: inner.account.reply.show_tool_status,
+            streamed: String::new(),
+        };
         loop {
             tokio::select! {
                 event = run.events.recv() => match event {
-                    Some(AgentEvent::Text(text)) => {
-                        if let Some(card) = &card {
-                            streamed = tags::extract(&text).0;
-                            card.push(streamed.clone());
-                        }
-                    }
-                    Some(AgentEvent::Tool(name)) => {
-                        if let Some(card) = &card {
-                            if show_tools {
-                                card.push(with_tool_status(&streamed, &name));
-                            }
-                            card.progress(name);
-                        }
-                    }
                     Some(AgentEvent::Session(id)) => session_id = Some(id),
+                    Some(event) => live.on_event(event),
                     None => break,
                 },
                 by = &mut stop, if stopped_by.is_none() => {
@@ -801,6 +790,34 @@ impl Handler for BotHandler {
             }
         }
         Ok(None)
+    }
+}
+
+/// Streams agent events into a reply's card.
+struct LiveCard<'a> {
+    card: Option<&'a dingtalk_cards::CardHandle>,
+    /// `reply.show_tool_status`.
+    show_tools: bool,
+    /// The answer streamed so far, without tags: a tool status line is shown under it until more text comes.
+    streamed: String,
+}
+
+impl LiveCard<'_> {
+    fn on_event(&mut self, event: AgentEvent) {
+        let Some(card) = self.card else { return };
+        match event {
+            AgentEvent::Text(text) => {
+                self.streamed = tags::extract(&text).0;
+                card.push(self.streamed.clone());
+            }
+            AgentEvent::Tool(name) => {
+                if self.show_tools {
+                    card.push(with_tool_status(&self.streamed, &name));
+                }
+                card.progress(name);
+            }
+            _ => {}
+        }
     }
 }
 
