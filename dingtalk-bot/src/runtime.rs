@@ -179,17 +179,19 @@ impl Bot {
                 None => return,
             }
         };
-        let text = if matches!(msg.content, MessageContent::Text(_) | MessageContent::Markdown(_)) {
-            Self::with_quote(msg, gated)
+        // Stop words and `/new` are what the user typed: quoting a message while saying "stop" still stops.
+        let (text, typed) = if matches!(msg.content, MessageContent::Text(_) | MessageContent::Markdown(_)) {
+            (Self::with_quote(msg, gated.clone()), gated)
         } else {
-            self.prompt_text(msg).await
+            let text = self.prompt_text(msg).await;
+            (text.clone(), text)
         };
         let key = self.session_key(msg, group, &asker);
-        if access::is_stop_word(&text, &account.queue.stop_words) {
+        if access::is_stop_word(&typed, &account.queue.stop_words) {
             self.stop(&key, &asker, &target).await;
             return;
         }
-        if text == "/new" {
+        if typed.trim() == "/new" {
             if let Some(session) = inner.lock_sessions().get_mut(&key) {
                 session.resume_id = None;
             }

@@ -453,3 +453,41 @@ async fn tool_status_line_shows_while_a_tool_runs_and_is_gone_at_the_end() {
         assert!(frames.last().is_some_and(|f| !f.contains("🔧")), "{frames:?}");
     }
 }
+
+/// Regression: a stop word sent as a quoted reply (quoting the bot's card) still stops the run; the quote is
+/// context for prompts, not part of the command.
+#[tokio::test]
+async fn a_quoted_stop_word_still_stops_the_run() {
+    let long = vec![
+        ScriptStep::Text("working".into()),
+        ScriptStep::Sleep(Duration::from_secs(30)),
+        ScriptStep::Text("never".into()),
+    ];
+    let h = start("[dingtalk]\n", long).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user003", "long task"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox.cards().iter().any(|c| {
+            c.variables
+                .get("msgContent")
+                .is_some_and(|t| t.contains("working"))
+        })
+    })
+    .await;
+    let mut quoted = InjectMessage::direct("user003", "stop");
+    quoted.content = Some(serde_json::json!({
+        "isReplyMsg": true,
+        "repliedMsg": {"msgType": "text", "msgId": "msgOld", "content": {"text": "working"}},
+    }));
+    h.sandbox.inject_message(&quoted).unwrap();
+    wait_until(|| {
+        h.sandbox
+            .cards()
+            .iter()
+            .any(|c| c.flow_status.as_deref() == Some("3"))
+    })
+    .await;
+    assert!(h.sandbox.cards()[0].variables["msgContent"].ends_with("⏹️ 已停止"));
+    assert_cards_ended(&h.sandbox, 1);
+}

@@ -20,7 +20,8 @@ pub struct InjectMessage {
     pub msgtype: Option<String>,
     /// Text for `text` messages.
     pub text: Option<String>,
-    /// The `content` object for non-text messages.
+    /// The `content` object for non-text messages; for `text`, extra members of `text` (for a quoted reply:
+    /// `{"isReplyMsg": true, "repliedMsg": {...}}`).
     pub content: Option<Value>,
     /// Whether the robot is @-mentioned (groups; default true).
     pub at_bot: Option<bool>,

@@ -496,7 +496,16 @@ pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Inj
             if group.is_some() && !text.starts_with(' ') {
                 text.insert(0, ' ');
             }
-            map.insert("text".into(), json!({"content": text}));
+            let mut body = json!({"content": text});
+            // Extra members of `text` (a quoted reply's `isReplyMsg` and `repliedMsg`) come from `content`.
+            if let (Some(Value::Object(extra)), Value::Object(b)) = (&msg.content, &mut body) {
+                for (k, v) in extra {
+                    if k != "content" {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            map.insert("text".into(), body);
         } else {
             let mut content = msg.content.clone().unwrap_or_else(|| json!({}));
             if let Value::Object(c) = &mut content
