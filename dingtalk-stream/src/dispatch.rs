@@ -264,6 +264,35 @@ struct Outcomes {
     order: VecDeque<String>,
 }
 
+impl Outcomes {
+    /// Registers `answer` under `keys`, dropping the oldest keys beyond `capacity`.
+    fn insert(&mut self, keys: &[String], answer: &Outcome, capacity: usize) {
+        for key in keys {
+            if self.by_key.insert(key.clone(), answer.clone()).is_none() {
+                self.order.push_back(key.clone());
+            }
+        }
+        while self.order.len() > capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.by_key.remove(&old);
+            }
+        }
+    }
+
+    fn get(&self, keys: &[String]) -> Option<Outcome> {
+        keys.iter().find_map(|k| self.by_key.get(k).cloned())
+    }
+
+    /// Forgets `keys` in the map and in the eviction order (a stale order entry would later evict the key's next
+    /// registration early). Linear in the capacity; only `LATER` answers call it.
+    fn remove(&mut self, keys: &[String]) {
+        for key in keys {
+            self.by_key.remove(key);
+        }
+        self.order.retain(|k| !keys.contains(k));
+    }
+}
+
 impl<H> Shared<H> {
     fn outcomes(&self) -> std::sync::MutexGuard<'_, Outcomes> {
         self.outcomes.lock().unwrap_or_else(PoisonError::into_inner)
@@ -272,31 +301,17 @@ impl<H> Shared<H> {
     /// Registers a pending answer under `keys`; the sender publishes it.
     fn register(&self, keys: &[String]) -> watch::Sender<Option<Answer>> {
         let (tx, rx) = watch::channel(None);
-        let mut o = self.outcomes();
-        for key in keys {
-            if o.by_key.insert(key.clone(), rx.clone()).is_none() {
-                o.order.push_back(key.clone());
-            }
-        }
-        while o.order.len() > OUTCOME_CAPACITY {
-            if let Some(old) = o.order.pop_front() {
-                o.by_key.remove(&old);
-            }
-        }
+        self.outcomes().insert(keys, &rx, OUTCOME_CAPACITY);
         tx
     }
 
     fn lookup(&self, keys: &[String]) -> Option<Outcome> {
-        let o = self.outcomes();
-        keys.iter().find_map(|k| o.by_key.get(k).cloned())
+        self.outcomes().get(keys)
     }
 
     /// Forgets the answers under `keys` (a `LATER` or 500 answer: the redelivery runs again).
     fn forget(&self, keys: &[String]) {
-        let mut o = self.outcomes();
-        for key in keys {
-            o.by_key.remove(key);
-        }
+        self.outcomes().remove(keys);
     }
 
     /// The original's answer: waits while it is in flight (up to `wait`). `None` when unknown or too slow.

@@ -435,3 +435,21 @@ async fn metrics_count_topics_and_time_handlers() {
     assert!(snap.handler_latency_p99.is_some());
     run.abort();
 }
+
+/// Regression: forgetting a key (a `LATER` answer) also drops it from the eviction order, so its next
+/// registration is not evicted early by the stale entry.
+#[test]
+fn forgotten_answers_leave_no_stale_eviction_entry() {
+    let keys = |k: &str| vec![k.to_owned()];
+    let (_tx, rx) = watch::channel(None);
+    let mut o = Outcomes::default();
+    o.insert(&keys("a"), &rx, 2);
+    o.remove(&keys("a"));
+    o.insert(&keys("a"), &rx, 2);
+    o.insert(&keys("b"), &rx, 2);
+    assert!(o.get(&keys("a")).is_some(), "the newest two answers are kept");
+    assert!(o.get(&keys("b")).is_some());
+    o.insert(&keys("c"), &rx, 2);
+    assert!(o.get(&keys("a")).is_none(), "the oldest goes first");
+    assert_eq!(o.order.len(), 2);
+}
