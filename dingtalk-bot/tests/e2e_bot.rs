@@ -121,19 +121,50 @@ async fn wait_until(mut done: impl FnMut() -> bool) {
     panic!("condition not reached in 10 s");
 }
 
+/// Waits until some card has reached `flowStatus "3"`.
+async fn wait_card_finished(sandbox: &SandboxHandle) {
+    wait_until(|| {
+        sandbox
+            .cards()
+            .iter()
+            .any(|c| c.flow_status.as_deref() == Some("3"))
+    })
+    .await;
+}
+
+/// Starts a long agent run for user003, sends `stop_msg` once the card shows it working, and checks the card
+/// ends stopped.
+async fn stop_a_long_run(stop_msg: InjectMessage) {
+    let long = vec![
+        ScriptStep::Text("working".into()),
+        ScriptStep::Sleep(Duration::from_secs(30)),
+        ScriptStep::Text("never".into()),
+    ];
+    let h = start("[dingtalk]\n", long).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user003", "long task"))
+        .unwrap();
+    wait_until(|| {
+        h.sandbox.cards().iter().any(|c| {
+            c.variables
+                .get("msgContent")
+                .is_some_and(|t| t.contains("working"))
+        })
+    })
+    .await;
+    h.sandbox.inject_message(&stop_msg).unwrap();
+    wait_card_finished(&h.sandbox).await;
+    assert!(h.sandbox.cards()[0].variables["msgContent"].ends_with("⏹️ 已停止"));
+    assert_cards_ended(&h.sandbox, 1);
+}
+
 #[tokio::test]
 async fn dm_in_card_mode_streams_and_finishes_a_card() {
     let h = start("[dingtalk]\n", answer("the answer")).await;
     h.sandbox
         .inject_message(&InjectMessage::direct("user001", "hello"))
         .unwrap();
-    wait_until(|| {
-        h.sandbox
-            .cards()
-            .iter()
-            .any(|c| c.flow_status.as_deref() == Some("3"))
-    })
-    .await;
+    wait_card_finished(&h.sandbox).await;
     let card = &h.sandbox.cards()[0];
     assert_eq!(card.variables["msgContent"], "thinking… the answer");
     assert!(
@@ -239,35 +270,7 @@ async fn pairing_sends_a_code_and_processes_nothing() {
 
 #[tokio::test]
 async fn stop_word_kills_the_run_and_the_card_ends_stopped() {
-    let long = vec![
-        ScriptStep::Text("working".into()),
-        ScriptStep::Sleep(Duration::from_secs(30)),
-        ScriptStep::Text("never".into()),
-    ];
-    let h = start("[dingtalk]\n", long).await;
-    h.sandbox
-        .inject_message(&InjectMessage::direct("user003", "long task"))
-        .unwrap();
-    wait_until(|| {
-        h.sandbox.cards().iter().any(|c| {
-            c.variables
-                .get("msgContent")
-                .is_some_and(|t| t.contains("working"))
-        })
-    })
-    .await;
-    h.sandbox
-        .inject_message(&InjectMessage::direct("user003", "停止"))
-        .unwrap();
-    wait_until(|| {
-        h.sandbox
-            .cards()
-            .iter()
-            .any(|c| c.flow_status.as_deref() == Some("3"))
-    })
-    .await;
-    assert!(h.sandbox.cards()[0].variables["msgContent"].ends_with("⏹️ 已停止"));
-    assert_cards_ended(&h.sandbox, 1);
+    stop_a_long_run(InjectMessage::direct("user003", "停止")).await;
 }
 
 #[tokio::test]
@@ -433,13 +436,7 @@ async fn tool_status_line_shows_while_a_tool_runs_and_is_gone_at_the_end() {
         h.sandbox
             .inject_message(&InjectMessage::direct("user001", "run it"))
             .unwrap();
-        wait_until(|| {
-            h.sandbox
-                .cards()
-                .iter()
-                .any(|c| c.flow_status.as_deref() == Some("3"))
-        })
-        .await;
+        wait_card_finished(&h.sandbox).await;
         let card = &h.sandbox.cards()[0];
         assert_eq!(card.variables["msgContent"], "looking… done");
         let frames: Vec<String> = card
@@ -458,36 +455,10 @@ async fn tool_status_line_shows_while_a_tool_runs_and_is_gone_at_the_end() {
 /// context for prompts, not part of the command.
 #[tokio::test]
 async fn a_quoted_stop_word_still_stops_the_run() {
-    let long = vec![
-        ScriptStep::Text("working".into()),
-        ScriptStep::Sleep(Duration::from_secs(30)),
-        ScriptStep::Text("never".into()),
-    ];
-    let h = start("[dingtalk]\n", long).await;
-    h.sandbox
-        .inject_message(&InjectMessage::direct("user003", "long task"))
-        .unwrap();
-    wait_until(|| {
-        h.sandbox.cards().iter().any(|c| {
-            c.variables
-                .get("msgContent")
-                .is_some_and(|t| t.contains("working"))
-        })
-    })
-    .await;
     let mut quoted = InjectMessage::direct("user003", "stop");
     quoted.content = Some(serde_json::json!({
         "isReplyMsg": true,
         "repliedMsg": {"msgType": "text", "msgId": "msgOld", "content": {"text": "working"}},
     }));
-    h.sandbox.inject_message(&quoted).unwrap();
-    wait_until(|| {
-        h.sandbox
-            .cards()
-            .iter()
-            .any(|c| c.flow_status.as_deref() == Some("3"))
-    })
-    .await;
-    assert!(h.sandbox.cards()[0].variables["msgContent"].ends_with("⏹️ 已停止"));
-    assert_cards_ended(&h.sandbox, 1);
+    stop_a_long_run(quoted).await;
 }
