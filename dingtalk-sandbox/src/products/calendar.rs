@@ -213,6 +213,24 @@ fn no_event(id: &str) -> Response {
     not_found("eventId", &format!("event {id} not found"))
 }
 
+impl Events {
+    /// Event `id` if `me` organises or attends it; otherwise DingTalk's not-found answer.
+    fn find(&self, id: &str, me: &str) -> Result<&EventRec, Response> {
+        self.events
+            .get(id)
+            .filter(|e| visible(e, me))
+            .ok_or_else(|| no_event(id))
+    }
+
+    /// [`Events::find`], for changing the event.
+    fn find_mut(&mut self, id: &str, me: &str) -> Result<&mut EventRec, Response> {
+        self.events
+            .get_mut(id)
+            .filter(|e| visible(e, me))
+            .ok_or_else(|| no_event(id))
+    }
+}
+
 fn empty_ok() -> Response {
     let rid = envelope::request_id();
     let mut resp = StatusCode::OK.into_response();
@@ -297,12 +315,7 @@ async fn get_one(
 ) -> Reply {
     let me = owner(&shared, &user, &calendar)?;
     let st = shared.products.lock();
-    let ev = st
-        .calendar
-        .events
-        .get(&event)
-        .filter(|e| visible(e, &me))
-        .ok_or_else(|| no_event(&event))?;
+    let ev = st.calendar.find(&event, &me)?;
     Ok(envelope::ok(&event_json(&shared, ev, &me)))
 }
 
@@ -359,12 +372,7 @@ async fn update(
     let end = parse_time(&map, "end")?;
     let now = i64::try_from(shared.clock.epoch_ms() / 1000).unwrap_or(0);
     let mut st = shared.products.lock();
-    let ev = st
-        .calendar
-        .events
-        .get_mut(&event)
-        .filter(|e| visible(e, &me))
-        .ok_or_else(|| no_event(&event))?;
+    let ev = st.calendar.find_mut(&event, &me)?;
     if ev.organizer != me {
         return Err(envelope::api_error(
             StatusCode::FORBIDDEN,
@@ -410,12 +418,7 @@ async fn delete(
 ) -> Reply {
     let me = owner(&shared, &user, &calendar)?;
     let mut st = shared.products.lock();
-    let ev = st
-        .calendar
-        .events
-        .get_mut(&event)
-        .filter(|e| visible(e, &me))
-        .ok_or_else(|| no_event(&event))?;
+    let ev = st.calendar.find_mut(&event, &me)?;
     if ev.organizer == me {
         st.calendar.events.remove(&event);
     } else {
@@ -437,12 +440,7 @@ async fn add_attendees(
         return Err(super::missing("attendeesToAdd"));
     }
     let mut st = shared.products.lock();
-    let ev = st
-        .calendar
-        .events
-        .get_mut(&event)
-        .filter(|e| visible(e, &me))
-        .ok_or_else(|| no_event(&event))?;
+    let ev = st.calendar.find_mut(&event, &me)?;
     for a in add {
         if !ev.attendees.iter().any(|x| x.union_id == a.union_id) {
             ev.attendees.push(a);
@@ -464,12 +462,7 @@ async fn remove_attendees(
         return Err(super::missing("attendeesToRemove"));
     }
     let mut st = shared.products.lock();
-    let ev = st
-        .calendar
-        .events
-        .get_mut(&event)
-        .filter(|e| visible(e, &me))
-        .ok_or_else(|| no_event(&event))?;
+    let ev = st.calendar.find_mut(&event, &me)?;
     if remove.iter().any(|r| r.union_id == ev.organizer) {
         return Err(invalid("attendeesToRemove", "不能移除组织者"));
     }
@@ -495,12 +488,7 @@ async fn list_attendees(
     };
     let offset = super::token_offset(q.get("nextToken").map(String::as_str))?;
     let st = shared.products.lock();
-    let ev = st
-        .calendar
-        .events
-        .get(&event)
-        .filter(|e| visible(e, &me))
-        .ok_or_else(|| no_event(&event))?;
+    let ev = st.calendar.find(&event, &me)?;
     let (items, next) = super::page(&ev.attendees, offset, size);
     Ok(envelope::ok(&json!({
         "attendees": items.iter().map(|a| attendee_json(&shared, a, &me)).collect::<Vec<_>>(),
