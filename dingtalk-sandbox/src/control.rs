@@ -398,8 +398,7 @@ async fn post_burst(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
 }
 
 async fn post_reset(State(shared): State<Arc<Shared>>) -> Response {
-    shared.lock().reset(&shared.cfg);
-    shared.products.reset();
+    shared.reset();
     envelope::ok(&json!({"success": true}))
 }
 

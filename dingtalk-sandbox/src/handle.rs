@@ -288,8 +288,7 @@ impl SandboxHandle {
     /// Clears records, pushes and faults and returns the product twins to their seeds (keeps tokens,
     /// connections and the org).
     pub fn reset(&self) {
-        self.shared.lock().reset(&self.shared.cfg);
-        self.shared.products.reset();
+        self.shared.reset();
     }
 }
 

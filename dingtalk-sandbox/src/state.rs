@@ -263,6 +263,13 @@ impl Inner {
 }
 
 impl Shared {
+    /// `/_sandbox/reset`: clears records, pushes and faults and returns the product twins to their seeds (keeps
+    /// tokens, connections and the org).
+    pub(crate) fn reset(&self) {
+        self.lock().reset(&self.cfg);
+        self.products.reset();
+    }
+
     /// Locks the state; a poisoned lock is recovered (no handler panics while holding it).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner
