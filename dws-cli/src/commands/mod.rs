@@ -258,6 +258,18 @@ impl<'a> Ctx<'a> {
             })
     }
 
+    /// [`Ctx::union_id`] for each of `user_ids`, in order.
+    pub(crate) async fn union_ids(
+        &mut self,
+        user_ids: Vec<String>,
+    ) -> Result<Vec<dingtalk_core::UnionId>, CliError> {
+        let mut out = Vec::with_capacity(user_ids.len());
+        for u in user_ids {
+            out.push(dingtalk_core::UnionId::new(self.union_id(&u).await?));
+        }
+        Ok(out)
+    }
+
     /// The operator's unionId.
     pub(crate) async fn self_union_id(&mut self) -> Result<String, CliError> {
         let user = self.self_user_id()?;
@@ -557,6 +569,18 @@ pub(crate) fn list_outcome(body: &Value, ctx: &Ctx<'_>) -> Outcome {
     };
     out.response = json!({"items": items.unwrap_or_default()});
     out
+}
+
+/// The outcome of a write DingTalk answers with an empty body: `done` stands in for it (a dry run keeps its plan).
+pub(crate) fn written_outcome(body: Value, done: Value, ctx: &Ctx<'_>) -> Outcome {
+    object_outcome(
+        if body.is_null() && !ctx.settings.dry_run {
+            done
+        } else {
+            body
+        },
+        ctx,
+    )
 }
 
 /// A single-object outcome.

@@ -9,7 +9,7 @@ use dingtalk_openapi::{
 };
 use serde_json::{Value, json};
 
-use crate::commands::{Ctx, Params, confirm, list_outcome, object_outcome, raw};
+use crate::commands::{Ctx, Params, confirm, list_outcome, object_outcome, raw, written_outcome};
 use crate::exit::{CliError, Exit};
 use crate::output::Outcome;
 use crate::spec::CommandSpec;
@@ -300,10 +300,12 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
                 return Err(bad("start", "--start and --end are required"));
             };
             let me = UnionId::new(ctx.self_union_id().await?);
-            let mut attendees = Vec::new();
-            for u in p.list("attendees") {
-                attendees.push(calendar::Attendee::new(UnionId::new(ctx.union_id(&u).await?)));
-            }
+            let attendees: Vec<calendar::Attendee> = ctx
+                .union_ids(p.list("attendees"))
+                .await?
+                .into_iter()
+                .map(calendar::Attendee::new)
+                .collect();
             let mut ep = calendar::CreateEvent::new(me, p.req("title")?, start, end)
                 .calendar_id(p.str("calendar-id").unwrap_or("primary"));
             if p.flag("all-day") {
@@ -346,14 +348,7 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
             let ep = calendar::DeleteEvent::new(me, CalendarEventId::new(p.req("id")?))
                 .push_notification(p.flag("notify"));
             let body = ctx.call(ep).await?;
-            Ok(object_outcome(
-                if body.is_null() && !ctx.settings.dry_run {
-                    json!({"deleted": true})
-                } else {
-                    body
-                },
-                ctx,
-            ))
+            Ok(written_outcome(body, json!({"deleted": true}), ctx))
         }
         "calendar.get_calendar_participants" => {
             let me = UnionId::new(ctx.self_union_id().await?);
@@ -366,10 +361,7 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
         }
         "calendar.add_calendar_participant" | "calendar.remove_calendar_participant" => {
             let me = UnionId::new(ctx.self_union_id().await?);
-            let mut ids = Vec::new();
-            for u in p.list("users") {
-                ids.push(UnionId::new(ctx.union_id(&u).await?));
-            }
+            let ids = ctx.union_ids(p.list("users")).await?;
             let event = CalendarEventId::new(p.req("event")?);
             let body = if spec.id == "calendar.add_calendar_participant" {
                 let optional = p.flag("optional");
@@ -389,21 +381,11 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
                 ctx.call(calendar::RemoveEventAttendees::new(me, event, ids))
                     .await?
             };
-            Ok(object_outcome(
-                if body.is_null() && !ctx.settings.dry_run {
-                    json!({"ok": true})
-                } else {
-                    body
-                },
-                ctx,
-            ))
+            Ok(written_outcome(body, json!({"ok": true}), ctx))
         }
         "calendar.query_busy_status" => {
             let me = UnionId::new(ctx.self_union_id().await?);
-            let mut ids = Vec::new();
-            for u in p.list("users") {
-                ids.push(UnionId::new(ctx.union_id(&u).await?));
-            }
+            let ids = ctx.union_ids(p.list("users")).await?;
             let body = ctx
                 .call(calendar::QuerySchedule::new(
                     me,
@@ -551,14 +533,7 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
                 _ => im::UpdateGroup::new(ChatId::new(id)).remove_members(users),
             };
             let body = ctx.call(ep).await?;
-            Ok(object_outcome(
-                if body.is_null() && !ctx.settings.dry_run {
-                    json!({"ok": true})
-                } else {
-                    body
-                },
-                ctx,
-            ))
+            Ok(written_outcome(body, json!({"ok": true}), ctx))
         }
         "oa.get_processInstance_records" | "oa.list_pending_tasks" => {
             let id = ProcessInstanceId::new(p.req("instance-id")?);
@@ -728,14 +703,8 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
         "todo.create_personal_todo" => {
             let me = UnionId::new(ctx.self_union_id().await?);
             let mut ep = todo::CreateTodo::new(me.clone(), p.req("title")?).operator_id(me);
-            let mut executors = Vec::new();
-            for u in p.list("executors") {
-                executors.push(UnionId::new(ctx.union_id(&u).await?));
-            }
-            let mut participants = Vec::new();
-            for u in p.list("participants") {
-                participants.push(UnionId::new(ctx.union_id(&u).await?));
-            }
+            let executors = ctx.union_ids(p.list("executors")).await?;
+            let participants = ctx.union_ids(p.list("participants")).await?;
             if !executors.is_empty() {
                 ep = ep.executor_ids(executors);
             }
