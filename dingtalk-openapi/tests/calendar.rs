@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{TOKEN, client, client_with, fixture};
+use common::{TOKEN, client, fixture, timing_out_post};
 use dingtalk_core::{CalendarEventId, ErrorKind, UnionId};
 use dingtalk_openapi::calendar::{Attendee, EventTime};
 use dingtalk_test_support::strict_server;
@@ -56,14 +54,7 @@ async fn create_event_with_client_token() {
 
 #[tokio::test]
 async fn create_event_is_not_retried_after_a_timeout() {
-    let server = strict_server().await;
-    Mock::given(method("POST"))
-        .and(path(EVENTS))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_with(&server, Duration::from_millis(100));
+    let (_server, client) = timing_out_post(EVENTS).await;
     let error = client
         .calendar()
         .create_event(UnionId::new("union1"), "Sync", start(), end())

@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{TOKEN, client, client_with, fixture};
+use common::{TOKEN, client, fixture, timing_out_post};
 use dingtalk_core::{ChatId, ErrorKind, OpenConversationId, UserId};
 use dingtalk_test_support::strict_server;
 use futures_util::TryStreamExt;
@@ -41,14 +39,7 @@ async fn create_group() {
 
 #[tokio::test]
 async fn create_group_is_not_retried_after_a_timeout() {
-    let server = strict_server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/im/group/create"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_with(&server, Duration::from_millis(100));
+    let (_server, client) = timing_out_post("/v1.0/im/group/create").await;
     let error = client
         .im()
         .create_group("Release", UserId::new("manager432"), vec![UserId::new("u1")])

@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{TOKEN, client, client_with, fixture};
+use common::{TOKEN, client, fixture, timing_out_post};
 use dingtalk_core::{AgentId, ErrorKind};
 use dingtalk_openapi::media::MediaType;
 use dingtalk_test_support::strict_server;
@@ -73,14 +71,7 @@ async fn upload_checks_extension_before_sending() {
 
 #[tokio::test]
 async fn upload_is_not_retried_after_a_timeout() {
-    let server = strict_server().await;
-    Mock::given(method("POST"))
-        .and(path("/media/upload"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_with(&server, Duration::from_millis(100));
+    let (_server, client) = timing_out_post("/media/upload").await;
     let error = client
         .media()
         .upload_media(MediaType::Image, "a.png", b"PNG".to_vec())

@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{TOKEN, client, client_with, fixture};
+use common::{TOKEN, client, fixture, timing_out_post};
 use dingtalk_core::{BaseId, ErrorKind, UnionId};
 use dingtalk_openapi::notable::{Condition, FieldSpec, Filter, RecordFields};
 use dingtalk_test_support::strict_server;
@@ -188,14 +186,7 @@ async fn records_crud() {
 
 #[tokio::test]
 async fn record_writes_are_capped_and_inserts_not_retried() {
-    let server = strict_server().await;
-    Mock::given(method("POST"))
-        .and(path(format!("{SHEETS}/sheet1/records")))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_with(&server, Duration::from_millis(100));
+    let (_server, client) = timing_out_post(format!("{SHEETS}/sheet1/records")).await;
     let rows = (0..101).map(|_| RecordFields::new()).collect();
     let error = client
         .notable()

@@ -2,10 +2,8 @@
 
 mod common;
 
-use std::time::Duration;
-
 use base64::Engine as _;
-use common::{TOKEN, client, client_with, fixture};
+use common::{TOKEN, client, fixture, timing_out_post};
 use dingtalk_core::{
     DownloadCode, ErrorKind, MsgId, OpenConversationId, ProcessQueryKey, RetryClass, RobotCode, SecretString,
     UserId,
@@ -86,14 +84,7 @@ async fn send_group_message_error_keeps_code() {
 
 #[tokio::test]
 async fn send_group_message_is_not_retried_after_a_timeout() {
-    let server = strict_server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/robot/groupMessages/send"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_with(&server, Duration::from_millis(100));
+    let (_server, client) = timing_out_post("/v1.0/robot/groupMessages/send").await;
     let error = client
         .robot()
         .send_group_message(
@@ -199,14 +190,7 @@ async fn batch_send_caps_recipients_at_20() {
 
 #[tokio::test]
 async fn batch_send_is_not_retried_after_a_timeout() {
-    let server = strict_server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/robot/oToMessages/batchSend"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_with(&server, Duration::from_millis(100));
+    let (_server, client) = timing_out_post("/v1.0/robot/oToMessages/batchSend").await;
     let error = client
         .robot()
         .batch_send_oto_message(

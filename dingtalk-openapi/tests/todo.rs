@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{TOKEN, client, client_with, fixture};
+use common::{TOKEN, client, fixture, timing_out_post};
 use dingtalk_core::{ErrorKind, TodoTaskId, UnionId};
 use dingtalk_test_support::strict_server;
 use futures_util::TryStreamExt;
@@ -41,14 +39,7 @@ async fn create_todo_sends_operator_id_in_the_query() {
 
 #[tokio::test]
 async fn create_todo_is_not_retried_after_a_timeout() {
-    let server = strict_server().await;
-    Mock::given(method("POST"))
-        .and(path(TASKS))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_with(&server, Duration::from_millis(100));
+    let (_server, client) = timing_out_post(TASKS).await;
     let error = client
         .todo()
         .create_todo(UnionId::new("union1"), "x")

@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{TOKEN, client, client_with, fixture};
+use common::{TOKEN, client, fixture, timing_out_post};
 use dingtalk_core::{ApprovalTaskId, DeptId, ErrorKind, ProcessCode, ProcessInstanceId, UserId};
 use dingtalk_openapi::workflow::{ApprovalDecision, FormValue};
 use dingtalk_test_support::strict_server;
@@ -98,14 +96,7 @@ async fn start_instance_and_form_error() {
 
 #[tokio::test]
 async fn start_instance_is_not_retried_after_a_timeout() {
-    let server = strict_server().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.0/workflow/processInstances"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_with(&server, Duration::from_millis(100));
+    let (_server, client) = timing_out_post("/v1.0/workflow/processInstances").await;
     let error = client
         .workflow()
         .create_process_instance(

@@ -38,6 +38,22 @@ pub fn client_with(server: &MockServer, attempt_timeout: Duration) -> Client {
     Client::new(transport, Arc::new(StaticToken::new(SecretString::from(TOKEN))))
 }
 
+/// A strict server whose `POST route` answers only after 2 s (and must be called exactly once), and a client
+/// that gives up on an attempt after 100 ms: for "a non-idempotent write is not retried after a timeout".
+pub async fn timing_out_post(route: impl Into<String>) -> (MockServer, Client) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = dingtalk_test_support::strict_server().await;
+    Mock::given(method("POST"))
+        .and(path(route.into()))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_with(&server, Duration::from_millis(100));
+    (server, client)
+}
+
 /// The fixture `tests/fixtures/<name>` as a JSON body.
 pub fn fixture(name: &str) -> serde_json::Value {
     dingtalk_test_support::fixture(name)
