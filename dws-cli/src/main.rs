@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod correct;
 mod env;
 mod exit;
 mod jq;
@@ -22,6 +23,10 @@ use crate::settings::Settings;
 fn main() -> ExitCode {
     let execution_id = uuid::Uuid::new_v4().to_string();
     let argv = cli::normalize_argv(std::env::args());
+    let argv = match corrected(&argv, &execution_id) {
+        Ok(argv) => argv,
+        Err(code) => return code,
+    };
     let matches = match cli::command().try_get_matches_from(&argv) {
         Ok(m) => m,
         // Implicit stdin: a missing body flag is filled from a piped stdin (`cat notes.md | dws … send-by-bot …`).
@@ -42,18 +47,7 @@ fn main() -> ExitCode {
         Err(err) => return usage(&err, &execution_id),
     };
     let json_errors = !matches!(globals.format, Some(Format::Table) | None);
-    let secret_on_argv = matches.value_source("client_secret")
-        == Some(clap::parser::ValueSource::CommandLine)
-        && !globals
-            .client_secret
-            .as_deref()
-            .is_some_and(|s| s.starts_with('@'));
-    if secret_on_argv && !globals.quiet {
-        let _ = writeln!(
-            std::io::stderr(),
-            "warning: --client-secret on the command line is kept in shell history; prefer DWS_CLIENT_SECRET"
-        );
-    }
+    warn_secret_on_argv(&matches, &globals);
     let mut settings = match Settings::resolve(globals) {
         Ok(s) => s,
         Err(err) => return report(&err, json_errors, &execution_id),
@@ -123,6 +117,45 @@ fn main() -> ExitCode {
         Ok(code) => code.into(),
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
         Err(err) => report(&err, settings.format != Format::Table, &execution_id),
+    }
+}
+
+/// A literal `--client-secret` on the command line is kept in shell history: say so.
+fn warn_secret_on_argv(matches: &clap::ArgMatches, globals: &cli::Globals) {
+    let secret_on_argv = matches.value_source("client_secret")
+        == Some(clap::parser::ValueSource::CommandLine)
+        && !globals
+            .client_secret
+            .as_deref()
+            .is_some_and(|s| s.starts_with('@'));
+    if secret_on_argv && !globals.quiet {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: --client-secret on the command line is kept in shell history; prefer DWS_CLIENT_SECRET"
+        );
+    }
+}
+
+/// Input correction (reference §4.3), before clap: notes on stderr (unless `-q`), recorded for the output.
+fn corrected(argv: &[String], execution_id: &str) -> Result<Vec<String>, ExitCode> {
+    let strict = correct::strict_requested(argv, env::var(env::STRICT).as_deref());
+    match correct::correct(&cli::command(), argv, strict) {
+        Ok(c) => {
+            correct::record(&c.corrections);
+            let quiet = c
+                .argv
+                .iter()
+                .take_while(|a| *a != "--")
+                .any(|a| a == "-q" || a == "--quiet");
+            if !quiet {
+                let mut err = std::io::stderr().lock();
+                for fix in &c.corrections {
+                    let _ = writeln!(err, "{}", output::clean(&fix.note()));
+                }
+            }
+            Ok(c.argv)
+        }
+        Err(err) => Err(report(&err, false, execution_id)),
     }
 }
 

@@ -56,7 +56,7 @@ pub(crate) fn envelope(settings: &Settings, inv: &Invocation, out: &Outcome, ela
         "meta": {
             "count": count,
             "pagination": {"has_more": out.next_cursor.is_some(), "next_cursor": out.next_cursor, "pages": out.pages.max(1)},
-            "corrections": [],
+            "corrections": crate::correct::recorded(),
             "warnings": out.warnings,
             "request_ids": out.request_ids,
             "elapsed_ms": u64::try_from(elapsed_ms).unwrap_or(u64::MAX),
@@ -363,7 +363,7 @@ pub(crate) fn error_json(err: &CliError, execution_id: &str) -> Value {
         "param": err.param,
         "trace_id": err.trace_id.clone().unwrap_or_else(|| execution_id.to_owned()),
         "execution_id": execution_id,
-        "corrections": [],
+        "corrections": crate::correct::recorded(),
     }})
 }
 

@@ -1510,6 +1510,7 @@ pub(crate) const ERROR_REASONS: &[&str] = &[
     "bad_response",
     "partial_failure",
     "unknown_command",
+    "unknown_flag",
     "internal",
     "panic",
 ];
