@@ -3,6 +3,8 @@
 //! The shape is fixed by protocol §2.2: `{"code":…,"headers":{"contentType":"application/json","messageId":…},
 //! "message":…,"data":"<JSON text>"}`. `data` is always a serialized string, never an object.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::frame::Frame;
@@ -27,42 +29,31 @@ impl EventStatus {
     }
 }
 
-/// One ack, ready to be written as a text frame.
+/// One ack, ready to be written as a text frame. Borrows what it can: the usual ack allocates only its JSON text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Ack {
+pub(crate) struct Ack<'a> {
     code: u16,
-    message_id: String,
-    message: String,
-    data: String,
+    message_id: &'a str,
+    message: Cow<'a, str>,
+    data: Cow<'a, str>,
 }
 
-impl Ack {
-    /// The JSON text of the ack frame.
+impl Ack<'_> {
+    /// The JSON text of the ack frame, written directly (one allocation, sized up front).
     pub(crate) fn to_json(&self) -> String {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct WireHeaders<'a> {
-            content_type: &'a str,
-            message_id: &'a str,
-        }
-        #[derive(Serialize)]
-        struct Wire<'a> {
-            code: u16,
-            headers: WireHeaders<'a>,
-            message: &'a str,
-            data: &'a str,
-        }
-        let wire = Wire {
-            code: self.code,
-            headers: WireHeaders {
-                content_type: "application/json",
-                message_id: &self.message_id,
-            },
-            message: &self.message,
-            data: &self.data,
-        };
-        // Serializing plain strings and integers cannot fail; fall back to a minimal ack rather than panic.
-        serde_json::to_string(&wire).unwrap_or_default()
+        let mut out = String::with_capacity(
+            96 + self.message_id.len() + self.message.len() + self.data.len() + self.data.len() / 4,
+        );
+        out.push_str(r#"{"code":"#);
+        out.push_str(itoa_u16(self.code, &mut [0; 5]));
+        out.push_str(r#","headers":{"contentType":"application/json","messageId":"#);
+        push_json_str(&mut out, self.message_id);
+        out.push_str(r#"},"message":"#);
+        push_json_str(&mut out, &self.message);
+        out.push_str(r#","data":"#);
+        push_json_str(&mut out, &self.data);
+        out.push('}');
+        out
     }
 
     /// The ack `code`.
@@ -72,23 +63,52 @@ impl Ack {
 
     /// The `messageId` this ack answers.
     pub(crate) fn message_id(&self) -> &str {
-        &self.message_id
+        self.message_id
     }
 }
 
+/// Appends `s` as a JSON string literal: verbatim when nothing needs escaping (ids, `OK`), else through
+/// `serde_json`.
+fn push_json_str(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        // Serializing a `str` cannot fail; an empty string is the total fallback.
+        let quoted = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+        out.push_str(&quoted);
+    }
+}
+
+/// `n` in decimal, without an allocation.
+fn itoa_u16(mut n: u16, buf: &mut [u8; 5]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        // `n % 10` is a single digit.
+        buf[i] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
 /// The ack for a SYSTEM `ping` (or `disconnect`): code 200, `data` echoed verbatim.
-pub(crate) fn pong(frame: &Frame) -> Option<Ack> {
+pub(crate) fn pong(frame: &Frame) -> Option<Ack<'_>> {
     let message_id = frame.message_id()?;
     Some(Ack {
         code: 200,
-        message_id: message_id.into(),
-        message: "OK".into(),
-        data: frame.data().unwrap_or("").into(),
+        message_id,
+        message: Cow::Borrowed("OK"),
+        data: Cow::Borrowed(frame.data().unwrap_or("")),
     })
 }
 
 /// The ack for an EVENT: code 200 with `{"status":…,"message":…}`.
-pub(crate) fn event(message_id: &str, status: EventStatus, message: &str) -> Ack {
+pub(crate) fn event<'a>(message_id: &'a str, status: EventStatus, message: &str) -> Ack<'a> {
     #[derive(Serialize)]
     struct Data<'a> {
         status: &'a str,
@@ -101,32 +121,38 @@ pub(crate) fn event(message_id: &str, status: EventStatus, message: &str) -> Ack
     .unwrap_or_default();
     Ack {
         code: 200,
-        message_id: message_id.into(),
-        message: "OK".into(),
-        data,
+        message_id,
+        message: Cow::Borrowed("OK"),
+        data: Cow::Owned(data),
     }
 }
+
+/// `data` of a callback ack without a response.
+const NULL_RESPONSE: &str = r#"{"response":null}"#;
 
 /// The ack for a CALLBACK: code 200 with `{"response": <response or null>}`.
 ///
 /// `response` is the already serialized JSON text of the response, so field order is the caller's.
-pub(crate) fn callback(message_id: &str, response: Option<&str>) -> Ack {
-    let data = format!(r#"{{"response":{}}}"#, response.unwrap_or("null"));
+pub(crate) fn callback<'a>(message_id: &'a str, response: Option<&str>) -> Ack<'a> {
+    let data = match response {
+        None => Cow::Borrowed(NULL_RESPONSE),
+        Some(r) => Cow::Owned(format!(r#"{{"response":{r}}}"#)),
+    };
     Ack {
         code: 200,
-        message_id: message_id.into(),
-        message: "OK".into(),
+        message_id,
+        message: Cow::Borrowed("OK"),
         data,
     }
 }
 
 /// An error ack: `code` (400, 404, 500) with a short reason and `{"response":null}`.
-pub(crate) fn error(message_id: &str, code: u16, message: &str) -> Ack {
+pub(crate) fn error<'a>(message_id: &'a str, code: u16, message: &'a str) -> Ack<'a> {
     Ack {
         code,
-        message_id: message_id.into(),
-        message: message.into(),
-        data: r#"{"response":null}"#.into(),
+        message_id,
+        message: Cow::Borrowed(message),
+        data: Cow::Borrowed(NULL_RESPONSE),
     }
 }
 
@@ -208,5 +234,26 @@ mod tests {
         assert_eq!(parsed["headers"]["messageId"], "a\"b");
         assert_eq!(ack.code(), 400);
         assert_eq!(ack.message_id(), "a\"b");
+        assert_eq!(parsed["message"], "x\ny");
+    }
+
+    #[test]
+    fn hand_written_json_equals_serde_for_any_text() {
+        for (id, message, data, code) in [
+            ("m", "OK", "{}", 200),
+            ("\u{1}\u{1f}", "tab\there", "\"quoted\" \\ back", 0),
+            ("é✓", "", "", 65535),
+        ] {
+            let ack = Ack {
+                code,
+                message_id: id,
+                message: Cow::Borrowed(message),
+                data: Cow::Borrowed(data),
+            };
+            let expected = serde_json::json!({"code": code, "headers": {"contentType": "application/json",
+                "messageId": id}, "message": message, "data": data});
+            let parsed: serde_json::Value = serde_json::from_str(&ack.to_json()).unwrap();
+            assert_eq!(parsed, expected);
+        }
     }
 }

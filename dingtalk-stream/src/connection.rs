@@ -175,7 +175,12 @@ pub(crate) struct Shared {
 impl Shared {
     /// Milliseconds since the client started (for cheap atomic timestamps).
     pub(crate) fn since_epoch_ms(&self) -> u64 {
-        u64::try_from(clock::millis(clock::now().saturating_duration_since(self.epoch))).unwrap_or(u64::MAX)
+        self.ms_since_epoch_at(clock::now())
+    }
+
+    /// [`Shared::since_epoch_ms`] at a time already read.
+    pub(crate) fn ms_since_epoch_at(&self, at: Instant) -> u64 {
+        u64::try_from(clock::millis(at.saturating_duration_since(self.epoch))).unwrap_or(u64::MAX)
     }
 }
 

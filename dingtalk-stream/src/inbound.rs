@@ -1,8 +1,8 @@
 //! What a [`Connection`](crate::Connection) yields: events and callbacks, each with a `#[must_use]` responder.
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use dingtalk_core::id::{CorpId, EventId};
 use serde::Serialize;
@@ -25,17 +25,27 @@ pub enum Inbound {
     Callback(Callback, CallbackResponder),
 }
 
-/// A generic event (§4.8): routing headers plus raw `data`.
-#[derive(Clone, Debug, PartialEq)]
+/// A generic event (§4.8): routing headers plus raw `data`, decoded into JSON on first use.
+#[derive(Clone, Debug)]
 pub struct Event {
     headers: Headers,
-    data: Value,
+    raw: String,
+    data: OnceLock<Value>,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.headers == other.headers && self.raw == other.raw
+    }
 }
 
 impl Event {
-    pub(crate) fn new(headers: Headers, data: &str) -> Self {
-        let data = serde_json::from_str(data).unwrap_or_else(|_| Value::String(data.to_owned()));
-        Self { headers, data }
+    pub(crate) fn new(headers: Headers, raw: String) -> Self {
+        Self {
+            headers,
+            raw,
+            data: OnceLock::new(),
+        }
     }
 
     /// `eventType`, e.g. `user_add_org`; empty when absent.
@@ -68,9 +78,16 @@ impl Event {
         self.headers.get("eventUnifiedAppId")
     }
 
-    /// The `data` JSON (a JSON string value when `data` was not JSON text).
+    /// The `data` JSON (a JSON string value when `data` was not JSON text). Decoded on the first call.
     pub fn data(&self) -> &Value {
-        &self.data
+        self.data.get_or_init(|| {
+            serde_json::from_str(&self.raw).unwrap_or_else(|_| Value::String(self.raw.clone()))
+        })
+    }
+
+    /// The `data` text as received.
+    pub fn raw_data(&self) -> &str {
+        &self.raw
     }
 
     /// Every header.
@@ -85,10 +102,22 @@ impl Event {
 }
 
 /// A callback: its headers plus the typed payload.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Robot messages are decoded into [`BotMessage`] on the first call that asks for the payload
+/// ([`payload`](Callback::payload), [`bot_message`](Callback::bot_message), [`into_payload`](Callback::into_payload)),
+/// so a consumer that only acks never pays for it; the engine has already checked that the payload decodes
+/// (a JSON object with a `msgId`), or answered 400. Other topics are decoded on arrival.
+#[derive(Clone, Debug)]
 pub struct Callback {
     headers: Headers,
-    payload: CallbackPayload,
+    raw: String,
+    payload: OnceLock<CallbackPayload>,
+}
+
+impl PartialEq for Callback {
+    fn eq(&self, other: &Self) -> bool {
+        self.headers == other.headers && self.raw == other.raw
+    }
 }
 
 /// The typed payload of a [`Callback`], by topic.
@@ -108,8 +137,33 @@ pub enum CallbackPayload {
 }
 
 impl Callback {
-    pub(crate) fn new(headers: Headers, payload: CallbackPayload) -> Self {
-        Self { headers, payload }
+    /// A callback whose payload is already decoded.
+    pub(crate) fn decoded(headers: Headers, raw: String, payload: CallbackPayload) -> Self {
+        Self {
+            headers,
+            raw,
+            payload: OnceLock::from(payload),
+        }
+    }
+
+    /// A robot message (or delegate message) decoded on first use; `raw` was checked with
+    /// [`BotMessage::check`].
+    pub(crate) fn lazy_bot(headers: Headers, raw: String) -> Self {
+        Self {
+            headers,
+            raw,
+            payload: OnceLock::new(),
+        }
+    }
+
+    fn decode(&self) -> CallbackPayload {
+        let delegate = self.topic() == crate::frame::topic::BOT_DELEGATE;
+        match BotMessage::from_json(&self.raw) {
+            Ok(m) if delegate => CallbackPayload::Delegate(Box::new(m)),
+            Ok(m) => CallbackPayload::BotMessage(Box::new(m)),
+            // Unreachable after `BotMessage::check`; kept total rather than panicking.
+            Err(_) => CallbackPayload::Other(serde_json::from_str(&self.raw).unwrap_or(Value::Null)),
+        }
     }
 
     /// `headers.topic`.
@@ -127,19 +181,27 @@ impl Callback {
         &self.headers
     }
 
-    /// The typed payload.
+    /// The typed payload (decoded on the first call for robot messages).
     pub fn payload(&self) -> &CallbackPayload {
-        &self.payload
+        self.payload.get_or_init(|| self.decode())
     }
 
     /// The typed payload, by value.
-    pub fn into_payload(self) -> CallbackPayload {
-        self.payload
+    pub fn into_payload(mut self) -> CallbackPayload {
+        match self.payload.take() {
+            Some(p) => p,
+            None => self.decode(),
+        }
+    }
+
+    /// The `data` text as received.
+    pub fn raw_data(&self) -> &str {
+        &self.raw
     }
 
     /// The bot message, for bot and delegate callbacks.
     pub fn bot_message(&self) -> Option<&BotMessage> {
-        match &self.payload {
+        match self.payload() {
             CallbackPayload::BotMessage(m) | CallbackPayload::Delegate(m) => Some(m),
             _ => None,
         }
@@ -157,23 +219,38 @@ pub(crate) enum Outbound {
     Close,
 }
 
-/// Where the answer to one frame goes: the writer of the socket that carried it (R-DISC-4).
+/// Where the answer to one frame goes: the writer of the socket that carried it (R-DISC-4). One `Arc`, so a
+/// responder costs one reference count, not one per field.
 #[derive(Clone)]
-pub(crate) struct AckSink {
+pub(crate) struct AckSink(Arc<AckInner>);
+
+pub(crate) struct AckInner {
     pub(crate) generation: u64,
     pub(crate) tx: mpsc::Sender<Outbound>,
     pub(crate) pending: Arc<AtomicUsize>,
     pub(crate) metrics: Arc<Metrics>,
 }
 
+impl std::ops::Deref for AckSink {
+    type Target = AckInner;
+
+    fn deref(&self) -> &AckInner {
+        &self.0
+    }
+}
+
 impl AckSink {
+    pub(crate) fn new(inner: AckInner) -> Self {
+        Self(Arc::new(inner))
+    }
+
     /// Registers one unanswered frame on this socket.
     pub(crate) fn reserve(&self) -> Self {
         self.pending.fetch_add(1, Ordering::SeqCst);
         self.clone()
     }
 
-    async fn send(self, ack: Ack) -> Result<(), Error> {
+    async fn send(self, ack: Ack<'_>) -> Result<(), Error> {
         let ok = ack.code() == 200;
         let result = self.tx.send(Outbound::Text(ack.to_json())).await;
         self.pending.fetch_sub(1, Ordering::SeqCst);
@@ -209,7 +286,7 @@ impl AckSink {
 /// server redelivers) and logs a warning.
 #[must_use = "an unanswered event is redelivered by DingTalk"]
 pub struct EventResponder {
-    message_id: String,
+    message_id: Box<str>,
     sink: Option<AckSink>,
 }
 
@@ -222,7 +299,7 @@ impl fmt::Debug for EventResponder {
 }
 
 impl EventResponder {
-    pub(crate) fn new(message_id: String, sink: &AckSink) -> Self {
+    pub(crate) fn new(message_id: Box<str>, sink: &AckSink) -> Self {
         Self {
             message_id,
             sink: Some(sink.reserve()),
@@ -274,7 +351,7 @@ impl Drop for EventResponder {
 /// warning.
 #[must_use = "an unanswered callback is redelivered by DingTalk"]
 pub struct CallbackResponder {
-    message_id: String,
+    message_id: Box<str>,
     sink: Option<AckSink>,
 }
 
@@ -287,7 +364,7 @@ impl fmt::Debug for CallbackResponder {
 }
 
 impl CallbackResponder {
-    pub(crate) fn new(message_id: String, sink: &AckSink) -> Self {
+    pub(crate) fn new(message_id: Box<str>, sink: &AckSink) -> Self {
         Self {
             message_id,
             sink: Some(sink.reserve()),
@@ -304,8 +381,8 @@ impl CallbackResponder {
     /// # Errors
     /// [`ErrorKind::Closed`] when the frame's connection is gone.
     pub async fn ack(self) -> Result<(), Error> {
-        let ack = ack::callback(&self.message_id, None);
-        self.send(ack).await
+        let (id, sink) = self.into_parts();
+        deliver(sink, ack::callback(&id, None)).await
     }
 
     /// Acks with `{"response": <response>}`, e.g. a card update or a [`GraphResponse`](crate::GraphResponse).
@@ -316,12 +393,12 @@ impl CallbackResponder {
     pub async fn reply<T: Serialize + ?Sized>(self, response: &T) -> Result<(), Error> {
         match serde_json::to_string(response) {
             Ok(json) => {
-                let ack = ack::callback(&self.message_id, Some(&json));
-                self.send(ack).await
+                let (id, sink) = self.into_parts();
+                deliver(sink, ack::callback(&id, Some(&json))).await
             }
             Err(e) => {
-                let ack = ack::error(&self.message_id, 500, "response not serializable");
-                self.send(ack).await?;
+                let (id, sink) = self.into_parts();
+                deliver(sink, ack::error(&id, 500, "response not serializable")).await?;
                 Err(Error::with_source(ErrorKind::Config, e))
             }
         }
@@ -332,8 +409,8 @@ impl CallbackResponder {
     /// # Errors
     /// As [`CallbackResponder::ack`].
     pub async fn later(self, reason: &str) -> Result<(), Error> {
-        let ack = ack::error(&self.message_id, 500, reason);
-        self.send(ack).await
+        let (id, sink) = self.into_parts();
+        deliver(sink, ack::error(&id, 500, reason)).await
     }
 
     /// Answers with an error code (400 bad payload, 404 topic not supported, 500 failure).
@@ -341,15 +418,20 @@ impl CallbackResponder {
     /// # Errors
     /// As [`CallbackResponder::ack`].
     pub async fn error(self, code: u16, reason: &str) -> Result<(), Error> {
-        let ack = ack::error(&self.message_id, code, reason);
-        self.send(ack).await
+        let (id, sink) = self.into_parts();
+        deliver(sink, ack::error(&id, code, reason)).await
     }
 
-    async fn send(mut self, ack: Ack) -> Result<(), Error> {
-        match self.sink.take() {
-            Some(sink) => sink.send(ack).await,
-            None => Err(Error::new(ErrorKind::Closed)),
-        }
+    /// The id and the sink; the responder is spent (its `Drop` sees no sink).
+    fn into_parts(mut self) -> (Box<str>, Option<AckSink>) {
+        (std::mem::take(&mut self.message_id), self.sink.take())
+    }
+}
+
+async fn deliver(sink: Option<AckSink>, ack: Ack<'_>) -> Result<(), Error> {
+    match sink {
+        Some(sink) => sink.send(ack).await,
+        None => Err(Error::new(ErrorKind::Closed)),
     }
 }
 

@@ -275,6 +275,16 @@ pub enum PayloadError {
 }
 
 impl BotMessage {
+    /// Whether `data` decodes as a robot message ([`BotMessage::from_json`] succeeds), without building it: one
+    /// scan that allocates nothing for the usual frame. Unusual text (escaped keys, odd `msgId` types) is decided
+    /// by a full decode.
+    pub(crate) fn check(data: &str) -> Result<(), PayloadError> {
+        match serde_json::from_str::<peek::MsgIdPeek>(data) {
+            Ok(peek::MsgIdPeek(true)) => Ok(()),
+            _ => Self::from_json(data).map(drop),
+        }
+    }
+
     /// Decodes the `data` text of a bot message frame.
     pub fn from_json(data: &str) -> Result<Self, PayloadError> {
         let Ok(Value::Object(map)) = serde_json::from_str::<Value>(data) else {
@@ -679,9 +689,13 @@ struct Fields(Map<String, Value>);
 impl Fields {
     /// A string member; numbers and booleans are accepted as text. Any other type stays in the map.
     fn string(&mut self, key: &str) -> Option<String> {
-        let text = scalar_string(self.0.get(key)?.clone())?;
-        self.0.remove(key);
-        Some(text)
+        if !matches!(
+            self.0.get(key)?,
+            Value::String(_) | Value::Number(_) | Value::Bool(_)
+        ) {
+            return None;
+        }
+        scalar_string(self.0.remove(key)?)
     }
 
     /// An integer member, from a number or a numeric string.
@@ -753,6 +767,87 @@ fn scalar_string(value: Value) -> Option<String> {
 )]
 fn float_to_i64(f: f64) -> Option<i64> {
     (f.is_finite() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0).then_some(f as i64)
+}
+
+/// [`BotMessage::check`]: finds whether the last `msgId` of a JSON object is a usable, non-empty scalar.
+mod peek {
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    /// `true` when the text is an object whose `msgId` decodes to a non-empty id.
+    pub(super) struct MsgIdPeek(pub(super) bool);
+
+    impl<'de> Deserialize<'de> for MsgIdPeek {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(ObjectVisitor)
+        }
+    }
+
+    struct ObjectVisitor;
+
+    impl<'de> Visitor<'de> for ObjectVisitor {
+        type Value = MsgIdPeek;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MsgIdPeek, A::Error> {
+            let mut ok = false;
+            while let Some(key) = map.next_key::<&'de str>()? {
+                if key == "msgId" {
+                    // A later duplicate wins, as in a JSON object.
+                    ok = map.next_value::<IdOk>()?.0;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(MsgIdPeek(ok))
+        }
+    }
+
+    struct IdOk(bool);
+
+    impl<'de> Deserialize<'de> for IdOk {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(IdVisitor)
+        }
+    }
+
+    struct IdVisitor;
+
+    impl Visitor<'_> for IdVisitor {
+        type Value = IdOk;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a scalar")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<IdOk, E> {
+            Ok(IdOk(!v.is_empty()))
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<IdOk, E> {
+            Ok(IdOk(true))
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<IdOk, E> {
+            Ok(IdOk(true))
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<IdOk, E> {
+            Ok(IdOk(true))
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<IdOk, E> {
+            Ok(IdOk(true))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<IdOk, E> {
+            Ok(IdOk(false))
+        }
+    }
 }
 
 #[cfg(test)]

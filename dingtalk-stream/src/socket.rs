@@ -21,7 +21,7 @@ use crate::clock;
 use crate::connection::{Shared, SocketEvent, Ws, describe_ws_error};
 use crate::frame::{self, topic};
 use crate::inbound::{
-    AckSink, Callback, CallbackPayload, CallbackResponder, Event, EventResponder, Inbound, Outbound,
+    AckInner, AckSink, Callback, CallbackPayload, CallbackResponder, Event, EventResponder, Inbound, Outbound,
 };
 use crate::message::{BotMessage, CardCallback, GraphRequest};
 use crate::state::{ReconnectReason, inc};
@@ -39,12 +39,12 @@ pub(crate) async fn run_socket(
     let (sink, stream) = ws.split();
     let (prio_tx, prio_rx) = mpsc::channel::<Outbound>(64);
     let (tx, rx) = mpsc::channel::<Outbound>(shared.cfg.writer_capacity.max(1));
-    let acks = AckSink {
+    let acks = AckSink::new(AckInner {
         generation,
         tx,
         pending,
         metrics: Arc::clone(&shared.metrics),
-    };
+    });
     let reader = read_loop(
         &shared,
         generation,
@@ -165,7 +165,7 @@ async fn read_loop(
                 match message {
                     Some(Ok(Message::Text(text))) => {
                         last_text = clock::now();
-                        last_text_ms.store(shared.since_epoch_ms(), Ordering::Relaxed);
+                        last_text_ms.store(shared.ms_since_epoch_at(last_text), Ordering::Relaxed);
                         if let Some(reason) = handle_text(shared, generation, text.as_str(), &prio, &acks) {
                             let _ = events.send(SocketEvent::Rotate(generation, reason));
                         }
@@ -310,15 +310,19 @@ fn handle_text(
                 tracing::debug!(generation, message_id, "inbound queue full; frame left unacked");
                 return None;
             };
-            let headers = frame.headers().clone();
+            let message_id: Box<str> = message_id.into();
+            // The frame is ours: its headers and data move into the item, nothing is copied.
+            let (headers, data) = frame.into_parts();
+            let data = data.unwrap_or_default();
             let item = match payload {
-                None => Inbound::Event(
-                    Event::new(headers, data),
-                    EventResponder::new(message_id.into(), acks),
+                None => Inbound::Event(Event::new(headers, data), EventResponder::new(message_id, acks)),
+                Some(Payload::LazyBot) => Inbound::Callback(
+                    Callback::lazy_bot(headers, data),
+                    CallbackResponder::new(message_id, acks),
                 ),
-                Some(p) => Inbound::Callback(
-                    Callback::new(headers, p),
-                    CallbackResponder::new(message_id.into(), acks),
+                Some(Payload::Decoded(p)) => Inbound::Callback(
+                    Callback::decoded(headers, data, p),
+                    CallbackResponder::new(message_id, acks),
                 ),
             };
             permit.send(Ok(item));
@@ -347,14 +351,20 @@ fn bad_frame(shared: &Shared, generation: u64, what: &str) {
     }
 }
 
-/// Decodes a callback payload by topic; `Err(code)` is the error ack code (400 or 404).
-fn decode_callback(shared: &Shared, topic_name: &str, data: &str) -> Result<CallbackPayload, u16> {
-    Ok(match topic_name {
-        topic::BOT_MESSAGE => {
-            CallbackPayload::BotMessage(Box::new(BotMessage::from_json(data).map_err(|_| 400u16)?))
-        }
-        topic::BOT_DELEGATE => {
-            CallbackPayload::Delegate(Box::new(BotMessage::from_json(data).map_err(|_| 400u16)?))
+/// A callback payload as the reader leaves it.
+enum Payload {
+    /// A robot message that [`BotMessage::check`] accepted; decoded when the consumer asks.
+    LazyBot,
+    /// Decoded on arrival.
+    Decoded(CallbackPayload),
+}
+
+/// Checks or decodes a callback payload by topic; `Err(code)` is the error ack code (400 or 404).
+fn decode_callback(shared: &Shared, topic_name: &str, data: &str) -> Result<Payload, u16> {
+    Ok(Payload::Decoded(match topic_name {
+        topic::BOT_MESSAGE | topic::BOT_DELEGATE => {
+            BotMessage::check(data).map_err(|_| 400u16)?;
+            return Ok(Payload::LazyBot);
         }
         topic::CARD_CALLBACK => {
             CallbackPayload::CardAction(Box::new(CardCallback::from_json(data).map_err(|_| 400u16)?))
@@ -366,5 +376,5 @@ fn decode_callback(shared: &Shared, topic_name: &str, data: &str) -> Result<Call
             CallbackPayload::Other(serde_json::from_str(data).map_err(|_| 400u16)?)
         }
         _ => return Err(404),
-    })
+    }))
 }

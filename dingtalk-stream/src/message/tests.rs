@@ -326,3 +326,50 @@ proptest! {
         prop_assert!(BotMessage::from_json(&v.to_string()).is_ok());
     }
 }
+
+#[test]
+fn check_agrees_with_a_full_decode_on_edge_cases() {
+    for text in [
+        TEXT_GROUP,
+        r#"{"msgId":"m"}"#,
+        r#"{"msgId":""}"#,
+        r#"{"msgId":7}"#,
+        r#"{"msgId":1.5}"#,
+        r#"{"msgId":true}"#,
+        r#"{"msgId":null}"#,
+        r#"{"msgId":["m"]}"#,
+        r#"{"msgId":{"a":1}}"#,
+        r#"{"msgId":"m","msgId":""}"#,
+        r#"{"msgId":"","msgId":"m"}"#,
+        r#"{"msg\u0049d":"m"}"#,
+        r#"{"msgId":"\u0000"}"#,
+        r#"["m"]"#,
+        r#""m""#,
+        "",
+        "{",
+        r#"{"msgId":"m"} x"#,
+    ] {
+        assert_eq!(
+            BotMessage::check(text).is_ok(),
+            BotMessage::from_json(text).is_ok(),
+            "{text}"
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn check_agrees_with_a_full_decode(
+        id in prop_oneof![Just(Value::Null), Just(Value::from("")), ".{0,4}".prop_map(Value::from),
+            any::<i64>().prop_map(Value::from), any::<bool>().prop_map(Value::from), Just(serde_json::json!([1]))],
+        second in proptest::option::of(prop_oneof![Just(Value::from("")), Just(Value::from("x")), Just(Value::Null)]),
+        other in ".{0,8}",
+    ) {
+        let mut text = format!(r#"{{"msgId":{id},"other":{}"#, Value::from(other));
+        if let Some(second) = second {
+            text.push_str(&format!(r#","msgId":{second}"#));
+        }
+        text.push('}');
+        prop_assert_eq!(BotMessage::check(&text).is_ok(), BotMessage::from_json(&text).is_ok());
+    }
+}
