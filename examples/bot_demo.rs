@@ -7,21 +7,12 @@
 
 #![expect(clippy::print_stdout, reason = "an example prints what it does")]
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use dingtalk_auth::AppTokenProvider;
+use dingtalk_bot::BotConfig;
 use dingtalk_bot::agent::{AgentSpec, ScriptStep};
-use dingtalk_bot::pairing::MemoryPairingStore;
-use dingtalk_bot::registry::Registry;
-use dingtalk_bot::{Bot, BotConfig, BotParts};
-use dingtalk_cards::{
-    CardConfig, CardDriver, DriverConfig, LimiterConfig, MemoryJournal, PriorityLimiter, TemplateSpec,
-};
-use dingtalk_core::{AppCredentials, BaseUrls, ClientId, RetryPolicy, SecretString, Transport};
-use dingtalk_openapi::Client;
-use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, InjectMessage, Sandbox};
-use dingtalk_stream::Dispatcher;
+use dingtalk_bot::app::{App, AppOptions, Endpoints};
+use dingtalk_sandbox::InjectMessage;
 
 const ANSWER: &[&str] = &[
     "## Deploy status\n\n",
@@ -33,70 +24,30 @@ const ANSWER: &[&str] = &[
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sandbox = Sandbox::start().await?;
-    println!("sandbox   {}", sandbox.base_url());
-
-    // One limiter per app, shared by card calls and message sends.
-    let limiter = Arc::new(PriorityLimiter::new(LimiterConfig::default()));
-    let creds = AppCredentials::new(
-        ClientId::new(DEMO_CLIENT_ID),
-        SecretString::from(DEMO_CLIENT_SECRET),
-    );
-    let bases = BaseUrls::single(&sandbox.base_url())?;
-    let transport = |retry: RetryPolicy| {
-        Transport::builder()
-            .base_urls(bases.clone())
-            .rate_limiter(Some(limiter.clone()))
-            .retry_policy(retry)
-            .build()
-    };
-    let api = transport(RetryPolicy::default())?;
-    let tokens = Arc::new(AppTokenProvider::new(api.clone(), creds));
-    let cards = CardDriver::spawn(
-        Client::new(transport(RetryPolicy::none())?, tokens.clone()),
-        DriverConfig {
-            account: "default".into(),
-            robot_code: DEMO_CLIENT_ID.into(),
-            card: CardConfig::default(),
-            template: TemplateSpec::stock(),
-            stream_callbacks: true,
-        },
-        Arc::new(MemoryJournal::default()),
-    );
-
     // A scripted agent that streams its answer in pieces, like `claude -p --output-format stream-json` would.
     let mut script = Vec::new();
     for piece in ANSWER {
         script.push(ScriptStep::Text((*piece).to_owned()));
         script.push(ScriptStep::Sleep(Duration::from_millis(350)));
     }
+    // The same wiring as `dingtalk-bot run`: an embedded sandbox, this agent, nothing written to disk.
     let config = BotConfig::parse(
         "[dingtalk.groups.\"*\"]\nreply_mode = \"markdown\"\n",
         "demo.toml",
     )?;
-    let bot = Bot::new(BotParts {
-        account_id: "default".into(),
-        account: config.default().ok_or("no account")?.clone(),
-        client: Client::new(api, tokens),
-        cards: Some(cards),
-        agent: AgentSpec::scripted(script),
-        pairing: Arc::new(MemoryPairingStore::default()),
-        registry: Arc::new(Registry::in_memory()),
-    });
-
-    let stream = dingtalk_stream::Client::builder(DEMO_CLIENT_ID, SecretString::from(DEMO_CLIENT_SECRET))
-        .subscribe_bot_messages()
-        .subscribe_card_callbacks()
-        .api_base(sandbox.base_url())
-        .build()?;
-    let conn = stream.connect().await?;
-    let task = tokio::spawn(async move { Dispatcher::new(DEMO_CLIENT_ID, bot.handler()).run(conn).await });
+    let options = AppOptions::default()
+        .endpoints(Endpoints::EmbeddedSandbox)
+        .agent(AgentSpec::scripted(script))
+        .ephemeral(true);
+    let running = App::new(config, "demo.toml", options).start().await?;
+    let sandbox = running.sandbox().ok_or("the embedded sandbox did not start")?;
+    println!("sandbox   {}", sandbox.base_url());
     println!("bot       connected over Stream mode");
 
     // 1. A direct message: the answer streams into an AI card.
     sandbox.inject_message(&InjectMessage::direct("user001", "how is the deploy going?"))?;
     println!("user001   how is the deploy going?");
-    watch_card(&sandbox).await;
+    watch_card(sandbox).await;
 
     // 2. A group question (groups answer in markdown here): it goes back through the session webhook.
     let group = sandbox.org().groups[0].open_conversation_id.clone();
@@ -115,8 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    task.abort();
-    sandbox.shutdown().await;
+    running.shutdown().await?;
     println!("done");
     Ok(())
 }

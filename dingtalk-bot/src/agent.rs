@@ -106,13 +106,13 @@ pub enum ScriptStep {
 #[derive(Clone, Debug)]
 pub struct AgentSpec {
     config: AgentConfig,
-    /// Environment values for `env_passthrough` (read by the binary).
+    /// Environment values for `env_passthrough` (read by [`crate::app`]).
     env: Vec<(String, String)>,
     script: Option<Vec<ScriptStep>>,
 }
 
 impl AgentSpec {
-    /// The configured agent; `env` holds the values of the pass-through variables (the library reads none).
+    /// The configured agent; `env` holds the values of the pass-through variables (this type reads no environment).
     pub fn new(config: AgentConfig, env: Vec<(String, String)>) -> Self {
         Self {
             config,

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod agent;
+pub mod app;
 pub mod config;
 pub mod markdown;
 pub mod pairing;

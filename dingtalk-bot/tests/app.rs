@@ -1,0 +1,211 @@
+//! The `app` module: the wiring shared by the binary, `dws bot run` and demos, against the sandbox.
+
+#![expect(clippy::unwrap_used, reason = "tests: a failure should panic with context")]
+
+use std::time::Duration;
+
+use dingtalk_bot::BotConfig;
+use dingtalk_bot::agent::{AgentSpec, ScriptStep};
+use dingtalk_bot::app::{App, AppErrorKind, AppOptions, Endpoints, SendRequest};
+use dingtalk_core::BaseUrls;
+use dingtalk_sandbox::{InjectMessage, Sandbox, SandboxHandle};
+use dingtalk_test_support::TempDir;
+
+fn config(toml: &str) -> BotConfig {
+    BotConfig::parse(toml, "test.toml").unwrap()
+}
+
+fn scripted(text: &str) -> AgentSpec {
+    AgentSpec::scripted(vec![ScriptStep::Text(text.into())])
+}
+
+async fn wait_until(mut done: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("condition not reached in 10 s");
+}
+
+fn finished_cards(sandbox: &SandboxHandle) -> usize {
+    sandbox
+        .cards()
+        .iter()
+        .filter(|c| c.flow_status.as_deref() == Some("3"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_background_app_on_an_embedded_sandbox_answers_in_a_card_and_shuts_down() {
+    let options = AppOptions::default()
+        .endpoints(Endpoints::EmbeddedSandbox)
+        .agent(scripted("pong"))
+        .ephemeral(true);
+    let running = App::new(config(""), "test.toml", options).start().await.unwrap();
+    assert_eq!(running.bots().map(|(id, _)| id).collect::<Vec<_>>(), ["default"]);
+    let sandbox = running.sandbox().unwrap();
+    sandbox
+        .inject_message(&InjectMessage::direct("user001", "ping"))
+        .unwrap();
+    wait_until(|| finished_cards(sandbox) == 1).await;
+    let card = sandbox.cards().remove(0);
+    assert_eq!(card.variables.get("msgContent").map(String::as_str), Some("pong"));
+    tokio::time::timeout(Duration::from_secs(10), running.shutdown())
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn run_returns_when_the_shutdown_future_completes() {
+    let options = AppOptions::default()
+        .endpoints(Endpoints::EmbeddedSandbox)
+        .agent(scripted("pong"))
+        .ephemeral(true);
+    let app = App::new(config(""), "test.toml", options);
+    let result = tokio::time::timeout(
+        Duration::from_secs(10),
+        app.run(tokio::time::sleep(Duration::from_millis(300))),
+    )
+    .await
+    .unwrap();
+    assert!(result.is_ok(), "{result:?}");
+}
+
+/// State on disk survives the run: the conversations a run saw are listed afterwards, and `send` without a
+/// recipient goes to the latest group.
+#[tokio::test]
+async fn conversations_and_send_use_the_state_of_the_run() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = TempDir::new("bot-app");
+    let options = || {
+        AppOptions::default()
+            .endpoints(Endpoints::Sandbox(BaseUrls::single(&sandbox.base_url()).unwrap()))
+            .agent(scripted("pong"))
+            .data_dir(dir.path())
+    };
+    let toml = "[dingtalk.groups.\"*\"]\nreply_mode = \"markdown\"\n";
+    let running = App::new(config(toml), "test.toml", options())
+        .start()
+        .await
+        .unwrap();
+    assert!(sandbox.wait_for_connections(1, Duration::from_secs(5)).await);
+    let group = sandbox.org().groups[0].open_conversation_id.clone();
+    sandbox
+        .inject_message(&InjectMessage::group(&group, "user002", " status?"))
+        .unwrap();
+    wait_until(|| sandbox.outbox(0).iter().any(|e| e.route == "webhook")).await;
+    running.shutdown().await.unwrap();
+    assert!(dir.path().join("cards.db").exists() && dir.path().join("dedup.db").exists());
+
+    let app = App::new(config(toml), "test.toml", options());
+    let seen = app.conversations().unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].conversation_id, group);
+    let report = app
+        .send(&SendRequest {
+            title: Some("Alert".into()),
+            body: "Server is down!".into(),
+            ..SendRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(report.messages, 1);
+    let sent = sandbox
+        .outbox(0)
+        .into_iter()
+        .find(|e| e.route == "openapi")
+        .unwrap();
+    assert_eq!(sent.conversation.as_deref(), Some(group.as_str()));
+    assert!(sent.text.unwrap_or_default().contains("Server is down!"));
+}
+
+#[tokio::test]
+async fn send_with_no_known_group_is_a_usage_error_with_a_hint() {
+    let options = AppOptions::default()
+        .endpoints(Endpoints::EmbeddedSandbox)
+        .ephemeral(true);
+    let app = App::new(config(""), "test.toml", options);
+    let err = app
+        .send(&SendRequest {
+            body: "hi".into(),
+            ..SendRequest::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), AppErrorKind::Usage);
+    assert!(err.hint().unwrap().contains("--to"), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_unknown_account_is_a_config_error_naming_the_file_and_the_accounts() {
+    let app = App::new(
+        config(""),
+        "bot.toml",
+        AppOptions::default().account("nope").ephemeral(true),
+    );
+    let err = app.conversations().unwrap_err();
+    assert_eq!(err.kind(), AppErrorKind::Config);
+    assert!(
+        err.message().contains("bot.toml") && err.message().contains("nope"),
+        "{err}"
+    );
+    assert!(err.hint().unwrap().contains("default"), "{err:?}");
+    let err = app.start().await.unwrap_err();
+    assert_eq!(err.kind(), AppErrorKind::Config);
+}
+
+#[tokio::test]
+async fn a_live_account_without_credentials_is_refused_before_connecting() {
+    let app = App::new(
+        config("[dingtalk]\nenvironment = \"live\"\n"),
+        "test.toml",
+        AppOptions::default().ephemeral(true),
+    );
+    let err = app.start().await.unwrap_err();
+    assert_eq!(err.kind(), AppErrorKind::Credentials);
+    assert!(err.hint().is_some());
+}
+
+#[tokio::test]
+async fn a_missing_secret_env_names_the_variable_not_a_value() {
+    let app = App::new(
+        config(
+            "[dingtalk]\nenvironment = \"live\"\nclient_id = \"dingabc\"\nclient_secret_env = \"BOT_APP_TEST_SECRET_UNSET\"\n",
+        ),
+        "test.toml",
+        AppOptions::default().account("default").ephemeral(true),
+    );
+    let err = app
+        .send(&SendRequest {
+            to: Some("cid1".into()),
+            body: "x".into(),
+            ..SendRequest::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), AppErrorKind::Credentials);
+    assert!(err.message().contains("BOT_APP_TEST_SECRET_UNSET"), "{err}");
+}
+
+#[test]
+fn pairing_admin_reports_unknown_codes_and_users() {
+    let app = App::new(config(""), "test.toml", AppOptions::default().ephemeral(true));
+    let admin = app.pairing().unwrap();
+    assert!(admin.pending().is_empty() && admin.approved().is_empty());
+    assert_eq!(admin.approve("ABCDEFGH").unwrap_err().kind(), AppErrorKind::Usage);
+    assert_eq!(admin.deny("ABCDEFGH").unwrap_err().kind(), AppErrorKind::Usage);
+    assert_eq!(admin.revoke("user9").unwrap_err().kind(), AppErrorKind::Usage);
+}
+
+#[test]
+fn a_bad_config_file_is_a_config_error_naming_the_file() {
+    let dir = TempDir::new("bot-app-config");
+    let path = dir.path().join("bot.toml");
+    std::fs::write(&path, "[dingtalk]\nno_such_key = 1\n").unwrap();
+    let err = App::load(&path, AppOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), AppErrorKind::Config);
+    assert!(err.message().contains("bot.toml"), "{err}");
+}
