@@ -1,7 +1,8 @@
 //! Attendance twins: punch results (`/attendance/list`, offset + limit), punch records (`/attendance/listRecord`)
 //! and shifts (`/topapi/attendance/shift/list`, cursor). Punches are generated deterministically: every weekday
 //! an on-duty punch around 09:00 and an off-duty punch around 18:00 (China time), some late or early.
-//! Checks: span ≤ 7 days, `userIdList` ≤ 50, `limit` ≤ 50.
+//! Checks: span ≤ 7 days, `userIdList` ≤ 50, `limit` ≤ 50. [`schedules`] serves planned shifts per user and day and
+//! a user's attendance group.
 
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ use super::time::{CST, parse_datetime};
 use super::{Obj, Reply, int, legacy_body};
 use crate::envelope;
 use crate::state::Shared;
+
+mod schedules;
 
 const MAX_SPAN_SECS: i64 = 7 * 86_400;
 const MAX_USERS: usize = 50;
@@ -125,6 +128,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/attendance/list", post(list_results))
         .route("/attendance/listRecord", post(list_records))
         .route("/topapi/attendance/shift/list", post(list_shifts))
+        .merge(schedules::routes())
 }
 
 /// `POST /attendance/list {workDateFrom*, workDateTo*, userIdList*, offset*, limit*}`.

@@ -1,5 +1,6 @@
 //! Calendar twins on `/v1.0/calendar/users/{unionId}/calendars/primary/events…` and `querySchedule`.
-//! The path user must be a **unionId**; `calendarId` must be `primary`; `end > start`.
+//! The path user must be a **unionId**; `calendarId` must be `primary`; `end > start`. [`rooms`] serves meeting
+//! rooms, their groups and room bookings on events.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -17,6 +18,8 @@ use super::{Obj, Reply, invalid, new_body, not_found, union_user};
 use crate::envelope;
 use crate::org::Org;
 use crate::state::Shared;
+
+mod rooms;
 
 const MAX_RESULTS: usize = 100;
 
@@ -44,6 +47,8 @@ pub(crate) struct EventRec {
     attendees: Vec<AttendeeRec>,
     created_s: i64,
     updated_s: i64,
+    /// Meeting rooms booked on the event.
+    rooms: Vec<String>,
 }
 
 /// The event store, by id, and the `x-client-token` idempotency keys (per organiser).
@@ -83,6 +88,7 @@ impl Events {
                     ],
                     created_s: base - 86_400,
                     updated_s: base - 86_400,
+                    rooms: Vec::new(),
                 },
             );
         }
@@ -122,6 +128,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             post(remove_attendees),
         )
         .route("/v1.0/calendar/users/{user}/querySchedule", post(query_schedule))
+        .merge(rooms::routes())
 }
 
 /// Checks the path owner (a unionId) and the calendar id.
@@ -205,6 +212,9 @@ fn event_json(shared: &Shared, ev: &EventRec, me: &str) -> Value {
     }
     if let Some(l) = &ev.location {
         v["location"] = json!({"displayName": l});
+    }
+    if !ev.rooms.is_empty() {
+        v["meetingRooms"] = json!(ev.rooms.iter().map(|r| rooms::room_ref(r)).collect::<Vec<_>>());
     }
     v
 }
@@ -299,6 +309,7 @@ async fn create(
         attendees,
         created_s: now,
         updated_s: now,
+        rooms: Vec::new(),
     };
     let body = event_json(&shared, &ev, &me);
     if let Some(key) = client_token {

@@ -1,5 +1,5 @@
 //! Contact twins: `getbymobile`, department users (cursor), department get/listsub/listsubid (legacy) and user
-//! search (new host, offset + size). `user/get` and `getbyunionid` live in `crate::contact`.
+//! and department search (new host, offset + size). `user/get` and `getbyunionid` live in `crate::contact`.
 
 use std::sync::Arc;
 
@@ -26,6 +26,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/topapi/v2/department/listsub", post(department_listsub))
         .route("/topapi/v2/department/listsubid", post(department_listsubid))
         .route("/v1.0/contact/users/search", post(search))
+        .route("/v1.0/contact/departments/search", post(search_departments))
 }
 
 fn user_not_found() -> Response {
@@ -158,15 +159,7 @@ async fn department_listsubid(State(shared): State<Arc<Shared>>, body: Bytes) ->
 /// the name (the whole name with `fullMatchField`).
 async fn search(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
     let map = new_body(&body)?;
-    let word = super::req_str(&map, "queryWord")?.to_lowercase();
-    let offset = super::opt_int(&map, "offset")?.ok_or_else(|| super::missing("offset"))?;
-    let size = super::opt_int(&map, "size")?.ok_or_else(|| super::missing("size"))?;
-    if offset < 0 {
-        return Err(super::invalid("offset", "offset must be ≥ 0"));
-    }
-    if !(1..=MAX_SEARCH_SIZE).contains(&size) {
-        return Err(super::invalid("size", "size is 1 to 20"));
-    }
+    let (word, offset, size) = search_params(&map)?;
     // `fullMatchField` (values undocumented): any value asks for the whole name.
     let exact = super::opt_int(&map, "fullMatchField")?.is_some();
     let hits: Vec<&str> = shared
@@ -179,12 +172,46 @@ async fn search(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
         })
         .map(|u| u.user_id.as_str())
         .collect();
+    Ok(search_page(&hits, offset, size))
+}
+
+/// `queryWord*` (lower-cased), `offset*` ≥ 0 and `size*` 1..20 of a contact search.
+fn search_params(map: &Obj) -> Result<(String, i64, i64), Response> {
+    let word = super::req_str(map, "queryWord")?.to_lowercase();
+    let offset = super::opt_int(map, "offset")?.ok_or_else(|| super::missing("offset"))?;
+    let size = super::opt_int(map, "size")?.ok_or_else(|| super::missing("size"))?;
+    if offset < 0 {
+        return Err(super::invalid("offset", "offset must be ≥ 0"));
+    }
+    if !(1..=MAX_SEARCH_SIZE).contains(&size) {
+        return Err(super::invalid("size", "size is 1 to 20"));
+    }
+    Ok((word, offset, size))
+}
+
+/// One page of search hits: `{hasMore, totalCount, list}`.
+fn search_page<T: Clone + serde::Serialize>(hits: &[T], offset: i64, size: i64) -> Response {
     let (items, next) = super::page(
-        &hits,
+        hits,
         usize::try_from(offset).unwrap_or(usize::MAX),
         usize::try_from(size).unwrap_or(1),
     );
-    Ok(envelope::ok(&json!({
+    envelope::ok(&json!({
         "hasMore": next.is_some(), "totalCount": hits.len(), "list": items,
-    })))
+    }))
+}
+
+/// `POST /v1.0/contact/departments/search {queryWord*, offset*, size*}`: department ids (numbers) whose name
+/// contains the word, case-insensitively.
+async fn search_departments(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
+    let map = new_body(&body)?;
+    let (word, offset, size) = search_params(&map)?;
+    let hits: Vec<i64> = shared
+        .org
+        .departments
+        .iter()
+        .filter(|d| d.name.to_lowercase().contains(&word))
+        .map(|d| d.dept_id)
+        .collect();
+    Ok(search_page(&hits, offset, size))
 }

@@ -33,6 +33,26 @@ pub(crate) struct Dings {
     dings: BTreeMap<String, DingRec>,
 }
 
+/// The seeded DING id: a reminder the demo robot sent to user002 and user003, ready to recall.
+pub(crate) const DEMO_DING_ID: &str = "dingSandbox0001";
+
+impl Dings {
+    /// One DING from the demo robot, not yet recalled.
+    pub(crate) fn seed() -> Self {
+        let mut dings = BTreeMap::new();
+        dings.insert(
+            DEMO_DING_ID.to_owned(),
+            DingRec {
+                receivers: vec!["user002".into(), "user003".into()],
+                content: "Stand-up in 5 minutes".into(),
+                remind_type: 1,
+                recalled: false,
+            },
+        );
+        Self { dings }
+    }
+}
+
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/v1.0/robot/ding/send", post(send))

@@ -25,6 +25,8 @@ pub(crate) struct GroupRec {
     pub(crate) icon: String,
     pub(crate) tag: i64,
     pub(crate) members: Vec<String>,
+    /// Robot codes added with `orgRobots/add`.
+    pub(crate) robots: Vec<String>,
 }
 
 /// The group store.
@@ -47,6 +49,7 @@ impl Groups {
                     icon: "@lADPsandboxGroupIcon".into(),
                     tag: 0,
                     members: g.members.clone(),
+                    robots: Vec::new(),
                 })
                 .collect(),
         }
@@ -59,6 +62,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/v1.0/im/groups/baseInfos/query", post(base_info))
         .route("/v1.0/im/group/update", post(update))
         .route("/v1.0/im/innerGroups/members/query", post(members))
+        .route("/v1.0/im/innerGroups/search", post(search))
 }
 
 fn check_users(shared: &Shared, key: &str, ids: &[String]) -> Result<(), axum::response::Response> {
@@ -98,6 +102,7 @@ async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
         icon: envelope::opt_str(&map, "icon").unwrap_or_default().to_owned(),
         tag,
         members,
+        robots: Vec::new(),
     };
     let answer = json!({
         "chatid": rec.chatid, "openConversationId": rec.open_conversation_id, "conversationTag": tag,
@@ -189,5 +194,38 @@ async fn members(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
     let (items, next) = super::page(&g.members, offset, usize::try_from(max).unwrap_or(1));
     Ok(envelope::ok(&json!({
         "userIds": items, "hasMore": next.is_some(), "nextToken": super::next_token(next),
+    })))
+}
+
+/// `POST /v1.0/im/innerGroups/search {searchKey*, userId*, maxResults, nextToken}`: the groups `userId` is in whose
+/// title contains `searchKey` (case-insensitive). The route and its answer shape
+/// (`{groupInfos[{openConversationId, chatId, title, icon, memberCount}], hasMore, nextToken}`) are what `dws` uses
+/// and are unverified; `maxResults` defaults to 20 (1..100).
+async fn search(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
+    let map = new_body(&body)?;
+    let key = req_str(&map, "searchKey")?.to_lowercase();
+    let user = req_str(&map, "userId")?;
+    check_users(&shared, "userId", &[user.to_owned()])?;
+    let max = super::opt_int(&map, "maxResults")?.unwrap_or(20);
+    if !(1..=100).contains(&max) {
+        return Err(invalid("maxResults", "maxResults is 1 to 100"));
+    }
+    let offset = super::token_offset(envelope::opt_str(&map, "nextToken"))?;
+    let st = shared.products.lock();
+    let hits: Vec<serde_json::Value> = st
+        .im
+        .groups
+        .iter()
+        .filter(|g| g.members.iter().any(|m| m == user) && g.title.to_lowercase().contains(&key))
+        .map(|g| {
+            json!({
+                "openConversationId": g.open_conversation_id, "chatId": g.chatid, "title": g.title,
+                "icon": g.icon, "memberCount": g.members.len(),
+            })
+        })
+        .collect();
+    let (items, next) = super::page(&hits, offset, usize::try_from(max).unwrap_or(1));
+    Ok(envelope::ok(&json!({
+        "groupInfos": items, "hasMore": next.is_some(), "nextToken": super::next_token(next),
     })))
 }

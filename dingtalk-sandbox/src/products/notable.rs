@@ -1,6 +1,7 @@
 //! AI table (notable) twins on `/v1.0/notable/bases/{baseId}/sheets…?operatorId=`: sheets, fields and records
 //! with `nextToken` paging and filters. `operatorId` is a required unionId; sheets and fields are found by id or
-//! name; `maxResults` is 1..100; a call takes 1..100 records.
+//! name; `maxResults` is 1..100; a call takes 1..100 records. Bases themselves are documents: [`docs`] serves the
+//! document routes that search, read and create them; [`schema`] renames and deletes sheets and fields.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,13 +10,16 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde_json::{Map, Value, json};
 
 use super::{Obj, Reply, invalid, new_body, not_found, union_user};
 use crate::envelope;
 use crate::org::Org;
 use crate::state::Shared;
+
+mod docs;
+mod schema;
 
 const MAX_RECORDS: usize = 100;
 const FIELD_TYPES: [&str; 10] = [
@@ -72,17 +76,21 @@ struct SheetRec {
     records: Vec<RecordRec>,
 }
 
-/// One base.
+/// One base: an AI-table document in a workspace.
 #[derive(Debug, Clone)]
 struct BaseRec {
     id: String,
+    name: String,
+    workspace_id: String,
+    edited_ms: i64,
     sheets: Vec<SheetRec>,
 }
 
-/// The AI-table store.
+/// The AI-table store, with the other documents of the workspaces (search answers them too).
 #[derive(Debug, Default)]
 pub(crate) struct Bases {
     bases: Vec<BaseRec>,
+    docs: Vec<docs::DocRec>,
 }
 
 /// The seeded base id.
@@ -147,8 +155,12 @@ impl Bases {
         Self {
             bases: vec![BaseRec {
                 id: DEMO_BASE_ID.into(),
+                name: "Projects".into(),
+                workspace_id: docs::DEMO_WORKSPACE_ID.into(),
+                edited_ms: 1_772_323_200_000,
                 sheets: vec![tasks, bugs],
             }],
+            docs: docs::seed(),
         }
     }
 }
@@ -157,7 +169,16 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
     const BASE: &str = "/v1.0/notable/bases/{base}/sheets";
     Router::new()
         .route(BASE, get(list_sheets).post(create_sheet))
-        .route("/v1.0/notable/bases/{base}/sheets/{sheet}", get(get_sheet))
+        .route(
+            "/v1.0/notable/bases/{base}/sheets/{sheet}",
+            get(get_sheet)
+                .put(schema::update_sheet)
+                .delete(schema::delete_sheet),
+        )
+        .route(
+            "/v1.0/notable/bases/{base}/sheets/{sheet}/fields/{field}",
+            put(schema::update_field).delete(schema::delete_field),
+        )
         .route(
             "/v1.0/notable/bases/{base}/sheets/{sheet}/fields",
             get(list_fields).post(create_field),
@@ -178,6 +199,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             "/v1.0/notable/bases/{base}/sheets/{sheet}/records/list",
             post(query_records),
         )
+        .merge(docs::routes())
 }
 
 /// The `operatorId` query: required, a unionId.

@@ -1,5 +1,6 @@
 //! Report (daily/weekly log) twins: templates (offset), reports (cursor, `size` ≤ 20, window ≤ 180 days) and
-//! create (template exists, `contents` keys are template fields, author exists).
+//! create (template exists, `contents` keys are template fields, author exists). [`reads`] serves one report's
+//! detail and statistics, a template by name and the sent-and-received list.
 
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ use super::{Reply, int, legacy_body, legacy_ok};
 use crate::envelope;
 use crate::org::Org;
 use crate::state::Shared;
+
+mod reads;
 
 const MAX_WINDOW_MS: i64 = 180 * 86_400_000;
 const MAX_PAGE: i64 = 20;
@@ -75,6 +78,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/topapi/report/template/listbyuserid", post(templates))
         .route("/topapi/report/list", post(list))
         .route("/topapi/report/create", post(create))
+        .merge(reads::routes())
 }
 
 fn bad(message: &str) -> Response {

@@ -1,6 +1,7 @@
 //! The robot read-status twin: `POST /v1.0/robot/groupMessages/query` over the group messages the app sent.
 //! Read model: a message is read by the first two thirds of the group's current member list (the IM twin's view,
-//! so membership changes show), paged by `nextToken`.
+//! so membership changes show), paged by `nextToken`. Also `POST /v1.0/robot/groups/orgRobots/add`, which adds
+//! the app's robot to a group.
 
 use std::sync::Arc;
 
@@ -18,7 +19,9 @@ use crate::state::{Inner, Shared};
 const MAX_RESULTS: i64 = 100;
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
-    Router::new().route("/v1.0/robot/groupMessages/query", post(read_status))
+    Router::new()
+        .route("/v1.0/robot/groupMessages/query", post(read_status))
+        .route("/v1.0/robot/groups/orgRobots/add", post(add_to_group))
 }
 
 /// `POST /v1.0/robot/groupMessages/query {processQueryKey*, robotCode, openConversationId, maxResults, nextToken}`.
@@ -71,4 +74,31 @@ async fn read_status(
         "sendStatus": if recalled { "RECALLED" } else { "SUCCESS" },
         "readUserIds": items, "hasMore": next.is_some(), "nextToken": super::next_token(next),
     })))
+}
+
+/// `POST /v1.0/robot/groups/orgRobots/add {openConversationId*, robotCode*}`: the robot must be the caller's and
+/// the group must exist; adding a robot twice is not an error. The route is the one `dws` uses (unverified); the
+/// answer is `{"success": true}`.
+async fn add_to_group(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Reply {
+    let map = new_body(&body)?;
+    let cid = req_str(&map, "openConversationId")?;
+    let code = req_str(&map, "robotCode")?;
+    if Inner::app(&shared.cfg, &caller.client_id).is_none_or(|a| a.robot_code != code) {
+        return Err(invalid("robotCode.auth", "robotCode不属于当前应用"));
+    }
+    let mut st = shared.products.lock();
+    let group = st
+        .im
+        .groups
+        .iter_mut()
+        .find(|g| g.open_conversation_id == cid)
+        .ok_or_else(|| envelope::bad_param("invalid.openConversationId", "openConversationId不存在"))?;
+    if !group.robots.iter().any(|r| r == code) {
+        group.robots.push(code.to_owned());
+    }
+    Ok(envelope::ok(&json!({"success": true})))
 }

@@ -32,7 +32,7 @@ impl ProductState {
             calendar: super::calendar::Events::seed(&org),
             todo: super::todo::Todos::seed(&org),
             workflow: super::workflow::Approvals::seed(&org),
-            ding: super::ding::Dings::default(),
+            ding: super::ding::Dings::seed(),
             report: super::report::Reports::seed(&org),
             notable: super::notable::Bases::seed(&org),
             media: super::media::Uploads::default(),

@@ -1,6 +1,7 @@
 //! OA approval twins: form schemas, instances (RUNNING → COMPLETED/TERMINATED), tasks (approve, refuse,
 //! redirect) and instance-id paging. `processCode` must exist (`processCodeError`), form values must name schema
-//! labels (`formConverterError`), `taskId` is an integer that belongs to the actioner.
+//! labels (`formConverterError`), `taskId` is an integer that belongs to the actioner. [`lists`] serves the
+//! templates a user may start and the approvals waiting for a user.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -17,6 +18,8 @@ use super::{Reply, invalid, new_body, req_str};
 use crate::envelope;
 use crate::org::Org;
 use crate::state::Shared;
+
+mod lists;
 
 const MAX_FORM_VALUES: usize = 150;
 const MAX_PAGE: i64 = 20;
@@ -195,6 +198,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/v1.0/workflow/processInstances/execute", post(execute))
         .route("/v1.0/workflow/tasks/redirect", post(redirect))
         .route("/v1.0/workflow/processInstances/terminate", post(terminate))
+        .merge(lists::routes())
 }
 
 fn process_code_error(code: &str) -> Response {
