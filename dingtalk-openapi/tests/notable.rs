@@ -8,7 +8,7 @@ use dingtalk_openapi::notable::{Condition, FieldSpec, Filter, RecordFields};
 use dingtalk_test_support::strict_server;
 use futures_util::TryStreamExt;
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};
 
 const SHEETS: &str = "/v1.0/notable/bases/base1/sheets";
@@ -240,4 +240,132 @@ async fn query_records_filters_and_pages() {
         records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
         ["rec1", "rec3"]
     );
+}
+
+// ---------------------------------------------------------------- bases (document APIs)
+
+#[tokio::test]
+async fn search_bases_pages_by_next_token_with_header_token() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/doc/docs"))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(query_param("operatorId", "union1"))
+        .and(query_param("keyword", "Proj"))
+        .and(query_param("workspaceId", "ws1"))
+        .and(query_param("maxResults", "2"))
+        .and(query_param_is_missing("nextToken"))
+        .and(query_param_is_missing("access_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("notable/search_bases.page1.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/doc/docs"))
+        .and(query_param("nextToken", "tok2"))
+        .and(query_param("keyword", "Proj"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("notable/search_bases.page2.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let hits: Vec<_> = client
+        .notable()
+        .search_bases(op())
+        .keyword("Proj")
+        .workspace_id("ws1")
+        .max_results(2)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 3);
+    let bases: Vec<_> = hits.iter().filter(|d| d.node.is_base()).collect();
+    assert_eq!(
+        bases
+            .iter()
+            .map(|d| d.node.node_id.as_deref().unwrap())
+            .collect::<Vec<_>>(),
+        ["base1", "base2"]
+    );
+    assert_eq!(bases[0].node.origin_name.as_deref(), Some("Projects"));
+    assert_eq!(
+        bases[1].workspace.as_ref().unwrap().workspace_id.as_deref(),
+        Some("ws2")
+    );
+    assert_eq!(hits[0].node.last_edit_time, Some(1_772_323_200_000));
+}
+
+#[tokio::test]
+async fn get_base_reads_the_node_and_maps_not_found() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/doc/workspaces/ws1/docs/base1"))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(query_param("operatorId", "union1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("notable/get_base.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/doc/workspaces/ws1/docs/nope"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("notable/get_base.not_found.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let got = client.notable().get_base("ws1", base(), op()).await.unwrap();
+    assert_eq!(got.has_permission, Some(true));
+    assert!(got.node.is_base());
+    assert_eq!(got.node.name.as_deref(), Some("Projects"));
+    assert_eq!(got.workspace.unwrap().name.as_deref(), Some("Team"));
+    let error = client
+        .notable()
+        .get_base("ws1", BaseId::new("nope"), op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Api);
+    assert_eq!(
+        error.api_error().unwrap().code().as_str(),
+        "invalidParameter.nodeId.notFound"
+    );
+    let error = client.notable().get_base("", base(), op()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+}
+
+#[tokio::test]
+async fn create_base_posts_a_notable_doc() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/doc/workspaces/ws1/docs"))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(body_json(json!({
+            "name": "Roadmap", "docType": "notable", "operatorId": "union1", "parentNodeId": "folder1",
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("notable/create_base.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let created = client
+        .notable()
+        .create_base("ws1", "Roadmap", op())
+        .parent_node_id("folder1")
+        .await
+        .unwrap();
+    assert_eq!(created.node_id.as_deref(), Some("base7"));
+    assert_eq!(created.doc_key.as_deref(), Some("key7"));
+    let error = client.notable().create_base("ws1", " ", op()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+}
+
+#[tokio::test]
+async fn create_base_is_not_retried_after_a_timeout() {
+    let (_server, client) = timing_out_post("/v1.0/doc/workspaces/ws1/docs").await;
+    let error = client
+        .notable()
+        .create_base("ws1", "Roadmap", op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
 }

@@ -4,8 +4,8 @@ use dingtalk_core::{BaseId, UnionId};
 
 use crate::client::{Call, Client};
 use crate::notable::{
-    CreateField, CreateRecords, CreateSheet, DeleteRecords, FieldSpec, GetRecord, GetSheet, ListFields,
-    ListSheets, QueryRecords, RecordFields, UpdateRecords,
+    CreateBase, CreateField, CreateRecords, CreateSheet, DeleteRecords, FieldSpec, GetBase, GetRecord,
+    GetSheet, ListFields, ListSheets, QueryRecords, RecordFields, SearchBases, UpdateRecords,
 };
 
 /// AI table operations (operator is a union id); from [`Client::notable`].
@@ -15,6 +15,31 @@ pub struct Notable<'c> {
 }
 
 impl<'c> Notable<'c> {
+    /// [`SearchBases`]: AI tables (and other documents) visible to the operator; also how bases are listed.
+    pub fn search_bases(self, operator_id: UnionId) -> Call<'c, SearchBases> {
+        self.client.call(SearchBases::new(operator_id))
+    }
+
+    /// [`GetBase`]: one base's document node.
+    pub fn get_base(
+        self,
+        workspace_id: impl Into<String>,
+        base_id: BaseId,
+        operator_id: UnionId,
+    ) -> Call<'c, GetBase> {
+        self.client.call(GetBase::new(workspace_id, base_id, operator_id))
+    }
+
+    /// [`CreateBase`]: creates an AI table in a workspace.
+    pub fn create_base(
+        self,
+        workspace_id: impl Into<String>,
+        name: impl Into<String>,
+        operator_id: UnionId,
+    ) -> Call<'c, CreateBase> {
+        self.client.call(CreateBase::new(workspace_id, name, operator_id))
+    }
+
     /// [`ListSheets`]: the sheets of a base.
     pub fn list_sheets(self, base_id: BaseId, operator_id: UnionId) -> Call<'c, ListSheets> {
         self.client.call(ListSheets::new(base_id, operator_id))

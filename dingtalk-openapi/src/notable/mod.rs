@@ -1,9 +1,13 @@
-//! AI table (notable): sheets, fields and records. Every call carries `operatorId`, a **union id**.
+//! AI table (notable): bases (through the document APIs), sheets, fields and records. Every call carries
+//! `operatorId`, a **union id**.
 
+mod base;
+mod create_base;
 mod create_field;
 mod create_records;
 mod create_sheet;
 mod delete_records;
+mod get_base;
 mod get_record;
 mod get_sheet;
 mod limits;
@@ -11,12 +15,16 @@ mod list_fields;
 mod list_sheets;
 mod model;
 mod query_records;
+mod search_bases;
 mod update_records;
 
+pub use base::{DocNode, DocWorkspace, FoundDoc, NOTABLE_DOC_TYPE};
+pub use create_base::{CreateBase, CreateBaseResponse};
 pub use create_field::{CreateField, FieldSpec};
 pub use create_records::CreateRecords;
 pub use create_sheet::CreateSheet;
 pub use delete_records::{DeleteRecords, DeleteRecordsResponse};
+pub use get_base::{GetBase, GetBaseResponse};
 pub use get_record::GetRecord;
 pub use get_sheet::GetSheet;
 pub use limits::MAX_RECORDS;
@@ -24,4 +32,5 @@ pub use list_fields::{ListFields, ListFieldsResponse};
 pub use list_sheets::{ListSheets, ListSheetsResponse};
 pub use model::{Field, Record, RecordFields, RecordIds, RecordRef, Sheet};
 pub use query_records::{Condition, Filter, QueryRecords, QueryRecordsResponse};
+pub use search_bases::{MAX_SEARCH_RESULTS, SearchBases, SearchBasesResponse};
 pub use update_records::UpdateRecords;
