@@ -63,8 +63,8 @@ pub(crate) struct Globals {
     /// Drop stderr notes
     #[arg(short = 'q', long, global = true)]
     pub(crate) quiet: bool,
-    /// Turn off input correction
-    #[arg(long, global = true, env = env::STRICT)]
+    /// Turn off input correction (`DWS_STRICT=1|true|yes|on`)
+    #[arg(long, global = true, env = env::STRICT, value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) strict: bool,
 }
 

@@ -22,6 +22,8 @@ pub(crate) const WEBHOOK_SECRET: &str = "DWS_WEBHOOK_SECRET";
 pub(crate) const STDIN_WAIT: &str = "DWS_STDIN_WAIT";
 /// Operator user id in sandbox mode.
 pub(crate) const AS_USER: &str = "DWS_AS_USER";
+/// Release source for `dws upgrade`.
+pub(crate) const UPGRADE_URL: &str = "DWS_UPGRADE_URL";
 /// Fallback for the config root.
 pub(crate) const HOME: &str = "HOME";
 /// XDG config root.

@@ -261,6 +261,9 @@ async fn run(settings: &Settings, matches: &clap::ArgMatches) -> Result<Exit, Cl
                 CliError::validation("unknown_command", format!("unknown command `{path}`"))
             })?;
             let params = Params::from_matches(spec, m)?;
+            if spec.local {
+                return run_local(settings, spec, &params).await;
+            }
             // On a leaf that owns `--fields` (aitable create), the value is its payload, not a projection.
             let owned;
             let settings = if spec.params.iter().any(|p| p.name == "fields") {
@@ -281,6 +284,53 @@ async fn run(settings: &Settings, matches: &clap::ArgMatches) -> Result<Exit, Cl
             execute(settings, &inv, Job::Product(spec, &params)).await
         }
     }
+}
+
+/// Commands of the table that run on this machine (`spec.local`).
+async fn run_local(
+    settings: &Settings,
+    spec: &'static spec::CommandSpec,
+    p: &Params,
+) -> Result<Exit, CliError> {
+    use commands::{events, skill, upgrade};
+    let started = dingtalk_core::Clock::now(&dingtalk_core::SystemClock);
+    let outcome = match spec.path {
+        "skill show" => {
+            output::print_text(&skill::show(p.str("file"))?)?;
+            return Ok(Exit::Ok);
+        }
+        "event listen" => {
+            let args = events::ListenArgs {
+                topics: p.list("topics"),
+                max_events: p.int("max-events").and_then(|n| u64::try_from(n).ok()),
+                duration: p.int("duration").and_then(|n| u64::try_from(n).ok()),
+            };
+            return events::listen(settings, args).await;
+        }
+        "skill install" => skill::install(settings, p.str("target").unwrap_or("claude"), p.str("dir"))?,
+        "skill list" => skill::list(settings, p.str("dir"))?,
+        "skill uninstall" => skill::uninstall(settings, p.str("target").unwrap_or("claude"), p.str("dir"))?,
+        "upgrade" => {
+            let args = upgrade::UpgradeArgs {
+                from: p.str("from").map(str::to_owned),
+                check: p.flag("check"),
+                list: p.flag("list"),
+                version: p.str("version").map(str::to_owned),
+                force: p.flag("force"),
+                rollback: p.flag("rollback"),
+            };
+            upgrade::run(settings, args).await?
+        }
+        other => return Err(CliError::internal(format!("no local runner for `{other}`"))),
+    };
+    let inv = Invocation {
+        command: spec.path.to_owned(),
+        schema_id: Some(spec.id.to_owned()),
+        profile: settings.profile.clone(),
+        params: p.redacted(spec),
+    };
+    output::print_success(settings, &inv, &outcome, started.elapsed().as_millis())?;
+    Ok(Exit::Ok)
 }
 
 /// A request-making command.

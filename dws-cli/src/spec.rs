@@ -134,6 +134,8 @@ pub(crate) struct CommandSpec {
     /// params placed by their `place`/`wire`, plus these fixed `(place, wire, value)` entries, where a value of
     /// `@self.userId` or `@self.unionId` is the operator.
     pub(crate) generic: Option<&'static [(&'static str, &'static str, &'static str)]>,
+    /// Runs on this machine (upgrade, skills, event stream, bot, demo) instead of building OpenAPI requests.
+    pub(crate) local: bool,
 }
 
 const fn cmd(path: &'static str, id: &'static str, summary: &'static str) -> CommandSpec {
@@ -150,6 +152,7 @@ const fn cmd(path: &'static str, id: &'static str, summary: &'static str) -> Com
         endpoints: &[],
         available: true,
         generic: None,
+        local: false,
     }
 }
 
@@ -191,6 +194,12 @@ impl CommandSpec {
     /// Runs through the declarative executor with `fixed` extra wire values.
     const fn generic(mut self, fixed: &'static [(&'static str, &'static str, &'static str)]) -> Self {
         self.generic = Some(fixed);
+        self
+    }
+    /// A command that runs locally; `token` is what it needs (`none` or `app`).
+    const fn local(mut self, token: &'static str) -> Self {
+        self.local = true;
+        self.token = token;
         self
     }
     const fn unavailable(mut self) -> Self {
@@ -248,6 +257,8 @@ const FIELDS_JSON: Param = p(
 .wire("fields", "body");
 /// Flag names owned by the global flags; a leaf param with one of these names reads the global value.
 pub(crate) const SHARED_WITH_GLOBAL: &[&str] = &["fields"];
+/// `dws skill --target` values.
+pub(crate) const SKILL_TARGETS: &[&str] = &["agents", "claude", "cursor", "codex", "project", "all"];
 const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 const CAL: &str = "/v1.0/calendar/users/{unionId}/calendars/{calendarId}/events";
 const TODO: &str = "/v1.0/todo/users/{unionId}/tasks";
@@ -1484,6 +1495,101 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     )
     .params(&[p("keyword", Ty::Str, "search words").req()])
     .unavailable(),
+    // ---- local commands: no OpenAPI request of their own
+    cmd(
+        "upgrade",
+        "dws.upgrade",
+        "Replace this binary from a release directory or URL (SHA-256 checked, backup kept)",
+    )
+    .write_confirm()
+    .params(&[
+        p(
+            "from",
+            Ty::Str,
+            "release source: a directory or an https:// URL (DWS_UPGRADE_URL)",
+        )
+        .wire("", "cli"),
+        p("check", Ty::Bool, "only report whether a newer version exists").wire("", "cli"),
+        p("list", Ty::Bool, "list the versions the source offers").wire("", "cli"),
+        p("version", Ty::Str, "install this version instead of the newest").wire("", "cli"),
+        p("force", Ty::Bool, "reinstall the same or an older version").wire("", "cli"),
+        p(
+            "rollback",
+            Ty::Bool,
+            "restore the newest backup (its hash is checked)",
+        )
+        .wire("", "cli"),
+    ])
+    .local("none"),
+    cmd(
+        "skill install",
+        "dws.skill_install",
+        "Install the agent skill generated from this binary's command table",
+    )
+    .write()
+    .params(&[
+        p("target", Ty::Enum, "agent skill directory")
+            .values(SKILL_TARGETS)
+            .default("claude")
+            .wire("", "cli"),
+        p(
+            "dir",
+            Ty::Str,
+            "install into this directory instead (the skill goes into DIR/dws)",
+        )
+        .wire("", "cli"),
+    ])
+    .local("none"),
+    cmd(
+        "skill list",
+        "dws.skill_list",
+        "Where the skill is installed, its version and edited files",
+    )
+    .params(&[p("dir", Ty::Str, "also look in this directory").wire("", "cli")])
+    .local("none"),
+    cmd(
+        "skill show",
+        "dws.skill_show",
+        "Print the generated skill (SKILL.md or one reference file)",
+    )
+    .params(&[p(
+        "file",
+        Ty::Str,
+        "relative file name, e.g. references/products/todo.md",
+    )
+    .wire("", "cli")])
+    .local("none"),
+    cmd(
+        "skill uninstall",
+        "dws.skill_uninstall",
+        "Remove the installed skill; files edited since install are kept",
+    )
+    .destructive()
+    .params(&[
+        p("target", Ty::Enum, "agent skill directory")
+            .values(SKILL_TARGETS)
+            .default("claude")
+            .wire("", "cli"),
+        p("dir", Ty::Str, "the directory given to install --dir").wire("", "cli"),
+    ])
+    .local("none"),
+    cmd(
+        "event listen",
+        "dws.event_listen",
+        "Print every Stream event and callback as NDJSON (acked) until Ctrl-C, --max-events or --duration",
+    )
+    .params(&[
+        p(
+            "topics",
+            Ty::List,
+            "extra CALLBACK topics (bot messages and card callbacks are always on)",
+        )
+        .wire("", "cli"),
+        p("max-events", Ty::Int, "stop after this many pushes").wire("", "cli"),
+        p("duration", Ty::Int, "stop after this many seconds").wire("", "cli"),
+    ])
+    .eps(&[ep("POST", "api", "/v1.0/gateway/connections/open")])
+    .local("app"),
 ];
 
 /// Error reasons the CLI can report.
@@ -1511,6 +1617,8 @@ pub(crate) const ERROR_REASONS: &[&str] = &[
     "partial_failure",
     "unknown_command",
     "unknown_flag",
+    "checksum_mismatch",
+    "upgrade_failed",
     "internal",
     "panic",
 ];
@@ -1583,6 +1691,9 @@ pub(crate) fn tool_json(spec: &CommandSpec, compact: bool) -> Value {
             .collect();
         obj.insert("endpoints".into(), Value::Array(eps));
         obj.insert("idempotent".into(), json!(spec.effect == Effect::Read));
+        if spec.local {
+            obj.insert("runs".into(), json!("local"));
+        }
         if spec.generic.is_some() {
             obj.insert(
                 "request_builder".into(),

@@ -118,6 +118,33 @@ async fn corrections_are_applied_and_reported() {
     sandbox.shutdown().await;
 }
 
+/// Regression: `DWS_STRICT=1` was refused by clap ("invalid value '1' for '--strict'").
+#[test]
+fn dws_strict_accepts_boolish_values() {
+    let dir = common::tempdir("dws-correct");
+    for v in ["1", "true", "yes", "on", "0", "false"] {
+        let out = dws(&dir, &["version", "--json"], &[("DWS_STRICT", v)]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "DWS_STRICT={v}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // DWS_STRICT=0 leaves correction on.
+    let out = dws(
+        &dir,
+        &["--dry-run", "todo", "task", "list", "--limit5"],
+        &[("DWS_STRICT", "0")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn correct_command_lines_have_no_corrections() {
     let dir = common::tempdir("dws-correct");

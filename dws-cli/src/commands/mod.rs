@@ -2,8 +2,11 @@
 
 pub(crate) mod auth;
 pub(crate) mod builtin;
+pub(crate) mod events;
 pub(crate) mod products;
 pub(crate) mod raw;
+pub(crate) mod skill;
+pub(crate) mod upgrade;
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Read, Write};
