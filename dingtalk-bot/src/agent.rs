@@ -100,6 +100,8 @@ pub enum ScriptStep {
     Sleep(Duration),
     /// Fail with this reason.
     Fail(String),
+    /// Append the prompt the agent was given (tests check what reached the agent).
+    EchoPrompt,
 }
 
 /// Which agent to run, with everything it needs.
@@ -266,7 +268,7 @@ async fn run_echo(request: AgentRequest, events: mpsc::Sender<AgentEvent>) -> Ag
 
 async fn run_script(
     steps: Vec<ScriptStep>,
-    _request: AgentRequest,
+    request: AgentRequest,
     events: mpsc::Sender<AgentEvent>,
 ) -> AgentOutcome {
     let mut text = String::new();
@@ -281,6 +283,10 @@ async fn run_script(
             }
             ScriptStep::Sleep(d) => tokio::time::sleep(d).await,
             ScriptStep::Fail(reason) => return AgentOutcome::Failed(reason),
+            ScriptStep::EchoPrompt => {
+                text.push_str(&request.prompt);
+                let _ = events.send(AgentEvent::Text(text.clone())).await;
+            }
         }
     }
     AgentOutcome::Finished(text)

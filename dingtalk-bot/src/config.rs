@@ -458,7 +458,8 @@ impl Default for CardSection {
 pub struct QueueConfig {
     /// Depth per session, the running task included (8).
     pub max_depth: usize,
-    /// Longest wait in the queue (900 s).
+    /// Longest wait in the queue (900 s; 0: no limit): an older message is not run, and its queued card (or a
+    /// text) says so.
     pub max_wait_s: u64,
     /// Tell queued users their position.
     pub queued_feedback: bool,

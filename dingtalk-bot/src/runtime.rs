@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dingtalk_cards::{CardDriver, CardTarget};
+use dingtalk_cards::{CardDriver, CardHandle, CardTarget};
 use dingtalk_core::{Clock, ConversationType, OpenConversationId, SystemClock, UserId};
 use dingtalk_openapi::Client;
 use dingtalk_stream::{
@@ -88,6 +88,15 @@ struct Job {
     card_target: CardTarget,
     mode: ReplyMode,
     system_prompt: Option<String>,
+    /// The queued card (card mode, when the message had to wait): it becomes the answer card.
+    card: Option<CardHandle>,
+    /// When the message was queued, epoch ms (`queue.max_wait_s`).
+    queued_at_ms: u64,
+}
+
+/// The visible queued notice (BOT-41).
+fn queued_notice(ahead: usize) -> String {
+    format!("⏳ 已排队（前面还有 {ahead} 条）")
 }
 
 impl std::fmt::Debug for Bot {
@@ -228,6 +237,8 @@ impl Bot {
             card_target,
             mode,
             system_prompt: group_config.and_then(|g| g.system_prompt),
+            card: None,
+            queued_at_ms: inner.clock.epoch_millis(),
         };
         self.enqueue(key, job, &target).await;
     }
@@ -295,28 +306,40 @@ impl Bot {
         }
     }
 
-    async fn enqueue(&self, key: String, job: Job, target: &ReplyTarget) {
+    async fn enqueue(&self, key: String, mut job: Job, target: &ReplyTarget) {
         let inner = &self.inner;
-        let (ahead, spawn, full) = {
+        let feedback = inner.account.queue.queued_feedback;
+        let (text_notice, spawn, full) = {
             let mut sessions = inner.lock_sessions();
             let session = sessions.entry(key.clone()).or_default();
             let depth = session.queue.len() + usize::from(session.running.is_some());
             if depth >= inner.account.queue.max_depth {
-                (0, false, true)
+                (None, false, true)
             } else {
+                let mut text_notice = None;
+                if depth > 0 && feedback {
+                    match (&inner.cards, job.mode) {
+                        // Card mode: a queued card right away, which becomes the answer card (BOT-41).
+                        (Some(driver), ReplyMode::Card) => {
+                            let card = driver.start(job.card_target.clone());
+                            card.queued(queued_notice(depth));
+                            job.card = Some(card);
+                        }
+                        _ => text_notice = Some(queued_notice(depth)),
+                    }
+                }
                 session.queue.push_back(job);
                 let spawn = !session.worker;
                 session.worker = true;
-                (depth, spawn, false)
+                (text_notice, spawn, false)
             }
         };
         if full {
             self.say(target, "当前排队已满，请稍后再试").await;
             return;
         }
-        if ahead > 0 && inner.account.queue.queued_feedback {
-            self.say(target, &format!("⏳ 已排队（前面还有 {ahead} 条）"))
-                .await;
+        if let Some(notice) = text_notice {
+            self.say(target, &notice).await;
         }
         if spawn {
             let bot = self.clone();
@@ -335,8 +358,20 @@ impl Bot {
                     session.worker = false;
                     return;
                 };
+                // Everyone still waiting moves up one place.
+                for (i, waiting) in session.queue.iter().enumerate() {
+                    if let Some(card) = &waiting.card {
+                        card.queued(queued_notice(i + 1));
+                    }
+                }
                 (job, session.resume_id.clone())
             };
+            let max_wait = self.inner.account.queue.max_wait_s;
+            let waited_ms = self.inner.clock.epoch_millis().saturating_sub(job.queued_at_ms);
+            if max_wait > 0 && waited_ms > max_wait.saturating_mul(1000) {
+                self.drop_stale(job).await;
+                continue;
+            }
             let Ok(_permit) = self.inner.agents.acquire().await else {
                 return;
             };
@@ -358,6 +393,21 @@ impl Bot {
         }
     }
 
+    /// A message that waited longer than `queue.max_wait_s` is not run: its queued card (or a text) says so.
+    async fn drop_stale(&self, mut job: Job) {
+        let note = "⌛ 排队超时，未处理，请重新发送";
+        tracing::info!(asker = %job.asker, "queued message dropped after max_wait_s");
+        if let Some(mut card) = job.card.take() {
+            card.fail(note);
+            let (fallbacks, _) = card.closed().await;
+            for (text, _) in fallbacks {
+                self.say_mode(&job.target, &text, ReplyMode::Markdown).await;
+            }
+        } else {
+            self.say(&job.target, note).await;
+        }
+    }
+
     /// Runs one prompt to its reply; returns the agent's session id.
     async fn run_job(
         &self,
@@ -366,6 +416,8 @@ impl Bot {
         resume: Option<String>,
         mut stop: oneshot::Receiver<String>,
     ) -> Option<String> {
+        let mut job = job;
+        let queued_card = job.card.take();
         let inner = &self.inner;
         let first_reply = !inner.lock_sessions().get(key).is_some_and(|s| s.replied_before);
         let request = AgentRequest {
@@ -378,8 +430,13 @@ impl Bot {
             self.react(&job, false).await;
         }
         let mut run = inner.agent.start(request);
-        let mut card = match (job.mode, &inner.cards) {
-            (ReplyMode::Card, Some(driver)) => Some(driver.start(job.card_target.clone())),
+        let mut card = match (queued_card, job.mode, &inner.cards) {
+            (Some(card), _, _) => {
+                // Its turn: the queued notice goes away.
+                card.push(String::new());
+                Some(card)
+            }
+            (None, ReplyMode::Card, Some(driver)) => Some(driver.start(job.card_target.clone())),
             _ => None,
         };
         let mut session_id = None;

@@ -462,3 +462,106 @@ async fn a_quoted_stop_word_still_stops_the_run() {
     }));
     stop_a_long_run(quoted).await;
 }
+
+/// The calls a card received, as JSON text (to look for what was shown on it over time).
+fn card_calls(card: &dingtalk_sandbox::CardView) -> String {
+    card.calls
+        .iter()
+        .map(|c| c.body.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn queued_messages_in_card_mode_get_a_queued_card_that_becomes_the_answer() {
+    let script = vec![
+        ScriptStep::Text("answer: ".into()),
+        ScriptStep::EchoPrompt,
+        ScriptStep::Sleep(Duration::from_millis(700)),
+    ];
+    let h = start("[dingtalk]\n", script).await;
+    for text in ["one", "two", "three"] {
+        h.sandbox
+            .inject_message(&InjectMessage::direct("user004", text))
+            .unwrap();
+    }
+    wait_until(|| {
+        h.sandbox
+            .cards()
+            .iter()
+            .filter(|c| c.flow_status.as_deref() == Some("3"))
+            .count()
+            == 3
+    })
+    .await;
+    assert_cards_ended(&h.sandbox, 3);
+    let cards = h.sandbox.cards();
+    let card = |answer: &str| {
+        cards
+            .iter()
+            .find(|c| c.variables["msgContent"] == answer)
+            .unwrap_or_else(|| panic!("no card answered {answer:?}: {cards:?}"))
+    };
+    // The first message ran at once: no queued notice on its card.
+    assert!(!card_calls(card("answer: one")).contains("已排队"));
+    // The second waited behind one, the third behind two and then one; each notice kept flowStatus "1" until the
+    // answer streamed into the same card.
+    let two = card_calls(card("answer: two"));
+    assert!(two.contains("⏳ 已排队（前面还有 1 条）"), "{two}");
+    let three = card_calls(card("answer: three"));
+    let (at2, at1) = (
+        three.find("前面还有 2 条").unwrap(),
+        three.find("前面还有 1 条").unwrap(),
+    );
+    assert!(at2 < at1, "{three}");
+    for answer in ["answer: two", "answer: three"] {
+        let history: Vec<&str> = card(answer)
+            .flow_status_history
+            .iter()
+            .map(|h| h.value.as_str())
+            .collect();
+        assert_eq!(history, ["1", "2", "3"], "{answer}");
+    }
+    // No text notice in card mode.
+    assert!(
+        !h.sandbox
+            .outbox(0)
+            .iter()
+            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("已排队")))
+    );
+}
+
+#[tokio::test]
+async fn a_message_that_waited_too_long_is_dropped_and_its_queued_card_says_so() {
+    let script = vec![
+        ScriptStep::Text("answer: ".into()),
+        ScriptStep::EchoPrompt,
+        ScriptStep::Sleep(Duration::from_millis(2200)),
+    ];
+    let h = start("[dingtalk.queue]\nmax_wait_s = 1\n", script).await;
+    for text in ["one", "two"] {
+        h.sandbox
+            .inject_message(&InjectMessage::direct("user004", text))
+            .unwrap();
+    }
+    wait_until(|| {
+        let cards = h.sandbox.cards();
+        cards.len() == 2
+            && cards
+                .iter()
+                .all(|c| matches!(c.flow_status.as_deref(), Some("3" | "5")))
+    })
+    .await;
+    let cards = h.sandbox.cards();
+    let dropped = cards
+        .iter()
+        .find(|c| c.flow_status.as_deref() == Some("5"))
+        .unwrap();
+    assert!(
+        dropped.variables["msgContent"].contains("排队超时"),
+        "{dropped:?}"
+    );
+    assert!(!dropped.variables["msgContent"].contains("已排队"), "{dropped:?}");
+    assert!(cards.iter().any(|c| c.variables["msgContent"] == "answer: one"));
+    assert_cards_ended(&h.sandbox, 2);
+}

@@ -125,6 +125,14 @@ impl CardHandle {
         self.send(Input::Progress(status.into()));
     }
 
+    /// The reply waits behind others: show `notice` (such as `⏳ 已排队（前面还有 2 条）`) while the card stays in
+    /// `flowStatus "1"`, without the idle watchdog, until the first [`push`](Self::push) (an empty text will
+    /// do), [`progress`](Self::progress) or terminal call, which blanks the notice. Call again to replace the
+    /// notice; the absolute watchdog counts from the latest one.
+    pub fn queued(&self, notice: impl Into<String>) {
+        self.send(Input::Queued(notice.into()));
+    }
+
     /// The final answer.
     pub fn finish(&mut self, text: impl Into<String>) {
         self.done = true;

@@ -29,6 +29,11 @@ pub enum Input {
     Text(String),
     /// A status line (tool in use); resets the idle watchdog.
     Progress(String),
+    /// The reply waits behind others: show this notice (such as its place in the queue) in `flowStatus "1"`. While
+    /// it waits the idle watchdog is off and the absolute one counts from the latest notice; the first answer
+    /// input (text, progress or an ending) ends the wait, restarts both and blanks the notice until text comes. A
+    /// later notice replaces an earlier one.
+    Queued(String),
     /// The final answer.
     Finish(String),
     /// A real failure; the reason is short and safe to show (no paths, tokens or stderr).
@@ -321,6 +326,8 @@ pub struct CardSpec {
 enum Purpose {
     Create,
     Deliver,
+    /// The queued notice (variables only; `flowStatus` stays `"1"`).
+    Notice,
     OpenStream,
     Frame,
     Close,
@@ -359,6 +366,13 @@ pub struct Card {
     intent: Option<Intent>,
     next_req: u64,
     started_at: Instant,
+    /// Where the absolute watchdog counts from: the start, or the end of a queued wait.
+    watch_from: Instant,
+    /// The queued notice while the reply waits (`Input::Queued`), and the last one shown.
+    notice: Option<String>,
+    notice_shown: Option<String>,
+    /// The wait ended with a notice on screen and no answer text yet: blank the card's text.
+    clear_notice: bool,
     delivered_at: Option<Instant>,
     last_activity: Instant,
     next_allowed: Instant,
@@ -403,6 +417,10 @@ impl Card {
             intent: None,
             next_req: 1,
             started_at: now,
+            watch_from: now,
+            notice: None,
+            notice_shown: None,
+            clear_notice: false,
             delivered_at: None,
             last_activity: now,
             next_allowed: now,
@@ -469,9 +487,24 @@ impl Card {
             }
             return out;
         }
+        if !matches!(input, Input::Queued(_) | Input::ApiResult { .. } | Input::Tick)
+            && self.notice.take().is_some()
+        {
+            // The wait is over: the watchdogs count from now.
+            self.watch_from = now;
+            self.last_activity = now;
+            self.clear_notice = self.notice_shown.is_some();
+        }
         match input {
             Input::Text(text) => self.on_text(text, now),
             Input::Progress(_) => self.last_activity = now,
+            Input::Queued(notice) => {
+                self.last_activity = now;
+                self.watch_from = now;
+                if self.text.is_empty() && matches!(self.phase, Phase::Creating | Phase::Delivered) {
+                    self.notice = Some(notice);
+                }
+            }
             Input::Finish(text) => self.on_intent(Intent::Finish(text), now, &mut out),
             Input::Fail(reason) => self.on_intent(Intent::Fail(reason), now, &mut out),
             Input::Stop { by } => {
@@ -558,6 +591,16 @@ impl Card {
                 self.retry = Some((now + wait, kind, Priority::High, purpose));
             }
             (Purpose::Create | Purpose::Deliver, _) => self.fail_creating(outcome, out),
+            (Purpose::Notice, Outcome::Ok) => self.next_allowed = now + self.effective_interval(),
+            (Purpose::Notice, Outcome::Throttled { .. } | Outcome::Transient) => {
+                // Shown again at the next chance (the notice is cosmetic; the answer's calls decide the card's fate).
+                self.notice_shown = None;
+                self.next_allowed = now + self.effective_interval() * 2;
+            }
+            (Purpose::Notice, _) => {
+                // Not retried: the notice cannot be shown on this card.
+                self.notice = None;
+            }
             (Purpose::OpenStream | Purpose::Frame, Outcome::Ok) => {
                 self.throttled_in_row = 0;
                 self.transient_retries = 0;
@@ -620,8 +663,9 @@ impl Card {
     }
 
     fn on_tick(&mut self, now: Instant, out: &mut Vec<Command>) {
-        let idle = now.saturating_duration_since(self.last_activity) >= self.cfg.watchdog_idle;
-        let too_old = now.saturating_duration_since(self.started_at) >= self.cfg.watchdog_max;
+        let waiting = self.notice.is_some();
+        let idle = !waiting && now.saturating_duration_since(self.last_activity) >= self.cfg.watchdog_idle;
+        let too_old = now.saturating_duration_since(self.watch_from) >= self.cfg.watchdog_max;
         let creating_late = self.phase == Phase::Creating
             && now.saturating_duration_since(self.started_at) >= self.cfg.create_deadline;
         if creating_late && self.in_flight.is_none() {
@@ -678,11 +722,27 @@ impl Card {
         if self.quiet || now < self.next_allowed {
             return;
         }
+        if let Some(notice) = self.notice.clone() {
+            if self.phase == Phase::Delivered && self.notice_shown.as_ref() != Some(&notice) {
+                let content = self.shape(&notice);
+                self.notice_shown = Some(notice);
+                let vars = self.vars([(self.key(), content.as_str())]);
+                self.issue(CallKind::UpdateVars { vars }, Priority::Low, Purpose::Notice, out);
+            }
+            return;
+        }
         let own = self.own_text();
         let content = self.shape(trim_partial_frame(&own));
+        if content.is_empty() && self.clear_notice && self.phase == Phase::Delivered {
+            self.clear_notice = false;
+            let vars = self.vars([(self.key(), "")]);
+            self.issue(CallKind::UpdateVars { vars }, Priority::Low, Purpose::Notice, out);
+            return;
+        }
         if content.is_empty() || self.last_sent.as_deref() == Some(content.as_str()) {
             return;
         }
+        self.clear_notice = false;
         self.pending_since_sent = false;
         self.last_sent = Some(content.clone());
         if self.phase == Phase::Delivered {
@@ -976,13 +1036,19 @@ impl Card {
                     consider(gap);
                 } else if !self.quiet && self.has_unsent_text() {
                     consider(self.next_allowed.max(gap));
+                } else if !self.quiet
+                    && ((self.notice.is_some() && self.notice != self.notice_shown) || self.clear_notice)
+                {
+                    consider(self.next_allowed);
                 }
             }
             _ => {}
         }
         if !matches!(self.phase, Phase::Finalizing(_)) {
-            consider(self.last_activity + self.cfg.watchdog_idle);
-            consider(self.started_at + self.cfg.watchdog_max);
+            if self.notice.is_none() {
+                consider(self.last_activity + self.cfg.watchdog_idle);
+            }
+            consider(self.watch_from + self.cfg.watchdog_max);
         }
         if let Some(at) = wake {
             out.push(Command::WakeAt(at));

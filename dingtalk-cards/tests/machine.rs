@@ -290,6 +290,81 @@ fn dropped_handle_and_watchdog_end_the_card() {
     assert!(sim.last_final_content().unwrap().contains("timed out"));
 }
 
+/// A queued card shows its notice in `flowStatus "1"`, outlives the idle watchdog while it waits, and the answer
+/// replaces the notice when its turn comes, with fresh watchdogs.
+#[test]
+fn a_queued_card_waits_without_the_idle_watchdog_then_answers() {
+    let mut sim = Sim::new(cfg());
+    sim.input(Input::Queued("⏳ 已排队（前面还有 2 条）".into()));
+    sim.settle();
+    assert_eq!(sim.card.phase(), &Phase::Delivered);
+    let notice = sim.calls.iter().find_map(|(_, kind, _)| match kind {
+        CallKind::UpdateVars { vars } => Some(vars.clone()),
+        _ => None,
+    });
+    let notice = notice.unwrap();
+    assert_eq!(
+        notice.get("msgContent").map(String::as_str),
+        Some("⏳ 已排队（前面还有 2 条）")
+    );
+    assert!(
+        !notice.contains_key("flowStatus"),
+        "the notice keeps flowStatus 1: {notice:?}"
+    );
+    // Far past the idle watchdog (5 min), with a refreshed notice in between.
+    sim.advance(Duration::from_mins(8));
+    sim.input(Input::Queued("⏳ 已排队（前面还有 1 条）".into()));
+    sim.advance(Duration::from_mins(8));
+    assert_eq!(sim.card.phase(), &Phase::Delivered, "{:?}", sim.kinds());
+    assert_eq!(sim.kinds(), ["create", "vars", "vars"]);
+    // Its turn: the notice is blanked, then the answer streams; the watchdogs count from now.
+    sim.input(Input::Progress("Read".into()));
+    sim.settle();
+    assert_eq!(sim.kinds(), ["create", "vars", "vars", "vars"]);
+    assert!(matches!(&sim.calls[3].1, CallKind::UpdateVars { vars } if vars["msgContent"].is_empty()));
+    sim.input(Input::Text("the answer".into()));
+    sim.settle();
+    assert_eq!(sim.card.phase(), &Phase::Streaming);
+    sim.advance(Duration::from_mins(4));
+    sim.input(Input::Finish("the answer.".into()));
+    sim.settle();
+    assert_eq!(sim.card.phase(), &Phase::Finished);
+    assert_eq!(sim.last_final_content().as_deref(), Some("the answer."));
+}
+
+/// The idle watchdog is back once the answer starts, and a queued card whose owner vanished still ends through the
+/// absolute watchdog.
+#[test]
+fn queued_cards_still_end() {
+    let mut sim = Sim::new(cfg());
+    sim.input(Input::Queued("⏳".into()));
+    sim.advance(Duration::from_mins(10));
+    sim.input(Input::Text("started".into()));
+    sim.advance(Duration::from_mins(6));
+    assert!(
+        sim.card.is_terminal(),
+        "idle after the wait: {:?}",
+        sim.card.phase()
+    );
+    assert!(sim.last_final_content().unwrap().contains("timed out"));
+
+    let mut sim = Sim::new(cfg());
+    sim.input(Input::Queued("⏳".into()));
+    sim.advance(Duration::from_mins(31));
+    sim.settle();
+    assert!(sim.card.is_terminal(), "{:?}", sim.card.phase());
+
+    // Dropped while waiting (the bot gave up on the message): closed failed, with no answer text.
+    let mut sim = Sim::new(cfg());
+    sim.input(Input::Queued("⏳".into()));
+    sim.settle();
+    sim.input(Input::Fail("排队超时".into()));
+    sim.settle();
+    assert_eq!(sim.card.phase(), &Phase::Failed(Fallback::None));
+    let last = sim.last_final_content().unwrap();
+    assert!(last.contains("排队超时") && !last.contains('⏳'), "{last}");
+}
+
 #[test]
 fn permission_error_on_create_falls_back_to_markdown() {
     let mut sim = Sim::new(cfg());
@@ -457,6 +532,7 @@ enum Step {
     Wait(u64),
     Outcome(u8),
     Progress,
+    Queued,
 }
 
 fn step_strategy() -> impl Strategy<Value = Step> {
@@ -465,6 +541,7 @@ fn step_strategy() -> impl Strategy<Value = Step> {
         3 => (1u64..2_000).prop_map(Step::Wait),
         2 => (0u8..8).prop_map(Step::Outcome),
         1 => Just(Step::Progress),
+        1 => Just(Step::Queued),
     ]
 }
 
@@ -507,6 +584,7 @@ proptest! {
                 Step::Wait(ms) => sim.advance(Duration::from_millis(ms)),
                 Step::Outcome(code) => sim.script.push_back(outcome(code)),
                 Step::Progress => sim.input(Input::Progress("tool".into())),
+                Step::Queued => sim.input(Input::Queued("⏳ queued".into())),
             }
         }
         let final_text = format!("{last_text}!");
