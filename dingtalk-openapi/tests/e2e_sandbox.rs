@@ -1218,8 +1218,15 @@ async fn robot_sends_recalls_and_read_status() {
         .await
         .unwrap();
     assert_eq!(readers.len(), 16);
-    assert_eq!(readers[0].user_id, Some(user(1)));
+    assert_eq!(readers[0], user(1));
     assert_eq!(calls(&sandbox, "/v1.0/robot/groupMessages/query"), 4);
+    // DingTalk's page cap is 200 (the twin used to stop at 100).
+    let page = bot
+        .query_group_message_read_status(key.clone())
+        .max_results(200)
+        .await
+        .unwrap();
+    assert_eq!(page.read_user_ids.len(), 16);
 
     let recalled = bot
         .recall_group_message(robot(), all, vec![key.clone()])

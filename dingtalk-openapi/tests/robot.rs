@@ -402,11 +402,42 @@ async fn group_read_status_streams_every_page() {
         .try_collect()
         .await
         .unwrap();
-    let ids: Vec<_> = readers
-        .iter()
-        .filter_map(|r| r.union_id.as_ref().map(|u| u.as_str().to_owned()))
-        .collect();
-    assert_eq!(ids, ["un1", "un2"]);
+    let ids: Vec<_> = readers.iter().map(UserId::as_str).collect();
+    assert_eq!(ids, ["u1", "u2", "u3"]);
+}
+
+/// Audit against the SDK model (`OrgGroupQueryResponseBody`: `readUserIds`, no `readUsers`) and DingTalk's page cap
+/// of 200: a page of 200 is sent, 0 and 201 fail validation before any request.
+#[tokio::test]
+async fn group_read_status_pages_up_to_200_readers() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/robot/groupMessages/query"))
+        .and(body_json(json!({"processQueryKey": "pqk1", "maxResults": 200})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("robot/query_group_message_read_status.page2.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let page = client
+        .im()
+        .query_group_message_read_status(ProcessQueryKey::new("pqk1"))
+        .max_results(200)
+        .await
+        .unwrap();
+    assert_eq!(page.read_user_ids.len(), 2);
+    for bad in [0, 201] {
+        let error = client
+            .im()
+            .query_group_message_read_status(ProcessQueryKey::new("pqk1"))
+            .max_results(bad)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Validation);
+    }
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ pub use batch_send_oto_message::{BatchSendOtoMessage, BatchSendOtoMessageRespons
 pub use download_message_file::{DownloadMessageFile, DownloadMessageFileResponse};
 pub use message::{ActionButton, MAX_MSG_PARAM_BYTES, RobotMessage};
 pub use query_group_message_read_status::{
-    QueryGroupMessageReadStatus, QueryGroupMessageReadStatusResponse, ReadUser,
+    MAX_READ_STATUS_PAGE, QueryGroupMessageReadStatus, QueryGroupMessageReadStatusResponse,
 };
 pub use recall_emotion::RecallEmotion;
 pub use recall_group_message::{RecallGroupMessage, RecallResponse};

@@ -4,17 +4,20 @@ use std::borrow::Cow;
 
 use dingtalk_core::{
     ApiHost, Body, Cursor, Endpoint, Method, OpenConversationId, Paginated, ProcessQueryKey, RobotCode,
-    UnionId, UserId,
+    UserId,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::macros::call_setters;
 
+/// The most readers one page may ask for (`maxResults`), per DingTalk's documentation.
+pub const MAX_READ_STATUS_PAGE: u32 = 200;
+
 /// Lists who read a robot group message: `POST /v1.0/robot/groupMessages/query` (`nextToken` paging).
 ///
 /// DingTalk docs: <https://open.dingtalk.com/document/orgapp/chatbots-query-the-read-list-of-group-messages>.
-/// Idempotent. `.into_stream()` yields [`ReadUser`]s across pages.
+/// Idempotent. `.into_stream()` yields the readers' [`UserId`]s across pages.
 ///
 /// ```no_run
 /// # async fn run(client: dingtalk_openapi::Client) -> Result<(), dingtalk_openapi::Error> {
@@ -89,24 +92,10 @@ pub struct QueryGroupMessageReadStatusResponse {
     /// Ids of the users who read the message.
     #[serde(default)]
     pub read_user_ids: Vec<UserId>,
-    /// The readers with both ids.
-    #[serde(default)]
-    pub read_users: Vec<ReadUser>,
     /// Whether more pages exist.
     pub has_more: Option<bool>,
     /// The next page's token.
     pub next_token: Option<String>,
-}
-
-/// A user who read a message.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ReadUser {
-    /// The user id.
-    pub user_id: Option<UserId>,
-    /// The union id.
-    pub union_id: Option<UnionId>,
 }
 
 impl Endpoint for QueryGroupMessageReadStatus {
@@ -128,12 +117,18 @@ impl Endpoint for QueryGroupMessageReadStatus {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        dingtalk_core::endpoint::require("processQueryKey", self.process_query_key.as_str())
+        dingtalk_core::endpoint::require("processQueryKey", self.process_query_key.as_str())?;
+        match self.max_results {
+            Some(n) if !(1..=MAX_READ_STATUS_PAGE).contains(&n) => Err(Error::validation(format!(
+                "maxResults must be 1 to {MAX_READ_STATUS_PAGE}, got {n}"
+            ))),
+            _ => Ok(()),
+        }
     }
 }
 
 impl Paginated for QueryGroupMessageReadStatus {
-    type Item = ReadUser;
+    type Item = UserId;
 
     fn with_cursor(&self, cursor: Option<&Cursor>) -> Self {
         let mut next = self.clone();
@@ -145,19 +140,11 @@ impl Paginated for QueryGroupMessageReadStatus {
         self.next_token.clone().map(Cursor::Token)
     }
 
-    fn split(&self, response: Self::Response) -> (Vec<ReadUser>, Option<Cursor>) {
-        let mut items = response.read_users;
-        if items.is_empty() {
-            items = response
-                .read_user_ids
-                .into_iter()
-                .map(|id| ReadUser {
-                    user_id: Some(id),
-                    union_id: None,
-                })
-                .collect();
-        }
-        (items, Cursor::next_token(response.next_token, response.has_more))
+    fn split(&self, response: Self::Response) -> (Vec<UserId>, Option<Cursor>) {
+        (
+            response.read_user_ids,
+            Cursor::next_token(response.next_token, response.has_more),
+        )
     }
 }
 

@@ -16,7 +16,8 @@ use crate::envelope;
 use crate::faults::Caller;
 use crate::state::{Inner, Shared};
 
-const MAX_RESULTS: i64 = 100;
+/// DingTalk documents at most 200 readers per page.
+const MAX_RESULTS: i64 = 200;
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -40,7 +41,7 @@ async fn read_status(
     let size = match super::opt_int(&map, "maxResults")? {
         None => MAX_RESULTS,
         Some(n) if (1..=MAX_RESULTS).contains(&n) => n,
-        Some(_) => return Err(invalid("maxResults", "maxResults is 1 to 100")),
+        Some(_) => return Err(invalid("maxResults", "maxResults is 1 to 200")),
     };
     let offset = super::token_offset(envelope::opt_str(&map, "nextToken"))?;
     let (conversation, recalled) = {
