@@ -202,6 +202,21 @@ async fn record_writes_are_capped_and_inserts_not_retried() {
     assert_eq!(error.kind(), ErrorKind::Timeout);
 }
 
+/// DingTalk documents at most 100 `fieldIdOrNames` per query: 101 fails before any request.
+#[tokio::test]
+async fn query_records_caps_the_field_list() {
+    let server = strict_server().await;
+    let client = client(&server);
+    let fields = (0..101).map(|i| format!("f{i}")).collect();
+    let error = client
+        .notable()
+        .query_records(base(), "sheet1", op())
+        .fields(fields)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+}
+
 #[tokio::test]
 async fn query_records_filters_and_pages() {
     let server = strict_server().await;

@@ -63,6 +63,18 @@ fn paths() -> Vec<(&'static str, String)> {
         ("POST", format!("{NT}/Tasks/records/delete?operatorId={U}")),
         ("POST", format!("{NT}/Tasks/records/list?operatorId={U}")),
         ("POST", "/v1.0/robot/groupMessages/query".into()),
+        ("POST", "/v1.0/contact/departments/search".into()),
+        ("POST", "/v1.0/im/innerGroups/search".into()),
+        ("POST", "/v1.0/robot/groups/orgRobots/add".into()),
+        ("POST", format!("{CAL}/evtSandbox0001/meetingRooms")),
+        ("POST", format!("{CAL}/evtSandbox0001/meetingRooms/batchRemove")),
+        ("POST", "/topapi/report/statistics".into()),
+        ("POST", "/topapi/report/template/getbyname".into()),
+        ("POST", "/topapi/attendance/schedule/listbyusers".into()),
+        ("POST", "/topapi/attendance/getusergroup".into()),
+        ("PUT", format!("{NT}/Bugs?operatorId={U}")),
+        ("PUT", format!("{NT}/Tasks/fields/Title?operatorId={U}")),
+        ("POST", "/v1.0/doc/workspaces/wsSandboxTeam0001/docs".into()),
     ]
 }
 
@@ -138,6 +150,16 @@ const KEYS: &[&str] = &[
     "conditions",
     "operator",
     "processQueryKey",
+    "searchKey",
+    "roomIds",
+    "meetingRoomsToAdd",
+    "report_id",
+    "template_name",
+    "userids",
+    "from_date_time",
+    "to_date_time",
+    "docType",
+    "property",
 ];
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -184,14 +206,14 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn product_twins_survive_random_json(index in 0usize..39, body in json_value()) {
+    fn product_twins_survive_random_json(index in 0usize..51, body in json_value()) {
         let paths = paths();
         let (method, path) = &paths[index % paths.len()];
         send(method, path, serde_json::to_vec(&body).unwrap());
     }
 
     #[test]
-    fn product_twins_survive_random_bytes(index in 0usize..39, body in prop::collection::vec(any::<u8>(), 0..64)) {
+    fn product_twins_survive_random_bytes(index in 0usize..51, body in prop::collection::vec(any::<u8>(), 0..64)) {
         let paths = paths();
         let (method, path) = &paths[index % paths.len()];
         send(method, path, body);

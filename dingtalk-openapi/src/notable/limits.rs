@@ -14,3 +14,6 @@ pub(crate) fn check_count(count: usize) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// The most fields a record query may ask for (`fieldIdOrNames`), per DingTalk's documentation.
+pub const MAX_QUERY_FIELDS: usize = 100;

@@ -27,7 +27,7 @@ pub use delete_records::{DeleteRecords, DeleteRecordsResponse};
 pub use get_base::{GetBase, GetBaseResponse};
 pub use get_record::GetRecord;
 pub use get_sheet::GetSheet;
-pub use limits::MAX_RECORDS;
+pub use limits::{MAX_QUERY_FIELDS, MAX_RECORDS};
 pub use list_fields::{ListFields, ListFieldsResponse};
 pub use list_sheets::{ListSheets, ListSheetsResponse};
 pub use model::{Field, Record, RecordFields, RecordIds, RecordRef, Sheet};

@@ -112,7 +112,8 @@ impl QueryRecords {
         self
     }
 
-    /// Only these fields in each record.
+    /// Only these fields (ids or names, at most [`MAX_QUERY_FIELDS`](crate::notable::MAX_QUERY_FIELDS)) in each
+    /// record. `fieldIdOrNames` is in DingTalk's current documentation but not in the older SDK model.
     #[must_use]
     pub fn fields(mut self, fields: Vec<String>) -> Self {
         self.field_id_or_names = fields;
@@ -165,6 +166,12 @@ impl Endpoint for QueryRecords {
 
     fn validate(&self) -> Result<(), Error> {
         check_ids(&self.base_id, Some(&self.sheet), &self.operator_id)?;
+        if self.field_id_or_names.len() > super::limits::MAX_QUERY_FIELDS {
+            return Err(Error::validation(format!(
+                "fieldIdOrNames takes at most {} fields",
+                super::limits::MAX_QUERY_FIELDS
+            )));
+        }
         super::limits::check_count(self.max_results)
     }
 }

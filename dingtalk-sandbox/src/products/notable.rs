@@ -598,7 +598,14 @@ async fn query_records(
     let mut st = shared.products.lock();
     let s = sheet_mut(base_mut(&mut st.notable, &base)?, &sheet)?;
     let (all, conditions) = parse_filter(s, map.get("filter"))?;
-    let only = super::str_list(&map, "fieldIdOrNames")?
+    let wanted = super::str_list(&map, "fieldIdOrNames")?;
+    if wanted.len() > MAX_RECORDS {
+        return Err(invalid(
+            "fieldIdOrNames",
+            "fieldIdOrNames takes at most 100 fields",
+        ));
+    }
+    let only = wanted
         .iter()
         .map(|f| field_name(s, f))
         .collect::<Result<Vec<_>, _>>()?;

@@ -60,9 +60,6 @@ pub(super) async fn update_field(
     let map = new_body(&body)?;
     let new_name = envelope::opt_str(&map, "name").filter(|n| !n.is_empty());
     let property = map.get("property").filter(|p| !p.is_null());
-    if new_name.is_none() && property.is_none() {
-        return Err(super::super::missing("name"));
-    }
     if property.is_some_and(|p| !p.is_object()) {
         return Err(invalid("property", "property is an object"));
     }
