@@ -237,6 +237,9 @@ fn leaf(spec: &CommandSpec, name: &'static str) -> Command {
         if p.secret {
             arg = arg.hide_default_value(true);
         }
+        if let Some(c) = p.short {
+            arg = arg.short(c);
+        }
         cmd = cmd.arg(arg);
     }
     cmd

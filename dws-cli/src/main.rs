@@ -94,7 +94,8 @@ fn main() -> ExitCode {
         None
     };
     // `sandbox serve` handles Ctrl-C itself (clean shutdown, exit 0); everything else is cut short with 130.
-    let serves = matches.subcommand_name() == Some("sandbox");
+    let serves =
+        matches.subcommand_name() == Some("sandbox") || cli::leaf_path(&matches).0.join(" ") == "bot run";
     // A panic becomes a JSON error with exit 5; the default hook's text (which might quote values) is not printed.
     std::panic::set_hook(Box::new(|_| {}));
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -298,6 +299,15 @@ async fn run_local(
         "skill show" => {
             output::print_text(&skill::show(p.str("file"))?)?;
             return Ok(Exit::Ok);
+        }
+        "bot run" => {
+            let duration = p.int("duration").and_then(|n| u64::try_from(n).ok());
+            let config = p.str("config").unwrap_or("dingtalk-bot.toml");
+            return commands::bot::run(settings, config, p.str("account"), duration).await;
+        }
+        "demo" => {
+            let message = p.str("message").unwrap_or("What is on my calendar today?");
+            return commands::bot::demo(settings, message, p.str("user").unwrap_or("user001")).await;
         }
         "event listen" => {
             let args = events::ListenArgs {

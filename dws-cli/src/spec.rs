@@ -63,6 +63,8 @@ pub(crate) struct Param {
     pub(crate) values: &'static [&'static str],
     pub(crate) default: Option<&'static str>,
     pub(crate) secret: bool,
+    /// A one-letter alias (`-c`).
+    pub(crate) short: Option<char>,
 }
 
 /// A parameter named `name` of type `ty`, optional, sent in the body under the same name.
@@ -77,6 +79,7 @@ pub(crate) const fn p(name: &'static str, ty: Ty, help: &'static str) -> Param {
         values: &[],
         default: None,
         secret: false,
+        short: None,
     }
 }
 
@@ -96,6 +99,10 @@ impl Param {
     }
     pub(crate) const fn default(mut self, default: &'static str) -> Self {
         self.default = Some(default);
+        self
+    }
+    pub(crate) const fn short(mut self, c: char) -> Self {
+        self.short = Some(c);
         self
     }
     pub(crate) const fn secret(mut self) -> Self {
@@ -1590,6 +1597,43 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     ])
     .eps(&[ep("POST", "api", "/v1.0/gateway/connections/open")])
     .local("app"),
+    cmd(
+        "bot run",
+        "dws.bot_run",
+        "Run the DingTalk bot (dingtalk_bot::app) in the foreground until Ctrl-C or --duration",
+    )
+    .params(&[
+        p(
+            "config",
+            Ty::Str,
+            "bot config file (TOML); with --sandbox and no file: the echo agent",
+        )
+        .short('c')
+        .default("dingtalk-bot.toml")
+        .wire("", "cli"),
+        p(
+            "account",
+            Ty::Str,
+            "only this account (default: every enabled account)",
+        )
+        .wire("", "cli"),
+        p("duration", Ty::Int, "stop after this many seconds").wire("", "cli"),
+    ])
+    .local("app"),
+    cmd(
+        "demo",
+        "dws.demo",
+        "Embedded sandbox, the bot with the echo agent, a live AI card, then contact/calendar/todo commands",
+    )
+    .params(&[
+        p("message", Ty::Str, "what the demo user says to the bot")
+            .default("What is on my calendar today?")
+            .wire("", "cli"),
+        p("user", Ty::Str, "the demo user's userId")
+            .default("user001")
+            .wire("", "cli"),
+    ])
+    .local("none"),
 ];
 
 /// Error reasons the CLI can report.
@@ -1637,6 +1681,9 @@ fn param_json(p: &Param, compact: bool) -> Value {
     }
     if let Some(d) = p.default {
         m.insert("default".into(), json!(d));
+    }
+    if let Some(c) = p.short {
+        m.insert("short".into(), json!(format!("-{c}")));
     }
     if p.ty == Ty::List {
         m.insert("items".into(), json!("string"));

@@ -1,6 +1,7 @@
 //! Command execution: the shared [`Ctx`] (transport, tokens, dry-run plan) and dispatch.
 
 pub(crate) mod auth;
+pub(crate) mod bot;
 pub(crate) mod builtin;
 pub(crate) mod events;
 pub(crate) mod products;

@@ -1,0 +1,117 @@
+//! `dws demo` and `dws bot run` through the built binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+
+use std::process::Stdio;
+use std::time::Duration;
+
+mod common;
+
+#[test]
+fn demo_runs_the_bot_and_product_commands_on_one_sandbox() {
+    let home = common::tempdir("dws-demo");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+        .args(["demo", "--message", "ping from the test"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DWS_CONFIG_DIR", home.join("config"))
+        .env("HOME", &*home)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Not a terminal: plain lines, no cursor movement.
+    assert!(!stdout.contains('\x1b'), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(&"  user001 ▸ ping from the test"), "{stdout}");
+    assert!(lines.contains(&"  card   ▸ echo: ping from the test"), "{stdout}");
+    assert!(lines.contains(&"  card   ✓ finished (flowStatus 3)"), "{stdout}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("    Alice (user001), unionId ")),
+        "{stdout}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("    created ")), "{stdout}");
+    assert!(lines.iter().any(|l| l.ends_with(" events")), "{stdout}");
+    assert!(lines.last().unwrap().starts_with("done in "), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bot_run_answers_in_a_card_and_stops_after_its_duration() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let home = common::tempdir("dws-bot-run");
+    // No config file in the working directory: --sandbox runs the echo agent.
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+        .args([
+            "--sandbox",
+            &url,
+            "bot",
+            "run",
+            "-c",
+            "missing.toml",
+            "--duration",
+            "6",
+        ])
+        .current_dir(&*home)
+        .env_clear()
+        .env("DWS_CONFIG_DIR", home.join("config"))
+        .env("HOME", &*home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    assert!(
+        sandbox.wait_for_connections(1, Duration::from_secs(20)).await,
+        "the bot did not connect"
+    );
+    sandbox
+        .inject_message(&dingtalk_sandbox::InjectMessage::direct("user002", "hello bot"))
+        .unwrap();
+    let mut text = None;
+    for _ in 0..200 {
+        if let Some(card) = sandbox
+            .cards()
+            .into_iter()
+            .find(|c| c.flow_status.as_deref() == Some("3"))
+        {
+            text = card.variables.get("msgContent").cloned();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(text.as_deref(), Some("echo: hello bot"));
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("bot run stops after --duration")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("echo agent"), "{stderr}");
+    // A missing config without --sandbox is a config error (exit 3) naming the file.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+        .args(["bot", "run", "-c", "missing.toml"])
+        .current_dir(&*home)
+        .env_clear()
+        .env("DWS_CONFIG_DIR", home.join("config"))
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
+    sandbox.shutdown().await;
+}
