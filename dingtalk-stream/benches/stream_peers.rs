@@ -128,6 +128,19 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// CPU time (user + system) a process has used so far, in clock ticks (`/proc/<pid>/stat` fields 14 and 15).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state): utime is field 14, stime field 15.
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Clock ticks per second (`sysconf(_SC_CLK_TCK)`; 100 on Linux).
+const TICKS_PER_SEC: f64 = 100.0;
+
 /// Pushes `n` robot messages at once, then a sentinel; returns when the sentinel is acked (the clients ack in
 /// order) and every message is acked.
 async fn push_and_wait(sb: &SandboxHandle, n: u64) -> Duration {
@@ -159,6 +172,10 @@ struct Figures {
     p50_ms: f64,
     p99_ms: f64,
     p99_after_burst_ms: f64,
+    /// Client CPU (user + system) per acked message during the burst.
+    cpu_us_per_msg: Option<f64>,
+    /// Client RSS right after the burst.
+    rss_burst_kib: Option<u64>,
     rss_idle_kib: Option<u64>,
     rss_after_kib: Option<u64>,
     rss_events: u64,
@@ -219,8 +236,14 @@ async fn measure(peer: Peer, rss_events: u64) -> Result<Figures, String> {
 
     // Last, as it leaves a large backlog behind in every client.
     let n = peer.burst();
+    let cpu_before = cpu_ticks(pid);
     let elapsed = push_and_wait(&sb, n).await;
+    let cpu_after = cpu_ticks(pid);
+    let rss_burst_kib = rss_kib(pid);
     let rate = (n + 1) as f64 / elapsed.as_secs_f64();
+    let cpu_us_per_msg = cpu_before
+        .zip(cpu_after)
+        .map(|(a, b)| (b - a) as f64 / TICKS_PER_SEC * 1e6 / (n + 1) as f64);
     sb.reset();
     let after_burst = paced(&sb).await;
 
@@ -232,6 +255,8 @@ async fn measure(peer: Peer, rss_events: u64) -> Result<Figures, String> {
         p50_ms: stats.ack_latency_p50_ms,
         p99_ms: stats.ack_latency_p99_ms,
         p99_after_burst_ms: after_burst.ack_latency_p99_ms,
+        cpu_us_per_msg,
+        rss_burst_kib,
         rss_idle_kib,
         rss_after_kib,
         rss_events,
@@ -349,6 +374,14 @@ fn main() {
         .unwrap();
     if let Some(child) = arg("--child") {
         let base = std::env::var("BENCH_BASE").expect("BENCH_BASE");
+        let rt = if std::env::var("BENCH_CHILD_RT").as_deref() == Ok("current") {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+        } else {
+            rt
+        };
         match child.as_str() {
             "ours" => rt.block_on(child_ours(base)),
             _ => rt.block_on(child_bare(base)),
@@ -380,24 +413,28 @@ fn main() {
     };
     let ours = rate_of(Peer::Ours);
     println!(
-        "| Client | Burst | Acked/s, one connection | Ours ÷ client | Ack latency p50 / p99 at 1 000/s | p99 at 1 000/s after the burst |"
+        "| Client | Burst | Acked/s, one connection | Ours ÷ client | Client CPU per message | Ack latency p50 / p99 at 1 000/s | p99 at 1 000/s after the burst | RSS after the burst |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for (peer, result) in &rows {
         match result {
             Ok(f) => {
                 let ratio = ours.map_or_else(|| "n/a".into(), |o| format!("{:.2}×", o / f.rate));
+                let cpu = f
+                    .cpu_us_per_msg
+                    .map_or_else(|| "n/a".into(), |c| format!("{c:.1} µs"));
                 println!(
-                    "| {} | {} | {:.0} | {ratio} | {:.2} ms / {:.2} ms | {:.2} ms |",
+                    "| {} | {} | {:.0} | {ratio} | {cpu} | {:.2} ms / {:.2} ms | {:.2} ms | {} |",
                     peer.label(),
                     peer.burst(),
                     f.rate,
                     f.p50_ms,
                     f.p99_ms,
-                    f.p99_after_burst_ms
+                    f.p99_after_burst_ms,
+                    mib(f.rss_burst_kib)
                 );
             }
-            Err(e) => println!("| {} | — | {e} | — | — | — |", peer.label()),
+            Err(e) => println!("| {} | — | {e} | — | — | — | — | — |", peer.label()),
         }
     }
     if let Some((_, Ok(f))) = rows.iter().find(|(p, _)| *p == Peer::Ours) {

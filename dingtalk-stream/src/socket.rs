@@ -56,9 +56,11 @@ pub(crate) async fn run_socket(
         &last_text_ms,
     );
     let writer = write_loop(sink, prio_rx, rx, shared.cfg.write_timeout);
+    // The writer first: queued acks leave before more frames are read, so a flood cannot starve the acks.
     let reason = tokio::select! {
-        reason = reader => reason,
+        biased;
         reason = writer => reason,
+        reason = reader => reason,
     };
     tracing::debug!(generation, %reason, "socket ended");
     let _ = events.send(SocketEvent::Ended(generation, reason));
