@@ -306,7 +306,7 @@ async fn run_local(
             return commands::bot::run(settings, config, p.str("account"), duration).await;
         }
         "demo" => {
-            let message = p.str("message").unwrap_or("What is on my calendar today?");
+            let message = p.str("message").unwrap_or_default();
             return commands::bot::demo(settings, message, p.str("user").unwrap_or("user001")).await;
         }
         "event listen" => {

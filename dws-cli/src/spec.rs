@@ -1627,7 +1627,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     )
     .params(&[
         p("message", Ty::Str, "what the demo user says to the bot")
-            .default("What is on my calendar today?")
+            .default("What is on my calendar this week, and which of my todo tasks are due before the demo day on Wednesday?")
             .wire("", "cli"),
         p("user", Ty::Str, "the demo user's userId")
             .default("user001")

@@ -161,6 +161,20 @@ fn first_str<'a>(v: &'a Value, keys: &[&str]) -> &'a str {
         .unwrap_or("?")
 }
 
+/// The echo agent's answer (`echo: <message>`), three words every 350 ms, so the card visibly streams (the built-in
+/// echo agent finishes faster than the card's 300 ms frame interval).
+fn paced_echo(message: &str) -> dingtalk_bot::agent::AgentSpec {
+    use dingtalk_bot::agent::{AgentSpec, ScriptStep};
+    let answer = format!("echo: {}", message.trim());
+    let words: Vec<&str> = answer.split_inclusive(' ').collect();
+    let mut steps = Vec::new();
+    for chunk in words.chunks(3) {
+        steps.push(ScriptStep::Text(chunk.concat()));
+        steps.push(ScriptStep::Sleep(Duration::from_millis(350)));
+    }
+    AgentSpec::scripted(steps)
+}
+
 /// `dws demo`: everything on one embedded sandbox, printed as a transcript.
 pub(crate) async fn demo(settings: &Settings, message: &str, user: &str) -> Result<Exit, CliError> {
     let started = dingtalk_core::Clock::now(&dingtalk_core::SystemClock);
@@ -178,6 +192,7 @@ pub(crate) async fn demo(settings: &Settings, message: &str, user: &str) -> Resu
         .map_err(|e| CliError::internal(format!("demo config: {e}")))?;
     let options = AppOptions::default()
         .endpoints(Endpoints::Sandbox(sandbox_bases(&url)?))
+        .agent(paced_echo(message))
         .ephemeral(true);
     let running = App::new(config, "demo.toml", options)
         .start()
@@ -187,7 +202,7 @@ pub(crate) async fn demo(settings: &Settings, message: &str, user: &str) -> Resu
         return Err(CliError::internal("demo: the bot did not connect within 10 s"));
     }
     say(&format!(
-        "\n[1/2] the bot (echo agent) is connected over Stream mode as app {}",
+        "\n[1/2] the bot (echo agent, paced) is connected over Stream mode as app {}",
         dingtalk_sandbox::DEMO_CLIENT_ID
     ))?;
     say(&format!("  {user} ▸ {message}"))?;
