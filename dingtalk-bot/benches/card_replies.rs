@@ -83,6 +83,7 @@ async fn main() {
         agent: AgentSpec::scripted(script),
         pairing: Arc::new(MemoryPairingStore::default()),
         registry: Arc::new(Registry::in_memory()),
+        final_texts: Arc::new(dingtalk_cards::MemoryFinalTexts::default()),
     });
     let stream = dingtalk_stream::Client::builder(DEMO_CLIENT_ID, SecretString::from(DEMO_CLIENT_SECRET))
         .subscribe_bot_messages()

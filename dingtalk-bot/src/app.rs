@@ -49,8 +49,8 @@ use std::time::Duration;
 
 use dingtalk_auth::AppTokenProvider;
 use dingtalk_cards::{
-    CardConfig, CardDriver, CardJournal, DriverConfig, LimiterConfig, MemoryJournal, PriorityLimiter,
-    SqliteJournal, TemplateSpec, recover,
+    CardConfig, CardDriver, CardJournal, DriverConfig, FinalTexts, LimiterConfig, MemoryFinalTexts,
+    MemoryJournal, PriorityLimiter, SqliteFinalTexts, SqliteJournal, TemplateSpec, recover,
 };
 use dingtalk_core::{
     AppCredentials, BaseUrls, ClientId, OpenConversationId, RetryPolicy, RobotCode, SecretString, Transport,
@@ -71,6 +71,13 @@ use crate::reply::{Conversation, Replier, ReplyTarget};
 use crate::{Bot, BotParts};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One account's stores: card journal, dedup, final card texts.
+type Stores = (
+    Arc<dyn CardJournal>,
+    Arc<dyn dingtalk_stream::DedupStore>,
+    Arc<dyn FinalTexts>,
+);
 
 /// Where the bot talks to DingTalk.
 #[derive(Clone, Debug, Default)]
@@ -557,22 +564,25 @@ impl App {
                 .with_hint("check that data_dir is writable")
                 .with_source(e)
         };
-        let (journal, dedup): (Arc<dyn CardJournal>, Arc<dyn dingtalk_stream::DedupStore>) =
-            if self.options.ephemeral {
-                (
-                    Arc::new(MemoryJournal::default()),
-                    Arc::new(dingtalk_stream::MemoryDedup::new()),
-                )
-            } else {
-                let dir = self.data_dir(account);
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| storage(&format!("cannot create {}", dir.display()), e.into()))?;
-                let journal = SqliteJournal::open(&dir.join("cards.db"))
-                    .map_err(|e| storage("cannot open the card journal", e.into()))?;
-                let dedup = dingtalk_stream::SqliteDedup::open(dir.join("dedup.db"))
-                    .map_err(|e| storage("cannot open the dedup store", e.into()))?;
-                (Arc::new(journal), Arc::new(dedup))
-            };
+        let stores: Stores = if self.options.ephemeral {
+            (
+                Arc::new(MemoryJournal::default()),
+                Arc::new(dingtalk_stream::MemoryDedup::new()),
+                Arc::new(MemoryFinalTexts::default()),
+            )
+        } else {
+            let dir = self.data_dir(account);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| storage(&format!("cannot create {}", dir.display()), e.into()))?;
+            let journal = SqliteJournal::open(&dir.join("cards.db"))
+                .map_err(|e| storage("cannot open the card journal", e.into()))?;
+            let dedup = dingtalk_stream::SqliteDedup::open(dir.join("dedup.db"))
+                .map_err(|e| storage("cannot open the dedup store", e.into()))?;
+            let texts = SqliteFinalTexts::open(&dir.join("cards.db"))
+                .map_err(|e| storage("cannot open the final-text store", e.into()))?;
+            (Arc::new(journal), Arc::new(dedup), Arc::new(texts))
+        };
+        let (journal, dedup, final_texts) = stores;
         let report = recover(
             &clients.cards,
             journal.as_ref(),
@@ -606,6 +616,7 @@ impl App {
             agent: self.agent(account),
             pairing: self.pairing_store(account),
             registry: Arc::new(self.registry(account)),
+            final_texts,
         });
         let conn = connect(account, &bases, &creds).await.map_err(|e| {
             AppError::new(

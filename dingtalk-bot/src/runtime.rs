@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dingtalk_cards::{CardDriver, CardHandle, CardTarget};
+use dingtalk_cards::{CardDriver, CardHandle, CardTarget, FinalTexts};
 use dingtalk_core::{Clock, ConversationType, OpenConversationId, SystemClock, UserId};
 use dingtalk_openapi::Client;
 use dingtalk_stream::{
@@ -42,6 +42,8 @@ pub struct BotParts {
     pub pairing: Arc<dyn PairingStore>,
     /// Known conversations.
     pub registry: Arc<Registry>,
+    /// Final texts of finished answer cards, for quoted replies (`session.journal_ttl_days`).
+    pub final_texts: Arc<dyn FinalTexts>,
 }
 
 /// One account's bot. Cheap to clone.
@@ -59,6 +61,9 @@ struct Inner {
     agent: AgentSpec,
     pairing: Pairing<Arc<dyn PairingStore>>,
     registry: Arc<Registry>,
+    final_texts: Arc<dyn FinalTexts>,
+    /// Stores since the last prune of expired final texts.
+    stores: std::sync::atomic::AtomicU32,
     sessions: Mutex<HashMap<String, Session>>,
     agents: Semaphore,
     denied_notified: Mutex<HashMap<String, u64>>,
@@ -94,6 +99,20 @@ struct Job {
     queued_at_ms: u64,
 }
 
+/// Quotes `text` as a markdown block (every line), at most 4000 characters of it.
+fn quote_block(text: &str) -> String {
+    const MAX: usize = 4000;
+    let text = text.trim();
+    let mut cut: String = text.chars().take(MAX).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    cut.lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The visible queued notice (BOT-41).
 fn queued_notice(ahead: usize) -> String {
     format!("⏳ 已排队（前面还有 {ahead} 条）")
@@ -126,6 +145,8 @@ impl Bot {
                 agent: parts.agent,
                 pairing,
                 registry: parts.registry,
+                final_texts: parts.final_texts,
+                stores: std::sync::atomic::AtomicU32::new(0),
                 sessions: Mutex::new(HashMap::new()),
                 agents,
                 denied_notified: Mutex::new(HashMap::new()),
@@ -190,7 +211,7 @@ impl Bot {
         };
         // Stop words and `/new` are what the user typed: quoting a message while saying "stop" still stops.
         let (text, typed) = if matches!(msg.content, MessageContent::Text(_) | MessageContent::Markdown(_)) {
-            (Self::with_quote(msg, gated.clone()), gated)
+            (self.with_quote(msg, gated.clone()), gated)
         } else {
             let text = self.prompt_text(msg).await;
             (text.clone(), text)
@@ -291,18 +312,72 @@ impl Bot {
         }
     }
 
-    /// Prepends the quoted message of a reply (`text.repliedMsg`) as context.
-    fn with_quote(msg: &BotMessage, text: String) -> String {
-        let quoted = match &msg.content {
-            MessageContent::Text(t) => t
-                .replied_msg
-                .as_ref()
-                .and_then(|r| r.content.get("text").and_then(|v| v.as_str()).map(str::to_owned)),
-            _ => None,
+    /// Prepends the quoted message of a reply (`text.repliedMsg`) as context: a quoted card of this bot by its
+    /// final text (looked up by `originalProcessQueryKey`), anything else by its text.
+    fn with_quote(&self, msg: &BotMessage, text: String) -> String {
+        let MessageContent::Text(t) = &msg.content else {
+            return text;
         };
+        let Some(replied) = t.replied_msg.as_ref() else {
+            return text;
+        };
+        let quoted = self.quoted_card_text(msg, &replied.content).or_else(|| {
+            replied
+                .content
+                .get("text")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        });
         match quoted {
-            Some(q) if !q.trim().is_empty() => format!("> {}\n\n{text}", q.trim()),
+            Some(q) if !q.trim().is_empty() => format!("{}\n\n{text}", quote_block(&q)),
             _ => text,
+        }
+    }
+
+    /// The final text of the bot's own card a message quotes: DingTalk names the card by its delivery carrier in
+    /// the message's `originalProcessQueryKey`; `processQueryKey` / `outTrackId` inside the quoted content are
+    /// accepted too (shapes seen in other clients; unverified).
+    fn quoted_card_text(&self, msg: &BotMessage, replied: &serde_json::Value) -> Option<String> {
+        let inner = &self.inner;
+        let keys = [
+            msg.extra.get("originalProcessQueryKey"),
+            replied.get("processQueryKey"),
+            replied.get("outTrackId"),
+        ];
+        let now = inner.clock.epoch_millis();
+        keys.into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+            .filter(|k| !k.is_empty())
+            .find_map(|key| match inner.final_texts.get(&inner.account_id, key, now) {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!(error = %e, "final text lookup failed");
+                    None
+                }
+            })
+    }
+
+    /// Keeps a finished card answer for quoted replies, `session.journal_ttl_days` long.
+    fn remember_final_text(&self, keys: &[String], text: &str) {
+        let inner = &self.inner;
+        let ttl_days = inner.account.session.journal_ttl_days;
+        if keys.is_empty() || ttl_days == 0 {
+            return;
+        }
+        let now = inner.clock.epoch_millis();
+        let expires = now.saturating_add(ttl_days.saturating_mul(86_400_000));
+        if let Err(e) = inner.final_texts.put(&inner.account_id, keys, text, expires) {
+            tracing::warn!(error = %e, "final text not kept");
+        }
+        // Expired rows are dropped now and then, not on every answer.
+        if inner
+            .stores
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .is_multiple_of(64)
+            && let Err(e) = inner.final_texts.prune(now)
+        {
+            tracing::warn!(error = %e, "final text prune failed");
         }
     }
 
@@ -486,19 +561,33 @@ impl Bot {
         }
         if let Some(mut card) = card.take() {
             let (fallbacks, _) = card.closed().await;
+            if matches!(outcome, AgentOutcome::Finished(_)) {
+                self.remember_final_text(card.keys(), &visible);
+            }
             for (text, _reason) in fallbacks {
                 self.say_mode(&job.target, &text, ReplyMode::Markdown).await;
             }
         }
+        self.send_media_tags(&job.target, media).await;
+        if reaction {
+            self.react(&job, true).await;
+        }
+        session_id
+    }
+
+    /// Sends the media tags of an answer after its text, in order; a refused or failed one becomes a visible
+    /// `📎 发送失败` line (BOT-22..24).
+    async fn send_media_tags(&self, target: &ReplyTarget, media: Vec<tags::MediaTag>) {
         for tag in media {
             let name = std::path::Path::new(&tag.path)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let sent = match tags::check_media(&tag, &self.media_roots(), &self.media_limits()) {
-                Ok(checked) => inner
+                Ok(checked) => self
+                    .inner
                     .replier
-                    .send_media(&job.target, &checked, tag.kind)
+                    .send_media(target, &checked, tag.kind)
                     .await
                     .map_err(|e| {
                         tracing::warn!(error = %e, "media send failed");
@@ -507,14 +596,10 @@ impl Bot {
                 Err(refusal) => Err(refusal.to_string()),
             };
             if let Err(reason) = sent {
-                self.say(&job.target, &format!("📎 发送失败：{name}（{reason}）"))
+                self.say(target, &format!("📎 发送失败：{name}（{reason}）"))
                     .await;
             }
         }
-        if reaction {
-            self.react(&job, true).await;
-        }
-        session_id
     }
 
     /// Adds (or recalls) the `🤔思考中` text emotion on the asker's message (BOT-41, `ack = "reaction"`).

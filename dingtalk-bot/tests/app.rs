@@ -209,3 +209,58 @@ fn a_bad_config_file_is_a_config_error_naming_the_file() {
     assert_eq!(err.kind(), AppErrorKind::Config);
     assert!(err.message().contains("bot.toml"), "{err}");
 }
+
+/// Final card texts live in `data_dir` (SQLite) for `journal_ttl_days`: a quote of a card answered before a
+/// restart still brings its text into the prompt.
+#[tokio::test]
+async fn a_card_quoted_after_a_restart_is_still_resolved() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = TempDir::new("bot-app-quote");
+    let options = || {
+        AppOptions::default()
+            .endpoints(Endpoints::Sandbox(BaseUrls::single(&sandbox.base_url()).unwrap()))
+            .agent(AgentSpec::scripted(vec![
+                ScriptStep::Text("answer: ".into()),
+                ScriptStep::EchoPrompt,
+            ]))
+            .data_dir(dir.path())
+    };
+    let running = App::new(config(""), "test.toml", options())
+        .start()
+        .await
+        .unwrap();
+    assert!(sandbox.wait_for_connections(1, Duration::from_secs(5)).await);
+    sandbox
+        .inject_message(&InjectMessage::direct("user001", "the plan"))
+        .unwrap();
+    wait_until(|| finished_cards(&sandbox) == 1).await;
+    running.shutdown().await.unwrap();
+    let first = sandbox.cards().remove(0);
+
+    let running = App::new(config(""), "test.toml", options())
+        .start()
+        .await
+        .unwrap();
+    assert!(sandbox.wait_for_connections(1, Duration::from_secs(5)).await);
+    let quote = InjectMessage::direct("user001", "go on").with_content(
+        "text",
+        serde_json::json!({
+            "isReplyMsg": true,
+            "repliedMsg": {"msgType": "interactiveCard", "content": {}},
+            "originalProcessQueryKey": format!("carrier1.{}", first.out_track_id),
+        }),
+    );
+    sandbox.inject_message(&quote).unwrap();
+    wait_until(|| finished_cards(&sandbox) == 2).await;
+    running.shutdown().await.unwrap();
+    let second = sandbox
+        .cards()
+        .into_iter()
+        .find(|c| c.out_track_id != first.out_track_id)
+        .unwrap();
+    assert!(
+        second.variables["msgContent"].contains("> answer: the plan"),
+        "{:?}",
+        second.variables
+    );
+}

@@ -69,6 +69,7 @@ async fn start(toml: &str, script: Vec<ScriptStep>) -> Harness {
         agent: AgentSpec::scripted(script),
         pairing: Arc::new(MemoryPairingStore::default()),
         registry: registry.clone(),
+        final_texts: Arc::new(dingtalk_cards::MemoryFinalTexts::default()),
     });
     let stream = dingtalk_stream::Client::builder(DEMO_CLIENT_ID, SecretString::from(DEMO_CLIENT_SECRET))
         .subscribe_bot_messages()
@@ -564,4 +565,61 @@ async fn a_message_that_waited_too_long_is_dropped_and_its_queued_card_says_so()
     assert!(!dropped.variables["msgContent"].contains("已排队"), "{dropped:?}");
     assert!(cards.iter().any(|c| c.variables["msgContent"] == "answer: one"));
     assert_cards_ended(&h.sandbox, 2);
+}
+
+/// A text message quoting a card: DingTalk names the card by its delivery carrier in `originalProcessQueryKey`.
+fn quoting_card(user: &str, text: &str, carrier: &str) -> InjectMessage {
+    InjectMessage::direct(user, text).with_content(
+        "text",
+        serde_json::json!({
+            "isReplyMsg": true,
+            "repliedMsg": {"msgType": "interactiveCard", "msgId": "msgQuoted==", "content": {}},
+            "originalProcessQueryKey": carrier,
+        }),
+    )
+}
+
+#[tokio::test]
+async fn quoting_a_finished_card_brings_its_final_text_into_the_prompt() {
+    let script = vec![ScriptStep::Text("answer: ".into()), ScriptStep::EchoPrompt];
+    let h = start("[dingtalk]\n", script).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", "what is the plan?"))
+        .unwrap();
+    wait_card_finished(&h.sandbox).await;
+    let first = h.sandbox.cards().remove(0);
+    assert_eq!(first.variables["msgContent"], "answer: what is the plan?");
+    let finished = |n: usize| {
+        let sandbox = &h.sandbox;
+        move || {
+            sandbox
+                .cards()
+                .iter()
+                .filter(|c| c.flow_status.as_deref() == Some("3"))
+                .count()
+                == n
+        }
+    };
+    // The sandbox names a card's first delivery `carrier1.<outTrackId>`.
+    let carrier = format!("carrier1.{}", first.out_track_id);
+    h.sandbox
+        .inject_message(&quoting_card("user001", "and then?", &carrier))
+        .unwrap();
+    wait_until(finished(2)).await;
+    // A quote of a card nobody knows adds nothing.
+    h.sandbox
+        .inject_message(&quoting_card("user001", "unknown?", "carrier9.nothing"))
+        .unwrap();
+    wait_until(finished(3)).await;
+    let cards = h.sandbox.cards();
+    let answer = |asked: &str| {
+        cards
+            .iter()
+            .map(|c| c.variables["msgContent"].clone())
+            .find(|t| t.ends_with(asked))
+            .unwrap_or_else(|| panic!("no answer to {asked:?}"))
+    };
+    let quoted = answer("and then?");
+    assert!(quoted.contains("> answer: what is the plan?"), "{quoted}");
+    assert_eq!(answer("unknown?"), "answer: unknown?");
 }

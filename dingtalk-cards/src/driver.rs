@@ -69,6 +69,14 @@ pub enum CardEvent {
     },
     /// The reply ended; counters of its last card.
     Ended(CardStats),
+    /// A card of the reply reached its conversation: its id and the delivery `carrierId`s (what a user's quote
+    /// of the card refers to as `originalProcessQueryKey`).
+    Delivered {
+        /// The card.
+        out_track_id: OutTrackId,
+        /// Delivery carriers (empty when DingTalk named none).
+        carrier_ids: Vec<String>,
+    },
 }
 
 /// Driver settings for one account.
@@ -112,9 +120,29 @@ pub struct CardHandle {
     tx: mpsc::UnboundedSender<Msg>,
     events: mpsc::UnboundedReceiver<CardEvent>,
     done: bool,
+    keys: Vec<String>,
 }
 
 impl CardHandle {
+    /// The keys of the reply's cards seen so far by [`next_event`](Self::next_event) or
+    /// [`closed`](Self::closed): every `outTrackId` and delivery `carrierId` (for a
+    /// [`FinalTexts`](crate::FinalTexts) store).
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    fn note(&mut self, event: &CardEvent) {
+        if let CardEvent::Delivered {
+            out_track_id,
+            carrier_ids,
+        } = event
+        {
+            self.keys.push(out_track_id.as_str().to_owned());
+            self.keys
+                .extend(carrier_ids.iter().filter(|c| !c.is_empty()).cloned());
+        }
+    }
+
     /// The whole answer so far.
     pub fn push(&self, text: impl Into<String>) {
         self.send(Input::Text(text.into()));
@@ -153,17 +181,22 @@ impl CardHandle {
 
     /// The next event of this reply (`None` once the driver is gone).
     pub async fn next_event(&mut self) -> Option<CardEvent> {
-        self.events.recv().await
+        let event = self.events.recv().await;
+        if let Some(event) = &event {
+            self.note(event);
+        }
+        event
     }
 
     /// Waits for the end of the reply, collecting fallback texts (to send as markdown) on the way.
     pub async fn closed(&mut self) -> (Vec<(String, FallbackReason)>, Option<CardStats>) {
         let mut fallbacks = Vec::new();
         while let Some(event) = self.events.recv().await {
+            self.note(&event);
             match event {
                 CardEvent::Fallback { text, reason } => fallbacks.push((text, reason)),
                 CardEvent::Ended(stats) => return (fallbacks, Some(stats)),
-                CardEvent::StopAgent { .. } => {}
+                _ => {}
             }
         }
         (fallbacks, None)
@@ -231,6 +264,7 @@ impl CardDriver {
             tx: self.tx.clone(),
             events,
             done: false,
+            keys: Vec::new(),
         }
     }
 
@@ -283,7 +317,8 @@ struct Engine {
     shutting_down: bool,
 }
 
-type CallResult = (OutTrackId, u64, Outcome);
+/// A finished call: the card, the request id, the outcome, and the delivery carriers of a successful delivery.
+type CallResult = (OutTrackId, u64, Outcome, Option<Vec<String>>);
 
 async fn run(mut engine: Engine, mut rx: mpsc::UnboundedReceiver<Msg>) {
     let mut calls: FuturesUnordered<futures_util::future::BoxFuture<'static, CallResult>> =
@@ -310,7 +345,12 @@ async fn run(mut engine: Engine, mut rx: mpsc::UnboundedReceiver<Msg>) {
                     engine.shutdown_all(&mut pending);
                 }
             }
-            Some((id, req, outcome)) = calls.next(), if !calls.is_empty() => {
+            Some((id, req, outcome, carriers)) = calls.next(), if !calls.is_empty() => {
+                if let Some(carrier_ids) = carriers
+                    && let Some(reply) = engine.cards.get(&id).map(|l| l.reply)
+                {
+                    engine.emit(reply, CardEvent::Delivered { out_track_id: id.clone(), carrier_ids });
+                }
                 engine.apply(&id, Input::ApiResult { req, outcome }, &mut pending);
             }
             () = sleep => {
@@ -612,7 +652,7 @@ impl Engine {
                 .map(|l| OpenSpaceId::from_raw(l.space.clone()))
         });
         async move {
-            let outcome = execute_call(
+            let (outcome, carriers) = execute_call(
                 &client,
                 &id,
                 &template,
@@ -623,7 +663,7 @@ impl Engine {
                 call.priority,
             )
             .await;
-            (id, call.req, outcome)
+            (id, call.req, outcome, carriers)
         }
     }
 }
@@ -649,8 +689,14 @@ async fn execute_call(
     stream_callbacks: bool,
     kind: CallKind,
     priority: Priority,
-) -> Outcome {
+) -> (Outcome, Option<Vec<String>>) {
     let space = space.unwrap_or_else(|| OpenSpaceId::from_raw(""));
+    let carriers = |results: &[dingtalk_openapi::cards::DeliverResult]| {
+        results
+            .iter()
+            .filter_map(|r| r.carrier_id.clone())
+            .collect::<Vec<_>>()
+    };
     let result = match kind {
         CallKind::CreateAndDeliver { vars } => {
             let mut request = CreateAndDeliverCard::new(template.clone(), id.clone(), params(vars), space)
@@ -659,8 +705,10 @@ async fn execute_call(
                 request = request.callback_type(CallbackType::Stream);
             }
             match client.call(request).priority(priority).await {
-                Ok(response) if response.failed_deliveries().next().is_some() => return Outcome::Business,
-                Ok(_) => Ok(()),
+                Ok(response) if response.failed_deliveries().next().is_some() => {
+                    return (Outcome::Business, None);
+                }
+                Ok(response) => return (Outcome::Ok, Some(carriers(&response.result.deliver_results))),
                 Err(e) => Err(e),
             }
         }
@@ -677,8 +725,10 @@ async fn execute_call(
                 .priority(priority)
                 .await
             {
-                Ok(response) if response.result.iter().any(|r| !r.success) => return Outcome::Business,
-                Ok(_) => Ok(()),
+                Ok(response) if response.result.iter().any(|r| !r.success) => {
+                    return (Outcome::Business, None);
+                }
+                Ok(response) => return (Outcome::Ok, Some(carriers(&response.result))),
                 Err(e) => Err(e),
             }
         }
@@ -705,8 +755,8 @@ async fn execute_call(
         }
     };
     match result {
-        Ok(()) => Outcome::Ok,
-        Err(e) => classify(&e),
+        Ok(()) => (Outcome::Ok, None),
+        Err(e) => (classify(&e), None),
     }
 }
 

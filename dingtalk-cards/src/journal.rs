@@ -48,6 +48,12 @@ impl std::fmt::Display for JournalError {
 
 impl std::error::Error for JournalError {}
 
+impl JournalError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
 /// Storage of live cards.
 pub trait CardJournal: Send + Sync {
     /// Inserts or replaces a row.

@@ -6,6 +6,7 @@ pub mod journal;
 mod limiter;
 mod machine;
 pub mod text;
+pub mod texts;
 
 pub use config::{CardConfig, Overflow, TemplateSpec};
 pub use driver::{
@@ -17,3 +18,4 @@ pub use machine::{
     Call, CallKind, Card, CardSpec, CardStats, Closing, Command, Event, Fallback, FallbackReason, Input,
     JournalEntry, JournalOp, Outcome, Phase, Vars, step,
 };
+pub use texts::{FinalTexts, MemoryFinalTexts, SqliteFinalTexts};

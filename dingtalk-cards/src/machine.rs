@@ -501,8 +501,13 @@ impl Card {
             Input::Queued(notice) => {
                 self.last_activity = now;
                 self.watch_from = now;
-                if self.text.is_empty() && matches!(self.phase, Phase::Creating | Phase::Delivered) {
+                // Only before any answer text went out: a notice never replaces an answer.
+                if self.text.is_empty()
+                    && self.last_sent.is_none()
+                    && matches!(self.phase, Phase::Creating | Phase::Delivered)
+                {
                     self.notice = Some(notice);
+                    self.clear_notice = false;
                 }
             }
             Input::Finish(text) => self.on_intent(Intent::Finish(text), now, &mut out),
@@ -1037,7 +1042,11 @@ impl Card {
                 } else if !self.quiet && self.has_unsent_text() {
                     consider(self.next_allowed.max(gap));
                 } else if !self.quiet
-                    && ((self.notice.is_some() && self.notice != self.notice_shown) || self.clear_notice)
+                    && self.phase == Phase::Delivered
+                    && match &self.notice {
+                        Some(notice) => self.notice_shown.as_ref() != Some(notice),
+                        None => self.clear_notice,
+                    }
                 {
                     consider(self.next_allowed);
                 }

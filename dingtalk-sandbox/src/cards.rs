@@ -422,10 +422,11 @@ fn create_common(shared: &Shared, caller: &Caller, body: &[u8], deliver: bool, f
     let now = shared.clock.epoch_ms();
     let results = if deliver {
         let mut ids = Vec::new();
+        // Carrier ids are unique per card, as DingTalk's message ids are (quotes of a card name its carrier).
         let mut carrier = || {
-            let id = format!("carrier{}", ids.len() + 1);
-            ids.push(id.clone());
-            id
+            let carrier = format!("carrier{}.{id}", ids.len() + 1);
+            ids.push(carrier.clone());
+            carrier
         };
         match deliver_results(shared, caller, &map, &mut card, &mut carrier) {
             Ok(mut r) => {
@@ -514,10 +515,11 @@ pub(crate) async fn deliver(
         Err(r) => return r,
     };
     let base = card.view.spaces.len();
+    let out_track_id = card.view.out_track_id.clone();
     let mut n = 0;
     let mut carrier = || {
         n += 1;
-        format!("carrier{}", base + n)
+        format!("carrier{}.{out_track_id}", base + n)
     };
     let mut results = match deliver_results(&shared, &caller, &map, &mut card, &mut carrier) {
         Ok(r) => r,

@@ -21,7 +21,8 @@ pub struct InjectMessage {
     /// Text for `text` messages.
     pub text: Option<String>,
     /// The `content` object for non-text messages; for `text`, extra members of `text` (for a quoted reply:
-    /// `{"isReplyMsg": true, "repliedMsg": {...}}`).
+    /// `{"isReplyMsg": true, "repliedMsg": {...}}`), except `originalProcessQueryKey` (quoting a card: its
+    /// delivery `carrierId`), which is put at the top level of the message as DingTalk does.
     pub content: Option<Value>,
     /// Whether the robot is @-mentioned (groups; default true).
     pub at_bot: Option<bool>,

@@ -497,10 +497,13 @@ pub(crate) fn inject_message(shared: &Shared, msg: &InjectMessage) -> Result<Inj
                 text.insert(0, ' ');
             }
             let mut body = json!({"content": text});
-            // Extra members of `text` (a quoted reply's `isReplyMsg` and `repliedMsg`) come from `content`.
+            // Extra members of `text` (a quoted reply's `isReplyMsg` and `repliedMsg`) come from `content`;
+            // `originalProcessQueryKey` (a quoted card's delivery carrier) goes to the top level, as DingTalk sends it.
             if let (Some(Value::Object(extra)), Value::Object(b)) = (&msg.content, &mut body) {
                 for (k, v) in extra {
-                    if k != "content" {
+                    if k == "originalProcessQueryKey" {
+                        map.insert(k.clone(), v.clone());
+                    } else if k != "content" {
                         b.insert(k.clone(), v.clone());
                     }
                 }
