@@ -116,3 +116,49 @@ async fn base_calls_validate_like_dingtalk() {
     assert_eq!(err.kind(), ErrorKind::Validation);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn sheets_and_fields_are_renamed_and_deleted() {
+    let (sandbox, client) = start().await;
+    let nt = client.notable();
+    let base = || BaseId::new(BASE);
+    let sheet = nt.update_sheet(base(), "Bugs", "Defects", alice()).await.unwrap();
+    assert_eq!(sheet.name.as_deref(), Some("Defects"));
+    let err = nt
+        .update_sheet(base(), "Defects", "Tasks", alice())
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&err), "invalidParameter.name");
+
+    // A renamed field keeps its cells under the new name.
+    let field = nt
+        .update_field(base(), "Tasks", "Points", alice())
+        .name("Effort")
+        .await
+        .unwrap();
+    assert_eq!(field.id.as_deref(), Some("fldPoints"));
+    let record = nt.get_record(base(), "Tasks", "rec0001", alice()).await.unwrap();
+    assert_eq!(record.fields.get::<i64>("Effort"), Some(1));
+    assert!(
+        nt.delete_field(base(), "Tasks", "Effort", alice())
+            .await
+            .unwrap()
+            .success
+            == Some(true)
+    );
+    let record = nt.get_record(base(), "Tasks", "rec0001", alice()).await.unwrap();
+    assert_eq!(record.fields.get::<i64>("Effort"), None);
+    let err = nt
+        .delete_field(base(), "Tasks", "Effort", alice())
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&err), "invalidParameter.field.notFound");
+
+    assert_eq!(
+        nt.delete_sheet(base(), "Defects", alice()).await.unwrap().success,
+        Some(true)
+    );
+    let err = nt.get_sheet(base(), "Defects", alice()).await.unwrap_err();
+    assert_eq!(api_code(&err), "invalidParameter.sheetIdOrName.notFound");
+    sandbox.shutdown().await;
+}

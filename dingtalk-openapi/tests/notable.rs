@@ -384,3 +384,87 @@ async fn create_base_is_not_retried_after_a_timeout() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
 }
+
+#[tokio::test]
+async fn sheets_and_fields_are_renamed_and_deleted() {
+    let server = strict_server().await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{SHEETS}/Bugs")))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(query_param("operatorId", "union1"))
+        .and(body_json(json!({"name": "Defects"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("notable/update_sheet.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{SHEETS}/sheet2")))
+        .and(query_param("operatorId", "union1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("notable/delete.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{SHEETS}/sheet1/fields/Points")))
+        .and(query_param("operatorId", "union1"))
+        .and(body_json(
+            json!({"name": "Effort", "property": {"formatter": "INT"}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("notable/update_field.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{SHEETS}/sheet1/fields/fld3")))
+        .and(query_param("operatorId", "union1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("notable/delete.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{SHEETS}/missing")))
+        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("notable/get_sheet.not_found.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let nt = client.notable();
+    let sheet = nt.update_sheet(base(), "Bugs", "Defects", op()).await.unwrap();
+    assert_eq!(
+        (sheet.id.as_str(), sheet.name.as_deref()),
+        ("sheet2", Some("Defects"))
+    );
+    assert_eq!(
+        nt.delete_sheet(base(), "sheet2", op()).await.unwrap().success,
+        Some(true)
+    );
+    let mut property = RecordFields::new();
+    property.insert("formatter", "INT").unwrap();
+    let field = nt
+        .update_field(base(), "sheet1", "Points", op())
+        .name("Effort")
+        .property(property)
+        .await
+        .unwrap();
+    assert_eq!(field.id.as_deref(), Some("fld3"));
+    assert_eq!(
+        nt.delete_field(base(), "sheet1", "fld3", op())
+            .await
+            .unwrap()
+            .success,
+        Some(true)
+    );
+    let error = nt.delete_sheet(base(), "missing", op()).await.unwrap_err();
+    assert_eq!(
+        error.api_error().unwrap().code().as_str(),
+        "invalidParameter.sheet.notFound"
+    );
+    // A field update with nothing to change, or a blank sheet name, fails before any request.
+    let error = nt
+        .update_field(base(), "sheet1", "Points", op())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+    let error = nt.update_sheet(base(), "Bugs", " ", op()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+}

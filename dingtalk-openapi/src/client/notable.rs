@@ -4,8 +4,9 @@ use dingtalk_core::{BaseId, UnionId};
 
 use crate::client::{Call, Client};
 use crate::notable::{
-    CreateBase, CreateField, CreateRecords, CreateSheet, DeleteRecords, FieldSpec, GetBase, GetRecord,
-    GetSheet, ListFields, ListSheets, QueryRecords, RecordFields, SearchBases, UpdateRecords,
+    CreateBase, CreateField, CreateRecords, CreateSheet, DeleteField, DeleteRecords, DeleteSheet, FieldSpec,
+    GetBase, GetRecord, GetSheet, ListFields, ListSheets, QueryRecords, RecordFields, SearchBases,
+    UpdateField, UpdateRecords, UpdateSheet,
 };
 
 /// AI table operations (operator is a union id); from [`Client::notable`].
@@ -63,6 +64,52 @@ impl<'c> Notable<'c> {
         operator_id: UnionId,
     ) -> Call<'c, CreateSheet> {
         self.client.call(CreateSheet::new(base_id, name, operator_id))
+    }
+
+    /// [`UpdateSheet`]: renames a sheet.
+    pub fn update_sheet(
+        self,
+        base_id: BaseId,
+        sheet: impl Into<String>,
+        name: impl Into<String>,
+        operator_id: UnionId,
+    ) -> Call<'c, UpdateSheet> {
+        self.client
+            .call(UpdateSheet::new(base_id, sheet, name, operator_id))
+    }
+
+    /// [`DeleteSheet`]: deletes a sheet.
+    pub fn delete_sheet(
+        self,
+        base_id: BaseId,
+        sheet: impl Into<String>,
+        operator_id: UnionId,
+    ) -> Call<'c, DeleteSheet> {
+        self.client.call(DeleteSheet::new(base_id, sheet, operator_id))
+    }
+
+    /// [`UpdateField`]: renames a field or changes its settings.
+    pub fn update_field(
+        self,
+        base_id: BaseId,
+        sheet: impl Into<String>,
+        field: impl Into<String>,
+        operator_id: UnionId,
+    ) -> Call<'c, UpdateField> {
+        self.client
+            .call(UpdateField::new(base_id, sheet, field, operator_id))
+    }
+
+    /// [`DeleteField`]: deletes a field and its cells.
+    pub fn delete_field(
+        self,
+        base_id: BaseId,
+        sheet: impl Into<String>,
+        field: impl Into<String>,
+        operator_id: UnionId,
+    ) -> Call<'c, DeleteField> {
+        self.client
+            .call(DeleteField::new(base_id, sheet, field, operator_id))
     }
 
     /// [`ListFields`]: the fields of a sheet.

@@ -132,6 +132,14 @@ pub struct RecordIds {
     pub value: Vec<RecordRef>,
 }
 
+/// The answer of sheet and field deletes: `{"success": true}`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[non_exhaustive]
+pub struct Deleted {
+    /// Whether DingTalk reports success.
+    pub success: Option<bool>,
+}
+
 /// `/v1.0/notable/bases/{baseId}/sheets`, encoded.
 pub(crate) fn sheets_path(base: &BaseId) -> String {
     format!("/v1.0/notable/bases/{}/sheets", encode_segment(base.as_str()))
@@ -154,4 +162,9 @@ pub(crate) fn check_ids(base: &BaseId, sheet: Option<&str>, operator: &UnionId) 
         dingtalk_core::endpoint::require("sheetIdOrName", sheet)?;
     }
     dingtalk_core::endpoint::require("operatorId", operator.as_str())
+}
+
+/// `/v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}/fields/{fieldIdOrName}`, encoded.
+pub(crate) fn field_path(base: &BaseId, sheet: &str, field: &str) -> String {
+    format!("{}/fields/{}", sheet_path(base, sheet), encode_segment(field))
 }

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use serde_json::{Value, json};
 
-use super::{base_mut, field_json, operator, sheet_mut};
+use super::{base_mut, operator, sheet_mut};
 use crate::envelope;
 use crate::products::{Reply, invalid, new_body, not_found, req_str};
 use crate::state::Shared;
@@ -49,7 +49,7 @@ pub(super) async fn delete_sheet(
     Ok(envelope::ok(&json!({"success": true})))
 }
 
-/// `PUT …/fields/{fieldIdOrName} {name, property}` → the field.
+/// `PUT …/fields/{fieldIdOrName} {name, property}` → `{id}` (the SDK model's answer).
 pub(super) async fn update_field(
     State(shared): State<Arc<Shared>>,
     Path((base, sheet, field)): Path<(String, String, String)>,
@@ -94,7 +94,7 @@ pub(super) async fn update_field(
     if let Some(Value::Object(p)) = property {
         s.fields[idx].property = Value::Object(p.clone());
     }
-    Ok(envelope::ok(&field_json(&s.fields[idx])))
+    Ok(envelope::ok(&json!({"id": s.fields[idx].id})))
 }
 
 /// `DELETE …/fields/{fieldIdOrName}` → `{success}`.
