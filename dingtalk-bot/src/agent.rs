@@ -39,6 +39,16 @@ pub enum AgentEvent {
     Text(String),
     /// A tool started (name only, never its arguments).
     Tool(String),
+    /// A tool finished: its name (when known) and the start of its output (at most 4 KiB; shown only as a
+    /// sanitized summary with `reply.show_tool_result`).
+    ToolResult {
+        /// The tool's name, or empty when the run did not name it.
+        tool: String,
+        /// The beginning of the output.
+        output: String,
+        /// Whether the tool reported an error.
+        is_error: bool,
+    },
     /// The agent's session id, to resume next time.
     Session(String),
 }
@@ -102,6 +112,8 @@ pub enum ScriptStep {
     Fail(String),
     /// Append the prompt the agent was given (tests check what reached the agent).
     EchoPrompt,
+    /// Report a tool's result: name and output.
+    ToolResult(String, String),
 }
 
 /// Which agent to run, with everything it needs.
@@ -283,6 +295,14 @@ async fn run_script(
             }
             ScriptStep::Sleep(d) => tokio::time::sleep(d).await,
             ScriptStep::Fail(reason) => return AgentOutcome::Failed(reason),
+            ScriptStep::ToolResult(tool, output) => {
+                let result = AgentEvent::ToolResult {
+                    tool,
+                    output,
+                    is_error: false,
+                };
+                let _ = events.send(result).await;
+            }
             ScriptStep::EchoPrompt => {
                 text.push_str(&request.prompt);
                 let _ = events.send(AgentEvent::Text(text.clone())).await;
@@ -431,6 +451,32 @@ pub struct StreamParser {
     /// The `result` event: text and `is_error`.
     pub result: Option<(String, bool)>,
     saw_deltas: bool,
+    /// Tool names by `tool_use` id, to name their results.
+    tools: std::collections::HashMap<String, String>,
+}
+
+/// The most of a tool's output kept in an event.
+const TOOL_OUTPUT_MAX: usize = 4096;
+
+/// The text of a `tool_result` block's `content` (a string or text blocks), at most [`TOOL_OUTPUT_MAX`] bytes.
+fn tool_output(content: Option<&serde_json::Value>) -> String {
+    let mut text = match content {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(blocks)) => blocks
+            .iter()
+            .filter_map(|b| b.get("text").and_then(|t| t.as_str()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    };
+    if text.len() > TOOL_OUTPUT_MAX {
+        let mut end = TOOL_OUTPUT_MAX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 impl StreamParser {
@@ -470,6 +516,9 @@ impl StreamParser {
                     match block.get("type").and_then(|t| t.as_str()) {
                         Some("tool_use") => {
                             if let Some(name) = block.get("name").and_then(|n| n.as_str()) {
+                                if let Some(id) = block.get("id").and_then(|i| i.as_str()) {
+                                    self.tools.insert(id.to_owned(), name.to_owned());
+                                }
                                 out.push(AgentEvent::Tool(name.to_owned()));
                             }
                         }
@@ -481,6 +530,32 @@ impl StreamParser {
                         }
                         _ => {}
                     }
+                }
+            }
+            Some("user") => {
+                // Tool results come back as user turns: `{"type":"tool_result","tool_use_id","content","is_error"}`.
+                let blocks = value
+                    .pointer("/message/content")
+                    .and_then(|c| c.as_array())
+                    .cloned()
+                    .unwrap_or_default();
+                for block in blocks {
+                    if block.get("type").and_then(|t| t.as_str()) != Some("tool_result") {
+                        continue;
+                    }
+                    let tool = block
+                        .get("tool_use_id")
+                        .and_then(|i| i.as_str())
+                        .and_then(|id| self.tools.remove(id))
+                        .unwrap_or_default();
+                    out.push(AgentEvent::ToolResult {
+                        tool,
+                        output: tool_output(block.get("content")),
+                        is_error: block
+                            .get("is_error")
+                            .and_then(serde_json::Value::as_bool)
+                            .unwrap_or(false),
+                    });
                 }
             }
             Some("result") => {
@@ -564,7 +639,9 @@ mod tests {
             r#"{"type":"system","subtype":"init","session_id":"abc"}"#,
             r#"{"type":"stream_event","event":{"type":"content_block_delta","delta":{"type":"text_delta","text":"Hel"}}}"#,
             r#"{"type":"stream_event","event":{"type":"content_block_delta","delta":{"type":"text_delta","text":"lo"}}}"#,
-            r#"{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Bash","input":{"command":"secret"}},{"type":"text","text":"Hello"}]}}"#,
+            r#"{"type":"assistant","message":{"content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"secret"}},{"type":"text","text":"Hello"}]}}"#,
+            r#"{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"ok"}],"is_error":true}]}}"#,
+            r#"{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t9","content":"x"}]}}"#,
             "not json",
             r#"{"type":"result","subtype":"success","is_error":false,"result":"Hello!","session_id":"abc"}"#,
         ];
@@ -576,6 +653,16 @@ mod tests {
                 AgentEvent::Text("Hel".into()),
                 AgentEvent::Text("Hello".into()),
                 AgentEvent::Tool("Bash".into()),
+                AgentEvent::ToolResult {
+                    tool: "Bash".into(),
+                    output: "ok".into(),
+                    is_error: true
+                },
+                AgentEvent::ToolResult {
+                    tool: String::new(),
+                    output: "x".into(),
+                    is_error: false
+                },
                 AgentEvent::Session("abc".into()),
             ]
         );

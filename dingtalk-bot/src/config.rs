@@ -338,7 +338,8 @@ pub struct ReplyConfig {
     pub response_prefix: String,
     /// Show tool names as progress.
     pub show_tool_status: bool,
-    /// Show tool results.
+    /// Show a sanitized one-line summary of the latest tool results under the streamed card answer (never in the
+    /// final answer).
     pub show_tool_result: bool,
     /// @-mention the asker in group replies (webhook only).
     pub at_sender_in_group: bool,

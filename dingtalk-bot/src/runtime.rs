@@ -519,7 +519,9 @@ impl Bot {
         let mut live = LiveCard {
             card: card.as_ref(),
             show_tools: inner.account.reply.show_tool_status,
+            show_results: inner.account.reply.show_tool_result,
             streamed: String::new(),
+            results: VecDeque::new(),
         };
         loop {
             tokio::select! {
@@ -942,9 +944,16 @@ struct LiveCard<'a> {
     card: Option<&'a dingtalk_cards::CardHandle>,
     /// `reply.show_tool_status`.
     show_tools: bool,
+    /// `reply.show_tool_result`.
+    show_results: bool,
     /// The answer streamed so far, without tags: a tool status line is shown under it until more text comes.
     streamed: String,
+    /// Summaries of the latest tool results (`reply.show_tool_result`), shown under the answer while it runs.
+    results: VecDeque<String>,
 }
+
+/// How many tool results stay visible under the answer.
+const SHOWN_RESULTS: usize = 3;
 
 impl LiveCard<'_> {
     fn on_event(&mut self, event: AgentEvent) {
@@ -952,26 +961,129 @@ impl LiveCard<'_> {
         match event {
             AgentEvent::Text(text) => {
                 self.streamed = tags::extract(&text).0;
-                card.push(self.streamed.clone());
+                card.push(self.render(None));
             }
             AgentEvent::Tool(name) => {
                 if self.show_tools {
-                    card.push(with_tool_status(&self.streamed, &name));
+                    card.push(self.render(Some(&name)));
                 }
                 card.progress(name);
+            }
+            AgentEvent::ToolResult {
+                tool,
+                output,
+                is_error,
+            } => {
+                if self.show_results {
+                    if self.results.len() == SHOWN_RESULTS {
+                        self.results.pop_front();
+                    }
+                    self.results.push_back(tool_result_line(&tool, &output, is_error));
+                    card.push(self.render(None));
+                }
+                card.progress(tool);
             }
             _ => {}
         }
     }
+
+    /// The card text while the agent runs: the answer so far, the latest tool results, the running tool.
+    fn render(&self, running_tool: Option<&str>) -> String {
+        let mut lines: Vec<String> = self.results.iter().cloned().collect();
+        if let Some(tool) = running_tool {
+            lines.push(tool_status_line(tool));
+        }
+        match (self.streamed.is_empty(), lines.is_empty()) {
+            (_, true) => self.streamed.clone(),
+            (true, false) => lines.join("\n"),
+            (false, false) => format!("{}\n\n{}", self.streamed, lines.join("\n")),
+        }
+    }
 }
 
-/// The card text while a tool runs (`reply.show_tool_status`): the answer so far plus a quoted status line with
-/// the tool's name only (never its arguments). The next text frame replaces it; the final answer never has it.
-fn with_tool_status(streamed: &str, tool: &str) -> String {
+/// The status line while a tool runs (`reply.show_tool_status`): the tool's name only (never its arguments). The
+/// next text frame replaces it; the final answer never has it.
+fn tool_status_line(tool: &str) -> String {
     let tool: String = tool.chars().filter(|c| !c.is_control()).take(64).collect();
-    if streamed.is_empty() {
-        format!("> 🔧 {tool}…")
+    format!("> 🔧 {tool}…")
+}
+
+/// The most characters of a tool result shown.
+const RESULT_SUMMARY_CHARS: usize = 120;
+
+/// A tool result as one quoted line (`reply.show_tool_result`): the first non-empty line of its output, control
+/// characters and markdown markup removed, token-like runs (24+ letters and digits mixed) masked, at most
+/// [`RESULT_SUMMARY_CHARS`] characters. Shown under the answer while the agent runs; never in the final answer.
+fn tool_result_line(tool: &str, output: &str, is_error: bool) -> String {
+    let tool: String = tool
+        .chars()
+        .filter(|c| !c.is_control() && !"`*_[]<>|#".contains(*c))
+        .take(64)
+        .collect();
+    let first = output
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let clean: String = first
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !"`*_[]<>|#".contains(*c))
+        .collect();
+    let masked: Vec<String> = clean.split_whitespace().map(mask_token).collect();
+    let joined = masked.join(" ");
+    let mut summary: String = joined.chars().take(RESULT_SUMMARY_CHARS).collect();
+    if summary.chars().count() < joined.chars().count()
+        || output.lines().filter(|l| !l.trim().is_empty()).count() > 1
+    {
+        summary.push('…');
+    }
+    if summary.is_empty() {
+        summary.push_str("（无输出）");
+    }
+    let mark = if is_error { "⚠️" } else { "✅" };
+    if tool.is_empty() {
+        format!("> {mark} {summary}")
     } else {
-        format!("{streamed}\n\n> 🔧 {tool}…")
+        format!("> {mark} {tool}: {summary}")
+    }
+}
+
+/// A word that looks like a key or token (24+ characters, letters and digits mixed) becomes `[…]`.
+fn mask_token(word: &str) -> String {
+    let core: Vec<char> = word
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "+/=-".contains(*c))
+        .collect();
+    let letters = core.iter().any(char::is_ascii_alphabetic);
+    let digits = core.iter().any(char::is_ascii_digit);
+    if core.len() >= 24 && letters && digits {
+        "[…]".to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_results_are_summarized_bounded_and_masked() {
+        assert_eq!(
+            tool_result_line("Read", "\n  fn main() {}\n more", false),
+            "> ✅ Read: fn main() {}…"
+        );
+        assert_eq!(tool_result_line("Bash", "", true), "> ⚠️ Bash: （无输出）");
+        let secret = "token=ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6 ok";
+        let line = tool_result_line("Bash", secret, false);
+        assert!(!line.contains("a1B2c3D4") && line.contains("[…] ok"), "{line}");
+        let long = "x".repeat(500);
+        assert_eq!(
+            tool_result_line("", &long, false).chars().count(),
+            "> ✅ ".chars().count() + 121
+        );
+        let markup = tool_result_line("T`x", "**bold** `code` <b>\u{1b}[31mred", false);
+        assert!(!markup.contains(['`', '*', '<', '\u{1b}']), "{markup}");
     }
 }

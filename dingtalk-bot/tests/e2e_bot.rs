@@ -623,3 +623,49 @@ async fn quoting_a_finished_card_brings_its_final_text_into_the_prompt() {
     assert!(quoted.contains("> answer: what is the plan?"), "{quoted}");
     assert_eq!(answer("unknown?"), "answer: unknown?");
 }
+
+#[tokio::test]
+async fn tool_results_show_as_a_bounded_summary_only_when_enabled() {
+    let script = vec![
+        ScriptStep::Text("looking… ".into()),
+        ScriptStep::Tool("Read".into()),
+        ScriptStep::Sleep(Duration::from_millis(250)),
+        ScriptStep::ToolResult(
+            "Read".into(),
+            "fn main() {}\nsecond line with key sk1234567890abcdefghijKLMNOP".into(),
+        ),
+        ScriptStep::Sleep(Duration::from_millis(450)),
+        ScriptStep::Text("done".into()),
+        ScriptStep::Sleep(Duration::from_millis(450)),
+    ];
+    for (show, toml) in [
+        (true, "[dingtalk.reply]\nshow_tool_result = true\n"),
+        (false, "[dingtalk]\n"),
+    ] {
+        let h = start(toml, script.clone()).await;
+        h.sandbox
+            .inject_message(&InjectMessage::direct("user001", "read it"))
+            .unwrap();
+        wait_card_finished(&h.sandbox).await;
+        let card = &h.sandbox.cards()[0];
+        assert_eq!(
+            card.variables["msgContent"], "looking… done",
+            "the final answer has no results"
+        );
+        let calls = card_calls(card);
+        assert_eq!(
+            calls.contains("> ✅ Read: fn main() {}…"),
+            show,
+            "show_tool_result = {show}: {calls}"
+        );
+        // The summary is the first line only: the rest of the output never reaches the card.
+        assert!(
+            !calls.contains("second line") && !calls.contains("sk1234567890"),
+            "{calls}"
+        );
+        if show {
+            // The result stays under the answer while the agent runs.
+            assert!(calls.contains("looking… done\\n\\n> ✅ Read"), "{calls}");
+        }
+    }
+}
