@@ -229,6 +229,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The wall clock of the sleep/wake check, so a test can move it as a suspend would.
+    #[cfg(test)]
+    pub(crate) fn wall(mut self, wall: crate::clock::Wall) -> Self {
+        self.cfg.wall = wall;
+        self
+    }
+
     setters! {
         /// WebSocket handshake timeout, TLS included (default 10 s). Also bounds a [`TicketSource::open`] call.
         ws_handshake_timeout: Duration,
@@ -255,6 +262,10 @@ impl ClientBuilder {
         max_data_bytes: usize,
         /// Inbound queue between the sockets and the `Connection`; when full, frames stay unacked (default 256).
         inbound_capacity: usize,
+        /// A ticket older than this when the upgrade starts is discarded and a fresh one fetched (default 60 s;
+        /// tickets live about 90 s). Matters for a custom [`TicketSource`] that caches tickets and reports their
+        /// age with [`Ticket::issued_ago`](crate::Ticket::issued_ago).
+        ticket_max_age: Duration,
         /// Whether rejected credentials end the stream (default true). When false, the client retries at the cap
         /// delay and reports [`ConnectionState::AuthRejected`](crate::ConnectionState::AuthRejected).
         auth_rejected_fatal: bool,

@@ -28,6 +28,8 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 << 20;
 pub const DEFAULT_MAX_DATA_BYTES: usize = 1 << 20;
 /// Default capacity of the inbound queue between the socket readers and the [`Connection`](crate::Connection).
 pub const DEFAULT_INBOUND_CAPACITY: usize = 256;
+/// Default age past which a ticket is not used for an upgrade (R-OPEN-4): 60 s (tickets live about 90 s).
+pub const DEFAULT_TICKET_MAX_AGE: Duration = Duration::from_mins(1);
 /// Default capacity of each socket's writer channel.
 pub const DEFAULT_WRITER_CAPACITY: usize = 1024;
 
@@ -52,6 +54,9 @@ pub(crate) struct Config {
     pub(crate) auth_rejected_fatal: bool,
     pub(crate) connections: usize,
     pub(crate) max_connection_age: Option<Duration>,
+    pub(crate) ticket_max_age: Duration,
+    /// The wall clock of the sleep/wake check (a skew only tests move).
+    pub(crate) wall: crate::clock::Wall,
 }
 
 impl Default for Config {
@@ -75,6 +80,8 @@ impl Default for Config {
             auth_rejected_fatal: true,
             connections: 1,
             max_connection_age: None,
+            ticket_max_age: DEFAULT_TICKET_MAX_AGE,
+            wall: crate::clock::Wall::default(),
         }
     }
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use futures_core::Stream;
 use secrecy::ExposeSecret;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::tungstenite;
@@ -35,7 +35,9 @@ use crate::error::{Error, ErrorKind};
 use crate::inbound::Inbound;
 use crate::open::{Subscription, TicketSource};
 use crate::socket;
-use crate::state::{ConnectionState, Metrics, MetricsSnapshot, ReconnectReason, inc};
+use crate::state::{
+    ConnectionState, Metrics, MetricsSnapshot, ReconnectReason, TRANSITION_BUFFER, Transition, inc,
+};
 
 pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type Item = Result<Inbound, Error>;
@@ -53,6 +55,50 @@ pub struct Connection {
     shutdown: ShutdownHandle,
     shutdown_drain: Duration,
     tasks: Vec<JoinHandle<()>>,
+    transitions: broadcast::Sender<Transition>,
+    /// The receiver made before the first attempt, handed to the first [`Connection::transitions`] call.
+    first_transitions: std::sync::Mutex<Option<broadcast::Receiver<Transition>>>,
+}
+
+/// A `Stream` of every state change of a [`Connection`] ([`Connection::transitions`]). Ends when the connection's
+/// tasks are gone.
+pub struct Transitions {
+    inner: Pin<Box<dyn Stream<Item = Transition> + Send>>,
+}
+
+impl std::fmt::Debug for Transitions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transitions").finish_non_exhaustive()
+    }
+}
+
+impl Stream for Transitions {
+    type Item = Transition;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Transition>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl Transitions {
+    fn new(rx: broadcast::Receiver<Transition>) -> Self {
+        let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+            let mut missed = 0u64;
+            loop {
+                match rx.recv().await {
+                    Ok(mut t) => {
+                        t.missed = missed;
+                        return Some((t, rx));
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => missed += n,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        });
+        Self {
+            inner: Box::pin(stream),
+        }
+    }
 }
 
 impl std::fmt::Debug for Connection {
@@ -113,6 +159,21 @@ impl Connection {
         self.states.clone()
     }
 
+    /// Every state change with its reason and time (R-BACK-5), of every parallel connection. The watch from
+    /// [`Connection::state`] shows only the latest state; this stream shows each step (`Open` → `Rotating` →
+    /// `Open`, `Open` → `Backoff` → `Connecting` → `Open`, …).
+    ///
+    /// The first call sees every change since [`Client::connect`](crate::Client::connect) began (up to
+    /// [`TRANSITION_BUFFER`](crate::TRANSITION_BUFFER)); later calls see changes from the call on.
+    pub fn transitions(&self) -> Transitions {
+        let first = self
+            .first_transitions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        Transitions::new(first.unwrap_or_else(|| self.transitions.subscribe()))
+    }
+
     /// A copy of the counters.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.metrics.snapshot()
@@ -168,11 +229,31 @@ pub(crate) struct Shared {
     pub(crate) callback_topics: HashSet<String>,
     pub(crate) out: mpsc::Sender<Item>,
     state: watch::Sender<ConnectionState>,
+    /// Which parallel connection this supervisor runs (0-based).
+    index: usize,
+    transitions: broadcast::Sender<Transition>,
     pub(crate) accepting: AtomicBool,
     epoch: Instant,
 }
 
 impl Shared {
+    /// Publishes a new state on the watch and, when it differs from the old one, a [`Transition`] with `reason`.
+    fn set_state(&self, to: ConnectionState, reason: Option<ReconnectReason>) {
+        let from = self.state.send_replace(to.clone());
+        if from != to {
+            let at = std::time::UNIX_EPOCH
+                + Duration::from_millis(u64::try_from(self.cfg.wall.now_ms()).unwrap_or(0));
+            let _ = self.transitions.send(Transition {
+                connection: self.index,
+                from,
+                to,
+                reason,
+                at,
+                missed: 0,
+            });
+        }
+    }
+
     /// Milliseconds since the client started (for cheap atomic timestamps).
     pub(crate) fn since_epoch_ms(&self) -> u64 {
         self.ms_since_epoch_at(clock::now())
@@ -200,6 +281,7 @@ pub(crate) async fn start(
         .map(|s| s.topic().to_owned())
         .collect();
     let (trigger, trigger_rx) = watch::channel(false);
+    let (transitions, first_transitions) = broadcast::channel(TRANSITION_BUFFER);
     let mut states = Vec::new();
     let mut dones = Vec::new();
     let mut tasks = Vec::new();
@@ -217,6 +299,8 @@ pub(crate) async fn start(
             callback_topics: callback_topics.clone(),
             out: out.clone(),
             state: state_tx,
+            index,
+            transitions: transitions.clone(),
             accepting: AtomicBool::new(true),
             epoch: clock::now(),
         });
@@ -258,6 +342,8 @@ pub(crate) async fn start(
         },
         shutdown_drain,
         tasks,
+        transitions,
+        first_transitions: std::sync::Mutex::new(Some(first_transitions)),
     })
 }
 
@@ -320,12 +406,15 @@ async fn supervise(
     loop {
         if current.is_none() && connecting.is_none() && retry_at.is_some_and(|t| t <= clock::now()) {
             retry_at = None;
-            shared.state.send_replace(match rotating {
-                Some(reason) => ConnectionState::Rotating { reason },
-                None => ConnectionState::Connecting {
-                    attempt: backoff.failures(),
+            shared.set_state(
+                match rotating {
+                    Some(reason) => ConnectionState::Rotating { reason },
+                    None => ConnectionState::Connecting {
+                        attempt: backoff.failures(),
+                    },
                 },
-            });
+                rotating,
+            );
             connecting = Some(Box::pin(connect_once(Arc::clone(&shared))));
         }
         let waiting = current.is_none() && connecting.is_none();
@@ -359,12 +448,12 @@ async fn supervise(
                         }
                         let delay = backoff.fail();
                         tracing::warn!(generation, host = %live.host, %reason, retry_in = ?delay, "stream connection lost");
-                        shared.state.send_replace(ConnectionState::Backoff {
+                        shared.set_state(ConnectionState::Backoff {
                             attempt: backoff.failures(),
                             retry_in: delay,
                             last_error: ErrorKind::Transport,
                             degraded: backoff.degraded(),
-                        });
+                        }, Some(reason));
                         retry_at = Some(clock::now() + delay);
                     }
                 }
@@ -384,7 +473,7 @@ async fn supervise(
                             Arc::clone(&shared), generation, ws, ev_tx.clone(), stop_rx, Arc::clone(&pending),
                             Arc::clone(&last_text_ms),
                         ));
-                        shared.state.send_replace(ConnectionState::Open { generation, host: host.clone() });
+                        shared.set_state(ConnectionState::Open { generation, host: host.clone() }, None);
                         current = Some(Live {
                             generation, host, opened_at: clock::now(), pending, last_text_ms, stop: Some(stop_tx),
                         });
@@ -400,14 +489,14 @@ async fn supervise(
                                     _ = shared.out.send(Err(e)) => {}
                                     _ = shutdown.changed() => {}
                                 }
-                                shared.state.send_replace(ConnectionState::Closed { fatal: true });
+                                shared.set_state(ConnectionState::Closed { fatal: true }, Some(ReconnectReason::Auth));
                                 sockets.abort_all();
                                 done.send_replace(Some(ShutdownReport::default()));
                                 return;
                             }
                             let delay = backoff.fail_to_cap();
                             tracing::error!(client_id = %shared.client_id, retry_in = ?delay, "DingTalk rejected the client id or secret; retrying at the cap delay");
-                            shared.state.send_replace(ConnectionState::AuthRejected { retry_in: delay });
+                            shared.set_state(ConnectionState::AuthRejected { retry_in: delay }, Some(ReconnectReason::Auth));
                             retry_at = Some(clock::now() + delay);
                         } else {
                             shared.metrics.reconnect(ReconnectReason::ConnectFailed);
@@ -421,12 +510,12 @@ async fn supervise(
                             } else {
                                 tracing::warn!(kind = ?e.kind(), attempt = backoff.failures(), retry_in = ?delay, "stream connect failed; retrying");
                             }
-                            shared.state.send_replace(ConnectionState::Backoff {
+                            shared.set_state(ConnectionState::Backoff {
                                 attempt: backoff.failures(),
                                 retry_in: delay,
                                 last_error: e.kind(),
                                 degraded,
-                            });
+                            }, Some(ReconnectReason::ConnectFailed));
                             retry_at = Some(clock::now() + delay);
                         }
                     }
@@ -458,7 +547,7 @@ async fn supervise(
     // Graceful shutdown (R-STOP-1).
     let started = clock::now();
     shared.accepting.store(false, Ordering::SeqCst);
-    shared.state.send_replace(ConnectionState::ShuttingDown);
+    shared.set_state(ConnectionState::ShuttingDown, Some(ReconnectReason::Shutdown));
     drop(connecting);
     let deadline = started + cfg.shutdown_drain;
     let lives: Vec<Live> = current
@@ -488,24 +577,48 @@ async fn supervise(
     })
     .await;
     sockets.abort_all();
-    shared
-        .state
-        .send_replace(ConnectionState::Closed { fatal: false });
+    shared.set_state(
+        ConnectionState::Closed { fatal: false },
+        Some(ReconnectReason::Shutdown),
+    );
     done.send_replace(Some(ShutdownReport {
         unanswered,
         drained_in: clock::now().saturating_duration_since(started),
     }));
 }
 
+/// Stale tickets in a row that fail one attempt (which then backs off like any failure).
+const MAX_STALE_TICKETS: u32 = 3;
+
 /// One attempt: a fresh ticket, then the upgrade (R-OPEN-1, R-OPEN-4).
 async fn connect_once(shared: Arc<Shared>) -> Result<(Ws, String), Error> {
     let cfg = &shared.cfg;
-    let ticket = timeout(
-        cfg.ws_handshake_timeout,
-        shared.source.open(&shared.subscriptions),
-    )
-    .await
-    .map_err(|_| Error::with_source(ErrorKind::Transient, "connections/open timed out"))??;
+    // R-OPEN-4: a ticket older than `ticket_max_age` is never used; fetch another (a few times at most).
+    let mut discarded = 0;
+    let ticket = loop {
+        let ticket = timeout(
+            cfg.ws_handshake_timeout,
+            shared.source.open(&shared.subscriptions),
+        )
+        .await
+        .map_err(|_| Error::with_source(ErrorKind::Transient, "connections/open timed out"))??;
+        if ticket.age() <= cfg.ticket_max_age {
+            break ticket;
+        }
+        inc(&shared.metrics.tickets_discarded);
+        discarded += 1;
+        tracing::warn!(
+            age = ?ticket.age(),
+            max = ?cfg.ticket_max_age,
+            "ticket older than ticket_max_age discarded unused"
+        );
+        if discarded >= MAX_STALE_TICKETS {
+            return Err(Error::with_source(
+                ErrorKind::Transient,
+                "the ticket source keeps returning tickets older than ticket_max_age",
+            ));
+        }
+    };
     let host = ticket.host().to_owned();
     let url = ticket.ws_url();
     drop(ticket);

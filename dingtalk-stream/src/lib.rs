@@ -27,10 +27,10 @@ pub use client::{Client, ClientBuilder, DEFAULT_UA};
 pub use config::{
     DEFAULT_DRAIN_GRACE, DEFAULT_DRAIN_QUIET, DEFAULT_FRAME_IDLE_TIMEOUT, DEFAULT_HEALTHY_AFTER,
     DEFAULT_INBOUND_CAPACITY, DEFAULT_MAX_DATA_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PING_INTERVAL,
-    DEFAULT_PONG_TIMEOUT, DEFAULT_SHUTDOWN_DRAIN, DEFAULT_WRITE_TIMEOUT, DEFAULT_WRITER_CAPACITY,
-    DEFAULT_WS_HANDSHAKE_TIMEOUT,
+    DEFAULT_PONG_TIMEOUT, DEFAULT_SHUTDOWN_DRAIN, DEFAULT_TICKET_MAX_AGE, DEFAULT_WRITE_TIMEOUT,
+    DEFAULT_WRITER_CAPACITY, DEFAULT_WS_HANDSHAKE_TIMEOUT,
 };
-pub use connection::{Connection, ShutdownHandle, ShutdownReport};
+pub use connection::{Connection, ShutdownHandle, ShutdownReport, Transitions};
 pub use dedup::{
     DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL, DedupStore, MIN_DEDUP_TTL, MemoryDedup, Seen, SqliteDedup,
     bot_key, event_key, frame_key,
@@ -50,4 +50,7 @@ pub use message::{
 pub use open::{
     DEFAULT_API_BASE, DEFAULT_HTTP_TIMEOUT, HttpTicketSource, Subscription, Ticket, TicketSource,
 };
-pub use state::{ConnectionState, MAX_TOPICS, MetricsSnapshot, OTHER_TOPICS, ReconnectReason};
+pub use state::{
+    ConnectionState, MAX_TOPICS, MetricsSnapshot, OTHER_TOPICS, ReconnectReason, TRANSITION_BUFFER,
+    Transition,
+};

@@ -62,7 +62,11 @@ impl Subscription {
 /// A connection ticket: the gateway endpoint plus a single-use secret valid for about 90 s.
 pub struct Ticket {
     endpoint: Url,
+    #[expect(clippy::struct_field_names, reason = "the DingTalk name of the secret")]
     ticket: SecretString,
+    issued: tokio::time::Instant,
+    /// How long before `issued` the ticket was really issued ([`Ticket::issued_ago`]).
+    backdated: Duration,
 }
 
 impl fmt::Debug for Ticket {
@@ -89,7 +93,29 @@ impl Ticket {
         if ticket.expose_secret().is_empty() {
             return Err(bad_body("empty ticket"));
         }
-        Ok(Self { endpoint, ticket })
+        Ok(Self {
+            endpoint,
+            ticket,
+            issued: crate::clock::now(),
+            backdated: Duration::ZERO,
+        })
+    }
+
+    /// The same ticket, marked as issued `age` ago. A [`TicketSource`] that caches tickets says so here; the
+    /// engine discards a ticket older than [`ticket_max_age`](crate::ClientBuilder::ticket_max_age) instead of
+    /// upgrading with it (R-OPEN-4).
+    #[must_use]
+    pub fn issued_ago(mut self, age: Duration) -> Self {
+        self.issued = crate::clock::now();
+        self.backdated = age;
+        self
+    }
+
+    /// Time since the ticket was issued ([`Ticket::new`], moved back by [`Ticket::issued_ago`]).
+    pub fn age(&self) -> Duration {
+        crate::clock::now()
+            .saturating_duration_since(self.issued)
+            .saturating_add(self.backdated)
     }
 
     /// The gateway endpoint, without the ticket.

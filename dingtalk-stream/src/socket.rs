@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use dingtalk_core::wire::FrameType;
 
 use crate::ack;
-use crate::clock;
+use crate::clock::{self, GapDetector};
 use crate::connection::{Shared, SocketEvent, Ws, describe_ws_error};
 use crate::frame::{self, topic};
 use crate::inbound::{
@@ -65,6 +65,12 @@ pub(crate) async fn run_socket(
     tracing::debug!(generation, %reason, "socket ended");
     let _ = events.send(SocketEvent::Ended(generation, reason));
 }
+
+/// The sleep/wake tick (R-LIVE-5) runs at this interval, or at `ping_interval` when shorter.
+const SLEEP_CHECK_EVERY: Duration = Duration::from_secs(5);
+/// A tick gap must exceed `ping_interval` and this floor to count as a sleep (short test intervals stay quiet
+/// under load).
+const MIN_SLEEP_GAP: Duration = Duration::from_secs(1);
 
 /// Most frames written before one flush: acks queued together leave in one write, a lone ack at once.
 const WRITE_BATCH: usize = 256;
@@ -143,8 +149,12 @@ async fn read_loop(
     let mut idle_fired = false;
     let idle_enabled = !cfg.frame_idle_timeout.is_zero();
     let mut rotate_at = cfg.max_connection_age.map(|age| start + age);
+    // R-LIVE-5: a tick every few seconds; a gap in it means the process did not run (sleep, SIGSTOP).
+    let check_every = cfg.ping_interval.min(SLEEP_CHECK_EVERY);
+    let mut next_check = start + check_every;
+    let mut gaps = GapDetector::new(start, cfg.wall.now_ms(), cfg.ping_interval.max(MIN_SLEEP_GAP));
     loop {
-        let mut wake = next_ping;
+        let mut wake = next_ping.min(next_check);
         if let Some(at) = rotate_at {
             wake = wake.min(at);
         }
@@ -186,6 +196,25 @@ async fn read_loop(
             }
             () = sleep_until(wake) => {
                 let now = clock::now();
+                if now >= next_check {
+                    let late = now.saturating_duration_since(next_check);
+                    next_check = now + check_every;
+                    if let Some(lost) = gaps.check(now, cfg.wall.now_ms(), late) {
+                        inc(&shared.metrics.suspends_detected);
+                        tracing::warn!(
+                            generation,
+                            lost = ?lost,
+                            "the process did not run for longer than ping_interval (sleep?); probing and replacing the connection"
+                        );
+                        // Probe now (no frame within pong_timeout drops it) and open a replacement meanwhile.
+                        if ping_sent.is_none() && prio.try_send(Outbound::Ping).is_ok() {
+                            ping_sent = Some(now);
+                            next_ping = now + cfg.ping_interval;
+                        }
+                        let _ = events.send(SocketEvent::Rotate(generation, ReconnectReason::Suspended));
+                        continue;
+                    }
+                }
                 if ping_sent.is_some_and(|sent| now >= sent + cfg.pong_timeout) {
                     tracing::warn!(generation, "no frame within pong_timeout of a ping; dropping the connection");
                     return ReconnectReason::PongTimeout;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
@@ -32,10 +32,13 @@ pub enum ReconnectReason {
     Shutdown,
     /// The connection reached `max_connection_age` (make-before-break).
     MaxAge,
+    /// The timer tick gap showed that the process did not run (laptop sleep, a stopped process) for longer than
+    /// `ping_interval` (R-LIVE-5): the socket is suspect, so it is probed and replaced (make-before-break).
+    Suspended,
 }
 
 impl ReconnectReason {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 10] = [
         Self::Disconnect,
         Self::PongTimeout,
         Self::IdleWatchdog,
@@ -45,6 +48,7 @@ impl ReconnectReason {
         Self::Auth,
         Self::Shutdown,
         Self::MaxAge,
+        Self::Suspended,
     ];
 
     /// A stable `snake_case` name (`disconnect`, `pong_timeout`, …).
@@ -59,6 +63,7 @@ impl ReconnectReason {
             Self::Auth => "auth",
             Self::Shutdown => "shutdown",
             Self::MaxAge => "max_age",
+            Self::Suspended => "suspended",
         }
     }
 
@@ -119,6 +124,33 @@ pub enum ConnectionState {
     },
 }
 
+/// How many transitions a [`Transitions`](crate::Transitions) subscriber may fall behind before it misses some
+/// (it is told how many in [`Transition::missed`]).
+pub const TRANSITION_BUFFER: usize = 256;
+
+/// One state change of a connection, with the reason behind it (R-BACK-5). Read from
+/// [`Connection::transitions`](crate::Connection::transitions).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Transition {
+    /// Which parallel connection changed (0-based; see
+    /// [`ClientBuilder::connections`](crate::ClientBuilder::connections)).
+    pub connection: usize,
+    /// The state before.
+    pub from: ConnectionState,
+    /// The state after.
+    pub to: ConnectionState,
+    /// The reconnect reason behind the change, when there is one: why a socket was lost or replaced, `Auth` for
+    /// rejected credentials, `ConnectFailed` for a failed attempt, `Shutdown` for a graceful stop. `None` when a
+    /// connection opens or an attempt starts.
+    pub reason: Option<ReconnectReason>,
+    /// When it happened (wall clock).
+    pub at: SystemTime,
+    /// Transitions this subscriber missed just before this one because it fell more than [`TRANSITION_BUFFER`]
+    /// behind (normally 0).
+    pub missed: u64,
+}
+
 /// Live counters of one client. Read with [`Metrics::snapshot`].
 #[derive(Debug, Default)]
 pub(crate) struct Metrics {
@@ -137,7 +169,10 @@ pub(crate) struct Metrics {
     pub(crate) duplicates: AtomicU64,
     pub(crate) connects: AtomicU64,
     pub(crate) connect_failures: AtomicU64,
-    reconnects: [AtomicU64; 9],
+    pub(crate) tickets_discarded: AtomicU64,
+    pub(crate) suspends_detected: AtomicU64,
+    pub(crate) reorder_late: AtomicU64,
+    reconnects: [AtomicU64; ReconnectReason::ALL.len()],
     /// Business frames per topic (at most [`MAX_TOPICS`] names; the rest count under [`OTHER_TOPICS`]).
     topics: Mutex<BTreeMap<String, u64>>,
     /// Handler run times: bucket `i` counts runs under 2^i µs (the last bucket: everything longer).
@@ -261,6 +296,9 @@ impl Metrics {
             duplicates: g(&self.duplicates),
             connects: g(&self.connects),
             connect_failures: g(&self.connect_failures),
+            tickets_discarded: g(&self.tickets_discarded),
+            suspends_detected: g(&self.suspends_detected),
+            reorder_late: g(&self.reorder_late),
             reconnects: ReconnectReason::ALL
                 .iter()
                 .map(|r| (*r, g(&self.reconnects[r.index()])))
@@ -303,6 +341,13 @@ pub struct MetricsSnapshot {
     pub connects: u64,
     /// Connect attempts that failed.
     pub connect_failures: u64,
+    /// Tickets discarded unused because they were older than `ticket_max_age` (R-OPEN-4).
+    pub tickets_discarded: u64,
+    /// Times the timer tick gap showed the process had not run for longer than `ping_interval` (R-LIVE-5).
+    pub suspends_detected: u64,
+    /// Bot messages that reached the dispatcher after a later message (by `createAt`) of their conversation had
+    /// already been released: inversions the reorder window could not fix (counted only with a window set).
+    pub reorder_late: u64,
     /// Connections replaced or ended, by reason.
     pub reconnects: Vec<(ReconnectReason, u64)>,
     /// Business frames (EVENT and CALLBACK) received per topic, by name (at most [`MAX_TOPICS`] names, the rest

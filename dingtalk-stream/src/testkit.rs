@@ -30,6 +30,8 @@ pub(crate) struct FakeSource {
     pub(crate) endpoint: String,
     pub(crate) calls: AtomicUsize,
     pub(crate) script: Mutex<VecDeque<ErrorKind>>,
+    /// This many tickets are issued 61 s old before fresh ones.
+    pub(crate) stale: AtomicUsize,
 }
 
 #[async_trait]
@@ -40,7 +42,16 @@ impl TicketSource for FakeSource {
         if let Some(kind) = self.script.lock().unwrap().pop_front() {
             return Err(Error::new(kind));
         }
-        Ticket::new(&self.endpoint, SecretString::from(format!("ticket-{n}")))
+        let ticket = Ticket::new(&self.endpoint, SecretString::from(format!("ticket-{n}")))?;
+        let stale = self
+            .stale
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| s.checked_sub(1))
+            .is_ok();
+        Ok(if stale {
+            ticket.issued_ago(Duration::from_secs(61))
+        } else {
+            ticket
+        })
     }
 }
 
@@ -75,6 +86,7 @@ pub(crate) async fn harness(script: &[ErrorKind]) -> Harness {
         endpoint: format!("ws://{addr}/connect"),
         calls: AtomicUsize::new(0),
         script: Mutex::new(script.iter().copied().collect()),
+        stale: AtomicUsize::new(0),
     });
     Harness { source, accepted }
 }
@@ -95,12 +107,17 @@ impl Harness {
     }
 
     pub(crate) async fn accept(&mut self) -> ServerWs {
+        self.accept_with_uri().await.0
+    }
+
+    /// The next accepted socket and its request URI.
+    pub(crate) async fn accept_with_uri(&mut self) -> (ServerWs, String) {
         let (ws, uri) = timeout(WAIT, self.accepted.recv())
             .await
             .expect("no connection")
             .unwrap();
         assert!(uri.starts_with("/connect?ticket=ticket-"), "{uri}");
-        ws
+        (ws, uri)
     }
 }
 

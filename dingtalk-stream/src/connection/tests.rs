@@ -361,6 +361,7 @@ async fn rejected_upgrade_is_retried() {
         endpoint: format!("ws://{addr}/connect"),
         calls: AtomicUsize::new(0),
         script: Mutex::new(VecDeque::new()),
+        stale: AtomicUsize::new(0),
     });
     let conn = Client::builder("dingapp", SecretString::from("s"))
         .subscribe_events()
@@ -614,4 +615,190 @@ async fn parallel_connections_share_the_stream_and_ack_on_their_own_socket() {
     for ws in &mut sockets {
         assert!(closed(ws).await);
     }
+}
+
+/// The next transition, within the test wait.
+async fn next_transition(t: &mut Transitions) -> Transition {
+    timeout(WAIT, t.next())
+        .await
+        .expect("no transition")
+        .expect("transitions ended")
+}
+
+#[tokio::test]
+async fn transitions_report_every_step_with_its_reason() {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    // The first subscriber sees the first attempt's steps too.
+    let mut t = conn.transitions();
+    let first = next_transition(&mut t).await;
+    assert_eq!(first.from, ConnectionState::Connecting { attempt: 0 });
+    assert!(matches!(first.to, ConnectionState::Open { generation: 1, .. }));
+    assert_eq!((first.reason, first.connection, first.missed), (None, 0, 0));
+    let mut a = h.accept().await;
+    // A later subscriber starts from its call.
+    let mut later = conn.transitions();
+    send_raw(
+        &mut a,
+        r#"{"type":"SYSTEM","headers":{"messageId":"d1","topic":"disconnect"},"data":"{}"}"#,
+    )
+    .await;
+    let _b = h.accept().await;
+    for stream in [&mut t, &mut later] {
+        let rotating = next_transition(stream).await;
+        assert!(matches!(
+            rotating.from,
+            ConnectionState::Open { generation: 1, .. }
+        ));
+        assert_eq!(
+            rotating.to,
+            ConnectionState::Rotating {
+                reason: ReconnectReason::Disconnect
+            }
+        );
+        assert_eq!(rotating.reason, Some(ReconnectReason::Disconnect));
+        let open = next_transition(stream).await;
+        assert!(matches!(open.to, ConnectionState::Open { generation: 2, .. }));
+        assert_eq!(open.reason, None);
+        assert!(open.at >= rotating.at);
+    }
+    let handle = conn.shutdown_handle();
+    handle.shutdown().await;
+    let stopping = next_transition(&mut t).await;
+    assert_eq!(stopping.to, ConnectionState::ShuttingDown);
+    assert_eq!(stopping.reason, Some(ReconnectReason::Shutdown));
+    let closed_step = next_transition(&mut t).await;
+    assert_eq!(closed_step.to, ConnectionState::Closed { fatal: false });
+}
+
+#[tokio::test]
+async fn transitions_report_lost_sockets_and_failed_attempts() {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    let mut t = conn.transitions();
+    let _open = next_transition(&mut t).await;
+    let a = h.accept().await;
+    h.source.script.lock().unwrap().push_back(ErrorKind::Transient);
+    drop(a); // abrupt drop: Open → Backoff(io/server close) → Connecting → Backoff(connect failed) → … → Open
+    let _b = h.accept().await;
+    let mut steps = Vec::new();
+    loop {
+        let step = next_transition(&mut t).await;
+        let done = matches!(step.to, ConnectionState::Open { .. });
+        steps.push((step.to, step.reason));
+        if done {
+            break;
+        }
+    }
+    assert!(
+        matches!(
+            steps[0],
+            (
+                ConnectionState::Backoff { .. },
+                Some(ReconnectReason::ServerClose | ReconnectReason::IoError)
+            )
+        ),
+        "{steps:?}"
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|(to, reason)| matches!(to, ConnectionState::Backoff { .. })
+                && *reason == Some(ReconnectReason::ConnectFailed)),
+        "{steps:?}"
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|(to, _)| matches!(to, ConnectionState::Connecting { .. }))
+    );
+}
+
+#[tokio::test]
+async fn tickets_older_than_ticket_max_age_are_never_used() {
+    let mut h = harness(&[]).await;
+    h.source.stale.store(2, Ordering::SeqCst);
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    // tickets 0 and 1 were 61 s old: discarded unused; the upgrade used ticket 2.
+    let (_ws, uri) = h.accept_with_uri().await;
+    assert_eq!(uri, "/connect?ticket=ticket-2");
+    assert_eq!(conn.metrics().tickets_discarded, 2);
+    assert_eq!(h.source.calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_source_that_only_has_stale_tickets_fails_the_attempt_and_backs_off() {
+    let mut h = harness(&[]).await;
+    h.source.stale.store(3, Ordering::SeqCst);
+    let conn = h
+        .client()
+        .ticket_max_age(Duration::from_mins(1))
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    assert!(matches!(
+        *conn.state().borrow(),
+        ConnectionState::Backoff {
+            last_error: ErrorKind::Transient,
+            ..
+        }
+    ));
+    // The retry gets a fresh ticket; no stale one ever reached the server.
+    let (_ws, uri) = h.accept_with_uri().await;
+    assert_eq!(uri, "/connect?ticket=ticket-3");
+    assert_eq!(conn.metrics().tickets_discarded, 3);
+}
+
+#[tokio::test]
+async fn a_wall_clock_jump_means_the_process_slept_so_the_socket_is_replaced() {
+    let mut h = harness(&[]).await;
+    let wall = crate::clock::Wall::default();
+    let conn = h
+        .client()
+        .ping_interval(Duration::from_millis(100))
+        .wall(wall.clone())
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut steps = conn.transitions();
+    let _open = next_transition(&mut steps).await;
+    let mut a = h.accept().await;
+    // Several ticks with both clocks in step: nothing happens.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(conn.metrics().suspends_detected, 0);
+    // The wall clock runs an hour ahead of the monotonic one, as across a laptop sleep.
+    wall.skip(Duration::from_hours(1));
+    let mut b = h.accept().await;
+    let rotating = next_transition(&mut steps).await;
+    assert_eq!(rotating.reason, Some(ReconnectReason::Suspended));
+    assert!(matches!(
+        next_transition(&mut steps).await.to,
+        ConnectionState::Open { generation: 2, .. }
+    ));
+    let m = conn.metrics();
+    assert_eq!(m.suspends_detected, 1);
+    assert_eq!(m.reconnects_for(ReconnectReason::Suspended), 1);
+    // The suspect socket was probed with a WebSocket ping.
+    let probed = timeout(WAIT, async {
+        while let Some(Ok(msg)) = a.next().await {
+            if matches!(msg, Message::Ping(_)) {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    assert!(probed);
+    // B carries on normally.
+    send(&mut b, &bot("b1", "msgB1", "after wake")).await;
+    let mut conn = conn;
+    let Inbound::Callback(_, responder) = next_item(&mut conn).await else {
+        panic!()
+    };
+    responder.ack().await.unwrap();
 }

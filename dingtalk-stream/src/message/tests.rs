@@ -367,7 +367,7 @@ proptest! {
     ) {
         let mut text = format!(r#"{{"msgId":{id},"other":{}"#, Value::from(other));
         if let Some(second) = second {
-            text.push_str(&format!(r#","msgId":{second}"#));
+            text = format!(r#"{text},"msgId":{second}"#);
         }
         text.push('}');
         prop_assert_eq!(BotMessage::check(&text).is_ok(), BotMessage::from_json(&text).is_ok());
