@@ -63,6 +63,21 @@ pub(crate) struct Globals {
     /// Drop stderr notes
     #[arg(short = 'q', long, global = true)]
     pub(crate) quiet: bool,
+    /// `-o`: the output file.
+    #[arg(
+        short = 'o',
+        long,
+        global = true,
+        value_name = "FILE",
+        help = "Write the output to FILE (atomic, mode 0600, inside the working directory or DWS_INPUT_ROOTS)"
+    )]
+    pub(crate) output: Option<String>,
+    /// No colour in tables and human messages (also `NO_COLOR`)
+    #[arg(long, global = true)]
+    pub(crate) no_color: bool,
+    /// Timezone for times without an offset: UTC, ±HH:MM or a fixed-offset IANA name (`DWS_TZ`; default +08:00)
+    #[arg(long, global = true, env = env::TZ, value_name = "TZ")]
+    pub(crate) tz: Option<String>,
     /// Turn off input correction (`DWS_STRICT=1|true|yes|on`)
     #[arg(long, global = true, env = env::STRICT, value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) strict: bool,

@@ -253,7 +253,12 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// Normalises a value of `kind` (stage 7). `Ok(None)`: nothing to change.
-fn normalize_value(kind: &Kind, flag: &str, value: &str) -> Result<Option<(String, &'static str)>, CliError> {
+fn normalize_value(
+    kind: &Kind,
+    flag: &str,
+    value: &str,
+    offset_min: i64,
+) -> Result<Option<(String, &'static str)>, CliError> {
     Ok(match kind {
         Kind::Int => number(value).map(|n| (n, "number")),
         Kind::Enum(values) => {
@@ -270,7 +275,7 @@ fn normalize_value(kind: &Kind, flag: &str, value: &str) -> Result<Option<(Strin
                 }
             }
         }
-        Kind::Date => date(flag, value)?.map(|d| (d, "date")),
+        Kind::Date => date(flag, value, offset_min)?.map(|d| (d, "date")),
         _ => None,
     })
 }
@@ -321,7 +326,7 @@ fn month_number(word: &str) -> Option<u32> {
 }
 
 /// Date and date-time spellings → ISO 8601. Ambiguous `03/04/2024` is refused; unknown forms are left alone.
-fn date(flag: &str, value: &str) -> Result<Option<String>, CliError> {
+fn date(flag: &str, value: &str, offset_min: i64) -> Result<Option<String>, CliError> {
     let v = value.trim();
     // 2024/03/29, 2024.3.9
     let sep: Vec<&str> = v.split(['/', '.']).collect();
@@ -369,7 +374,15 @@ fn date(flag: &str, value: &str) -> Result<Option<String>, CliError> {
                 .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
         if ok {
             let secs = parts.get(2).copied().unwrap_or("00");
-            return Ok(Some(format!("{d}T{}:{}:{secs}+08:00", parts[0], parts[1])));
+            let sign = if offset_min < 0 { '-' } else { '+' };
+            let o = offset_min.abs();
+            return Ok(Some(format!(
+                "{d}T{}:{}:{secs}{sign}{:02}:{:02}",
+                parts[0],
+                parts[1],
+                o / 60,
+                o % 60
+            )));
         }
     }
     Ok(None)
@@ -424,14 +437,26 @@ fn walk<'a>(root: &'a Command, argv: &[String], global: &[Flag]) -> (Vec<usize>,
     (words, cmd)
 }
 
-/// Runs the pipeline. `strict`: nothing is rewritten; a would-be correction is an error (exit 3).
+/// Runs the pipeline (date-times completed at +08:00). `strict`: nothing is rewritten; a would-be correction is
+/// an error (exit 3).
+#[cfg(test)]
 pub(crate) fn correct(root: &Command, argv: &[String], strict: bool) -> Result<Corrected, CliError> {
+    correct_tz(root, argv, strict, 480)
+}
+
+/// Runs the pipeline with date-times without an offset completed at `offset_min` minutes east of UTC (`--tz`).
+pub(crate) fn correct_tz(
+    root: &Command,
+    argv: &[String],
+    strict: bool,
+    offset_min: i64,
+) -> Result<Corrected, CliError> {
     let mut fixes = Vec::new();
     // To a fixpoint (bounded): a flag fixed in one round can reveal the command path or a value for the next.
     let mut out = argv.to_vec();
     for _ in 0..4 {
         let before = fixes.len();
-        out = pipeline(root, &out, &mut fixes)?;
+        out = pipeline(root, &out, &mut fixes, offset_min)?;
         if fixes.len() == before {
             break;
         }
@@ -480,7 +505,12 @@ pub(crate) fn strict_requested(argv: &[String], env_value: Option<&str>) -> bool
 }
 
 #[expect(clippy::too_many_lines, reason = "one pass over argv, stage by stage")]
-fn pipeline(root: &Command, argv: &[String], fixes: &mut Vec<Correction>) -> Result<Vec<String>, CliError> {
+fn pipeline(
+    root: &Command,
+    argv: &[String],
+    fixes: &mut Vec<Correction>,
+    offset_min: i64,
+) -> Result<Vec<String>, CliError> {
     if argv.is_empty() {
         return Ok(Vec::new());
     }
@@ -531,7 +561,7 @@ fn pipeline(root: &Command, argv: &[String], fixes: &mut Vec<Correction>) -> Res
                 if f.kind == Kind::Bool {
                     eq = Some(v);
                 } else {
-                    let v = normalize_value(&f.kind, &f.name, &v)?.map_or(v, |(n, _)| n);
+                    let v = normalize_value(&f.kind, &f.name, &v, offset_min)?.map_or(v, |(n, _)| n);
                     out.push(format!("--{}", f.name));
                     out.push(v);
                     i += 1;
@@ -569,7 +599,7 @@ fn pipeline(root: &Command, argv: &[String], fixes: &mut Vec<Correction>) -> Res
                         out.push(format!("--{}", f.name));
                         continue;
                     };
-                    let value = match normalize_value(kind, &f.name, &value)? {
+                    let value = match normalize_value(kind, &f.name, &value, offset_min)? {
                         Some((n, what)) => {
                             fixes.push(fix(7, what, &f.name, &value, &n));
                             n
@@ -594,7 +624,7 @@ fn pipeline(root: &Command, argv: &[String], fixes: &mut Vec<Correction>) -> Res
             && let Some(v) = argv.get(i + 1)
         {
             out.push(t.clone());
-            let v = match normalize_value(&f.kind, &f.name, v)? {
+            let v = match normalize_value(&f.kind, &f.name, v, offset_min)? {
                 Some((n, what)) => {
                     fixes.push(fix(7, what, &f.name, v, &n));
                     n

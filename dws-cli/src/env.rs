@@ -24,6 +24,12 @@ pub(crate) const STDIN_WAIT: &str = "DWS_STDIN_WAIT";
 pub(crate) const AS_USER: &str = "DWS_AS_USER";
 /// Release source for `dws upgrade`.
 pub(crate) const UPGRADE_URL: &str = "DWS_UPGRADE_URL";
+/// Extra roots for `@file` and `-o` path containment.
+pub(crate) const INPUT_ROOTS: &str = "DWS_INPUT_ROOTS";
+/// Default timezone for `--tz`.
+pub(crate) const TZ: &str = "DWS_TZ";
+/// Turns colour off (any value).
+pub(crate) const NO_COLOR: &str = "NO_COLOR";
 /// Fallback for the config root.
 pub(crate) const HOME: &str = "HOME";
 /// XDG config root.

@@ -7,6 +7,8 @@ mod env;
 mod exit;
 mod jq;
 mod output;
+mod paths;
+mod progress;
 mod settings;
 mod spec;
 mod when;
@@ -140,7 +142,22 @@ fn warn_secret_on_argv(matches: &clap::ArgMatches, globals: &cli::Globals) {
 /// Input correction (reference §4.3), before clap: notes on stderr (unless `-q`), recorded for the output.
 fn corrected(argv: &[String], execution_id: &str) -> Result<Vec<String>, ExitCode> {
     let strict = correct::strict_requested(argv, env::var(env::STRICT).as_deref());
-    match correct::correct(&cli::command(), argv, strict) {
+    let end = argv.iter().position(|a| a == "--").unwrap_or(argv.len());
+    let flags = &argv[..end];
+    output::set_color(!flags.iter().any(|a| a == "--no-color") && env::var(env::NO_COLOR).is_none());
+    // `--tz` for date-times completed by the pipeline; a bad value is reported by clap/Settings later.
+    let tz = flags
+        .iter()
+        .position(|a| a == "--tz")
+        .and_then(|i| flags.get(i + 1).cloned())
+        .or_else(|| {
+            flags
+                .iter()
+                .find_map(|a| a.strip_prefix("--tz=").map(str::to_owned))
+        })
+        .or_else(|| env::var(env::TZ));
+    let offset = tz.and_then(|t| when::tz_offset_min(&t).ok()).unwrap_or(480);
+    match correct::correct_tz(&cli::command(), argv, strict, offset) {
         Ok(c) => {
             correct::record(&c.corrections);
             let quiet = c
@@ -261,7 +278,7 @@ async fn run(settings: &Settings, matches: &clap::ArgMatches) -> Result<Exit, Cl
             let spec = spec::find(&path).ok_or_else(|| {
                 CliError::validation("unknown_command", format!("unknown command `{path}`"))
             })?;
-            let params = Params::from_matches(spec, m)?;
+            let params = Params::from_matches(spec, m, settings.tz_offset_min)?;
             if spec.local {
                 return run_local(settings, spec, &params).await;
             }

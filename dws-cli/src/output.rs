@@ -178,7 +178,7 @@ fn columns(rows: &[Value], fields: Option<&[String]>) -> Vec<String> {
     cols
 }
 
-fn table(rows: &[Value], fields: Option<&[String]>) -> String {
+fn table(rows: &[Value], fields: Option<&[String]>, color: bool) -> String {
     let cols = columns(rows, fields);
     if cols.is_empty() {
         return lines(rows.iter().map(cell));
@@ -211,6 +211,10 @@ fn table(rows: &[Value], fields: Option<&[String]>) -> String {
         format!("{}\n", parts.join("  ").trim_end())
     };
     let mut out = line(cols.iter().map(|c| c.to_uppercase()).collect());
+    if color {
+        // Bold header; widths were computed on the plain text.
+        out = format!("\x1b[1m{}\x1b[0m\n", out.trim_end_matches('\n'));
+    }
     for r in data {
         out.push_str(&line(r));
     }
@@ -259,7 +263,28 @@ fn lines<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
     })
 }
 
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Colour for tables and human messages on terminals; off with `--no-color` or `NO_COLOR`.
+pub(crate) fn set_color(on: bool) {
+    COLOR.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn color_on(terminal: bool) -> bool {
+    terminal && COLOR.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static TARGET: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Sends what would go to stdout into `path` instead (`-o`).
+pub(crate) fn set_target(path: std::path::PathBuf) {
+    let _ = TARGET.set(path);
+}
+
 fn write_stdout(text: &str) -> Result<(), CliError> {
+    if let Some(path) = TARGET.get() {
+        return crate::paths::write_atomic(path, text.as_bytes());
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
@@ -321,7 +346,11 @@ pub(crate) fn print_success(
         }
         Format::Ndjson => lines(rows_of(&response).iter()),
         Format::Csv => csv(&rows_of(&response), fields),
-        Format::Table => table(&rows_of(&response), fields),
+        Format::Table => table(
+            &rows_of(&response),
+            fields,
+            color_on(settings.stdout_tty && settings.output.is_none()),
+        ),
     };
     write_stdout(&text)
 }
@@ -373,15 +402,20 @@ pub(crate) fn print_error(err: &CliError, json_wanted: bool, execution_id: &str)
     if json_wanted || !std::io::stderr().is_terminal() {
         let _ = writeln!(stderr, "{}", error_json(err, execution_id));
     } else {
+        let (red, dim, reset) = if color_on(true) {
+            ("\x1b[1;31m", "\x1b[2m", "\x1b[0m")
+        } else {
+            ("", "", "")
+        };
         let _ = writeln!(
             stderr,
-            "error[{}/{}]: {}",
+            "{red}error[{}/{}]{reset}: {}",
             err.exit.category(),
             err.reason,
             clean(&err.message)
         );
         if let Some(h) = &err.hint {
-            let _ = writeln!(stderr, "hint: {}", clean(h));
+            let _ = writeln!(stderr, "{dim}hint: {}{reset}", clean(h));
         }
     }
 }
@@ -394,6 +428,13 @@ mod tests {
     fn clean_strips_escapes_and_bidi() {
         assert_eq!(clean("a\u{1b}[31mred\u{1b}[0m\u{202e}b\u{7}"), "aredb");
         assert_eq!(clean("x\u{1b}]0;title\u{7}y"), "xy");
+    }
+
+    #[test]
+    fn table_header_is_bold_only_with_color() {
+        let rows = vec![json!({"a": "x"})];
+        assert_eq!(table(&rows, None, false), "A\nx\n");
+        assert_eq!(table(&rows, None, true), "\x1b[1mA\x1b[0m\nx\n");
     }
 
     #[test]

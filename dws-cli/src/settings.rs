@@ -36,6 +36,10 @@ pub(crate) struct Settings {
     pub(crate) interactive: bool,
     pub(crate) trusted_domains: Option<String>,
     pub(crate) webhook_secret: Option<String>,
+    /// `-o FILE`: the checked target; stdout output goes there instead.
+    pub(crate) output: Option<PathBuf>,
+    /// Minutes east of UTC for times without an offset (`--tz`, `DWS_TZ`; default +08:00).
+    pub(crate) tz_offset_min: i64,
 }
 
 /// The file `dws sandbox serve` records its URL in.
@@ -91,7 +95,21 @@ impl Settings {
         if let Some(program) = &globals.jq {
             crate::jq::compile_check(program)?;
         }
+        let output = globals
+            .output
+            .as_deref()
+            .map(crate::paths::output_target)
+            .transpose()?;
+        if let Some(target) = &output {
+            crate::output::set_target(target.clone());
+        }
+        let tz_offset_min = match &globals.tz {
+            Some(tz) => crate::when::tz_offset_min(tz)?,
+            None => 480,
+        };
         Ok(Self {
+            output,
+            tz_offset_min,
             format,
             jq: globals.jq,
             fields,
@@ -105,14 +123,7 @@ impl Settings {
             client_secret: match globals.client_secret.filter(|s| !s.is_empty()) {
                 // `--client-secret @file` keeps the secret out of shell history.
                 Some(v) if v.starts_with('@') && !v.starts_with("@@") => Some(
-                    std::fs::read_to_string(&v[1..])
-                        .map_err(|_| {
-                            CliError::validation(
-                                "input_file_not_found",
-                                "--client-secret: cannot read the secret file",
-                            )
-                            .param("client-secret")
-                        })?
+                    crate::paths::read_input_file("client-secret", &v[1..])?
                         .trim()
                         .to_owned(),
                 ),

@@ -1788,6 +1788,8 @@ pub(crate) fn catalog_json() -> Value {
             "jq": {"type": "string"}, "fields": {"type": "array"}, "dry-run": {"type": "boolean"},
             "yes": {"type": "boolean"}, "timeout": {"type": "integer", "default": 30},
             "profile": {"type": "string"}, "sandbox": {"type": "string"},
+            "output": {"type": "string"}, "tz": {"type": "string", "default": "+08:00"},
+            "no-color": {"type": "boolean"}, "strict": {"type": "boolean"},
         },
         "error_reasons": ERROR_REASONS,
         "products": products,

@@ -16,6 +16,8 @@ fn dws(config: &std::path::Path, args: &[&str]) -> Output {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DWS_CONFIG_DIR", config)
         .env("HOME", config)
+        // `@file` inputs (the secret canary) live in the config dir, outside the working directory.
+        .env("DWS_INPUT_ROOTS", config)
         .stdin(Stdio::null())
         .output()
         .unwrap()

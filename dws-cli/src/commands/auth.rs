@@ -99,9 +99,15 @@ pub(crate) async fn login(settings: &Settings, args: LoginArgs) -> Result<Exit, 
                 device.user_code()
             ),
         );
-        let code = dingtalk_auth::device::poll(&ctx.transport, credentials.client_id(), &device, &options)
-            .await
-            .map_err(|e| auth_err(&e))?;
+        let poll = dingtalk_auth::device::poll(&ctx.transport, credentials.client_id(), &device, &options);
+        let code = crate::progress::waiting(
+            settings,
+            "waiting for the device login",
+            Some(std::time::Duration::from_mins(10)),
+            poll,
+        )
+        .await
+        .map_err(|e| auth_err(&e))?;
         let session =
             dingtalk_auth::login::complete_login(&ctx.transport, &credentials, ctx.tokens()?, &code)
                 .await

@@ -297,9 +297,7 @@ pub(crate) async fn api(ctx: &mut Ctx<'_>, args: ApiArgs) -> Result<Outcome, Cli
     let mut body: Option<Value> = match &args.data {
         Some(d) => {
             let text = read_input("data", d, &mut stdin_claimed)?;
-            Some(serde_json::from_str(&text).map_err(|e| {
-                CliError::validation("invalid_argument", format!("--data: invalid JSON: {e}")).param("data")
-            })?)
+            Some(crate::commands::parse_json("data", &text)?)
         }
         None => None,
     };
@@ -311,7 +309,17 @@ pub(crate) async fn api(ctx: &mut Ctx<'_>, args: ApiArgs) -> Result<Outcome, Cli
     let mut items: Vec<Value> = Vec::new();
     let mut last = Value::Null;
     let mut next_cursor = None;
-    for _ in 0..pages {
+    let mut progress = crate::progress::Progress::new(ctx.settings);
+    for page in 0..pages {
+        if args.page_all && !ctx.settings.dry_run {
+            progress.update(&format!(
+                "{} {}: page {} ({} items so far)",
+                method,
+                args.path,
+                page + 1,
+                items.len()
+            ));
+        }
         last = raw::send(ctx, &method, legacy, &args.path, &query, body.clone()).await?;
         if ctx.settings.dry_run {
             break;
@@ -342,6 +350,7 @@ pub(crate) async fn api(ctx: &mut Ctx<'_>, args: ApiArgs) -> Result<Outcome, Cli
             }
         }
     }
+    progress.finish();
     let response = if args.page_all && !ctx.settings.dry_run {
         json!({ "items": items })
     } else {

@@ -316,7 +316,14 @@ pub(crate) struct Params {
 
 impl Params {
     /// Reads the leaf's flags from clap, resolving `@file`/`-` for text and JSON flags.
-    pub(crate) fn from_matches(spec: &CommandSpec, m: &clap::ArgMatches) -> Result<Self, CliError> {
+    /// Time keywords (`today`, `+2h`, …) of date flags become ISO 8601 at `tz_offset_min`.
+    pub(crate) fn from_matches(
+        spec: &CommandSpec,
+        m: &clap::ArgMatches,
+        tz_offset_min: i64,
+    ) -> Result<Self, CliError> {
+        let now_ms =
+            i64::try_from(dingtalk_core::Clock::epoch_millis(&dingtalk_core::SystemClock)).unwrap_or(0);
         let mut values = Map::new();
         let mut stdin_claimed = false;
         for p in spec.params {
@@ -340,19 +347,16 @@ impl Params {
                     Some(s) => {
                         let text = read_input(p.name, s, &mut stdin_claimed)?;
                         if p.ty == Ty::Json {
-                            Some(serde_json::from_str::<Value>(&text).map_err(|e| {
-                                CliError::validation(
-                                    "invalid_argument",
-                                    format!("--{}: invalid JSON: {e}", p.name),
-                                )
-                                .param(p.name)
-                            })?)
+                            Some(parse_json(p.name, &text)?)
                         } else {
                             Some(Value::String(text))
                         }
                     }
                     None => None,
                 },
+                Ty::Date => m.get_one::<String>(p.name).map(|s| {
+                    json!(crate::when::keyword(s, tz_offset_min, now_ms).unwrap_or_else(|| s.clone()))
+                }),
                 _ => m.get_one::<String>(p.name).map(|s| json!(s)),
             };
             if let Some(v) = v {
@@ -492,28 +496,7 @@ pub(crate) fn read_input(flag: &str, value: &str, stdin_claimed: &mut bool) -> R
             .is_some_and(|c| c.is_ascii_alphanumeric() || "._~/-".contains(c))
             && !value.chars().any(char::is_whitespace);
         if path_like {
-            let meta = std::fs::metadata(path).map_err(|_| {
-                CliError::validation("input_file_not_found", format!("--{flag}: file {path} not found"))
-                    .param(flag)
-                    .hint("use @@ for a literal @")
-            })?;
-            if !meta.is_file() {
-                return Err(CliError::validation(
-                    "input_unsafe",
-                    format!("--{flag}: {path} is not a regular file"),
-                )
-                .param(flag));
-            }
-            if meta.len() > 8 << 20 {
-                return Err(CliError::validation(
-                    "input_too_large",
-                    format!("--{flag}: {path} exceeds 8 MiB"),
-                )
-                .param(flag));
-            }
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::validation("input_unsafe", format!("--{flag}: {e}")).param(flag))?;
-            return Ok(text.trim_start_matches('\u{feff}').replace("\r\n", "\n"));
+            return crate::paths::read_input_file(flag, path);
         }
     }
     Ok(value.to_owned())
@@ -599,5 +582,89 @@ pub(crate) fn object_outcome(body: Value, ctx: &Ctx<'_>) -> Outcome {
         request_ids: ctx.request_ids.clone(),
         raw: ctx.raw.clone(),
         ..Outcome::default()
+    }
+}
+
+/// Parses a JSON flag strictly: a duplicate object key is an error (reference §4.2), not "last one wins".
+pub(crate) fn parse_json(flag: &str, text: &str) -> Result<Value, CliError> {
+    use serde::de::{Deserializer as _, Error as _, MapAccess, SeqAccess, Visitor};
+
+    struct Strict;
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(json!(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(json!(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(StrictValue(v)) = seq.next_element()? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let StrictValue(v) = map.next_value()?;
+                if out.contains_key(&key) {
+                    return Err(A::Error::custom(format!("duplicate key `{key}`")));
+                }
+                out.insert(key, v);
+            }
+            Ok(Value::Object(out))
+        }
+    }
+    struct StrictValue(Value);
+    impl<'de> serde::Deserialize<'de> for StrictValue {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(Strict).map(StrictValue)
+        }
+    }
+    let invalid = |e: &serde_json::Error| {
+        CliError::validation("invalid_argument", format!("--{flag}: invalid JSON: {e}")).param(flag)
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = (&mut de).deserialize_any(Strict).map_err(|e| invalid(&e))?;
+    de.end().map_err(|e| invalid(&e))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_json;
+
+    #[test]
+    fn json_flags_refuse_duplicate_keys() {
+        assert_eq!(
+            parse_json("data", r#"{"a":[1,{"b":null}],"c":1.5}"#).ok(),
+            Some(serde_json::json!({"a":[1,{"b":null}],"c":1.5}))
+        );
+        let err = parse_json("data", r#"{"a":1,"b":{"x":1,"x":2}}"#)
+            .err()
+            .map(|e| e.message.clone());
+        assert!(err.is_some_and(|m| m.contains("duplicate key `x`")));
+        assert!(parse_json("data", "{} trailing").is_err());
+        assert!(parse_json("data", "").is_err());
     }
 }

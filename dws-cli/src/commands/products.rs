@@ -69,7 +69,14 @@ pub(crate) async fn run(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Re
     };
     let mut items = Vec::new();
     let mut pages = 0;
+    let mut progress = crate::progress::Progress::new(ctx.settings);
     loop {
+        progress.update(&format!(
+            "{}: page {} ({} items so far)",
+            spec.path,
+            pages + 1,
+            items.len()
+        ));
         let mut page = run_once(spec, &params, ctx).await?;
         pages += 1;
         if let Some(Value::Array(a)) = page.response.get_mut("items") {
@@ -474,8 +481,8 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
             Ok(out)
         }
         "report.get_send_report_list" => {
-            let start = crate::when::epoch_ms("start", p.req("start")?, 480)?;
-            let end = crate::when::epoch_ms("end", p.req("end")?, 480)?;
+            let start = crate::when::epoch_ms("start", p.req("start")?, ctx.settings.tz_offset_min)?;
+            let end = crate::when::epoch_ms("end", p.req("end")?, ctx.settings.tz_offset_min)?;
             if end <= start || end - start > 180 * 86_400_000 {
                 return Err(bad(
                     "end",
@@ -573,12 +580,12 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
         }
         "oa.list_initiated_instances" => {
             let me = UserId::new(ctx.self_user_id()?);
-            let start = crate::when::epoch_ms("start", p.req("start")?, 480)?;
+            let start = crate::when::epoch_ms("start", p.req("start")?, ctx.settings.tz_offset_min)?;
             let mut ep =
                 workflow::ListProcessInstanceIds::new(ProcessCode::new(p.req("process-code")?), start)
                     .user_ids(vec![me]);
             if let Some(e) = p.str("end") {
-                ep = ep.end_time(crate::when::epoch_ms("end", e, 480)?);
+                ep = ep.end_time(crate::when::epoch_ms("end", e, ctx.settings.tz_offset_min)?);
             }
             if let Some(n) = p.int("max-results") {
                 ep = ep.max_results(u32::try_from(n.clamp(1, 20)).unwrap_or(20));
@@ -712,7 +719,7 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
                 ep = ep.participant_ids(participants);
             }
             if let Some(d) = p.str("due") {
-                ep = ep.due_time(crate::when::epoch_ms("due", d, 480)?);
+                ep = ep.due_time(crate::when::epoch_ms("due", d, ctx.settings.tz_offset_min)?);
             }
             if let Some(pr) = p.str("priority") {
                 ep = ep.priority(priority(pr));
@@ -752,7 +759,7 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
                 ep = ep.subject(t);
             }
             if let Some(d) = p.str("due") {
-                ep = ep.due_time(crate::when::epoch_ms("due", d, 480)?);
+                ep = ep.due_time(crate::when::epoch_ms("due", d, ctx.settings.tz_offset_min)?);
             }
             if p.flag("done") {
                 ep = ep.done(true);
@@ -1028,7 +1035,7 @@ async fn generic(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<Ou
             "query" => {
                 let text = match v {
                     Value::String(s) if q.ty == crate::spec::Ty::Date => {
-                        crate::when::epoch_ms(q.name, s, 480)?.to_string()
+                        crate::when::epoch_ms(q.name, s, ctx.settings.tz_offset_min)?.to_string()
                     }
                     Value::String(s) => s.clone(),
                     Value::Array(a) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
@@ -1039,7 +1046,7 @@ async fn generic(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<Ou
             "body" => {
                 let value = match (q.ty, v) {
                     (crate::spec::Ty::Date, Value::String(s)) => {
-                        json!(crate::when::epoch_ms(q.name, s, 480)?)
+                        json!(crate::when::epoch_ms(q.name, s, ctx.settings.tz_offset_min)?)
                     }
                     _ => v.clone(),
                 };
