@@ -35,6 +35,11 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
 pub const DEFAULT_PER_KEY_DEPTH: usize = 32;
 /// Default event handler deadline: 30 s.
 pub const DEFAULT_EVENT_HANDLER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default reorder window for bot messages: off. Real DingTalk redelivers a lost push about 60 s later, far past
+/// any window worth its delay, and every held message waits up to the window before its handler runs; turn it on
+/// where one conversation's messages can race by a little (several parallel connections, a server that
+/// redelivers within seconds).
+pub const DEFAULT_REORDER_WINDOW: Duration = Duration::ZERO;
 /// Default card/graph callback handler deadline: 10 s.
 pub const DEFAULT_CALLBACK_HANDLER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -76,6 +81,7 @@ pub struct Dispatcher<H> {
     per_key_depth: usize,
     event_handler_timeout: Duration,
     callback_handler_timeout: Duration,
+    reorder_window: Duration,
 }
 
 impl<H> std::fmt::Debug for Dispatcher<H> {
@@ -85,6 +91,7 @@ impl<H> std::fmt::Debug for Dispatcher<H> {
             .field("max_in_flight", &self.max_in_flight)
             .field("queue_capacity", &self.queue_capacity)
             .field("per_key_depth", &self.per_key_depth)
+            .field("reorder_window", &self.reorder_window)
             .finish_non_exhaustive()
     }
 }
@@ -102,6 +109,7 @@ impl<H: Handler> Dispatcher<H> {
             per_key_depth: DEFAULT_PER_KEY_DEPTH,
             event_handler_timeout: DEFAULT_EVENT_HANDLER_TIMEOUT,
             callback_handler_timeout: DEFAULT_CALLBACK_HANDLER_TIMEOUT,
+            reorder_window: DEFAULT_REORDER_WINDOW,
         }
     }
 
@@ -147,6 +155,18 @@ impl<H: Handler> Dispatcher<H> {
         self
     }
 
+    /// Bot messages of one conversation are held up to this long after they arrive and handed to the handler in
+    /// `createAt` order, so a message that arrives a little after a later one still runs first (default
+    /// [`DEFAULT_REORDER_WINDOW`]: off). Acks are not delayed: bot messages are acked on arrival (R-ACK-1). A
+    /// message that arrives after a later one was already released runs at once and is counted in
+    /// [`MetricsSnapshot::reorder_late`](crate::MetricsSnapshot::reorder_late). At most `per_key_depth` messages
+    /// are held per conversation, on top of the `per_key_depth` queued.
+    #[must_use]
+    pub fn reorder_window(mut self, window: Duration) -> Self {
+        self.reorder_window = window;
+        self
+    }
+
     /// Runs until the connection's stream ends. Returns the first fatal error the stream yielded, if any.
     ///
     /// # Errors
@@ -178,6 +198,8 @@ impl<H: Handler> Dispatcher<H> {
             metrics,
             lanes: Mutex::new(HashMap::new()),
             per_key_depth: self.per_key_depth,
+            reorder_window: self.reorder_window,
+            released: Mutex::new(HashMap::new()),
             outcomes: Mutex::new(Outcomes::default()),
         });
         let slots = Arc::new(Semaphore::new(self.queue_capacity));
@@ -237,8 +259,16 @@ struct Shared<H> {
     metrics: Arc<Metrics>,
     lanes: Mutex<HashMap<String, mpsc::Sender<Job>>>,
     per_key_depth: usize,
+    reorder_window: Duration,
+    /// The latest `createAt` released per conversation lane whose worker has exited (reorder window only), so a
+    /// late message is still recognised after its lane went idle. Bounded by [`RELEASED_CAPACITY`].
+    released: Mutex<HashMap<String, i64>>,
     outcomes: Mutex<Outcomes>,
 }
+
+/// Conversations whose latest released `createAt` is remembered; past it the memory starts over (only the
+/// `reorder_late` count can miss a few then).
+const RELEASED_CAPACITY: usize = 4096;
 
 /// The answer given to an event or a non-bot callback, replayed to its duplicates (R-DUP-3).
 #[derive(Debug, Clone)]
@@ -328,7 +358,14 @@ impl<H> Shared<H> {
 /// How long a duplicate waits for its in-flight original beyond the handler deadline.
 const REPLAY_MARGIN: Duration = Duration::from_secs(5);
 
-type Job = Box<dyn FnOnce() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+type Run = Box<dyn FnOnce() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// One unit of work in a key's lane.
+struct Job {
+    /// `createAt` of a bot message: its place under a reorder window.
+    create_at: Option<i64>,
+    run: Run,
+}
 
 /// Routes one accepted item; `slot` is held until its work is done.
 async fn accept<H: Handler>(
@@ -357,6 +394,7 @@ async fn accept<H: Handler>(
         }
         Inbound::Callback(callback, responder) => {
             if let Some(msg) = callback.bot_message() {
+                let create_at = msg.create_at;
                 let lane = format!("bot:{}:{}", msg.robot_code, msg.conversation_id);
                 let keys = vec![
                     bot_key(msg.robot_code.as_str(), msg.id.as_str()),
@@ -373,7 +411,7 @@ async fn accept<H: Handler>(
                 // Ack before processing (R-ACK-1): the slot and lane place are already reserved.
                 let _ = responder.ack().await;
                 let shared2 = Arc::clone(shared);
-                permit.send(Box::new(move || {
+                let run: Run = Box::new(move || {
                     Box::pin(async move {
                         let _slot = slot;
                         let handler = Arc::clone(&shared2.handler);
@@ -390,7 +428,8 @@ async fn accept<H: Handler>(
                             Err(_) => tracing::error!("bot message handler panicked"),
                         }
                     })
-                }));
+                });
+                permit.send(Job { create_at, run });
             } else {
                 let lane = match callback.payload() {
                     CallbackPayload::CardAction(card) => Some(format!("card:{}", card.out_track_id)),
@@ -420,7 +459,10 @@ async fn accept<H: Handler>(
                 };
                 match permit {
                     Some(permit) => {
-                        permit.send(Box::new(job));
+                        permit.send(Job {
+                            create_at: None,
+                            run: Box::new(job),
+                        });
                     }
                     None => {
                         tasks.spawn(job());
@@ -498,7 +540,11 @@ fn lane_permit<H: Handler>(
     lanes.insert(key.to_owned(), tx);
     let shared = Arc::clone(shared);
     let key = key.to_owned();
-    tasks.spawn(lane_worker(shared, key, rx));
+    if shared.reorder_window.is_zero() {
+        tasks.spawn(lane_worker(shared, key, rx));
+    } else {
+        tasks.spawn(reordering_lane_worker(shared, key, rx));
+    }
     Some(permit)
 }
 
@@ -528,7 +574,119 @@ async fn lane_worker<H>(shared: Arc<Shared<H>>, key: String, mut rx: mpsc::Recei
             }
             Err(mpsc::error::TryRecvError::Disconnected) => return,
         };
-        job().await;
+        (job.run)().await;
+    }
+}
+
+/// Unregisters an idle lane: `true` when it may exit (no job queued, no place reserved).
+fn lane_idle<H>(shared: &Shared<H>, key: &str, rx: &mpsc::Receiver<Job>) -> bool {
+    let mut lanes = shared.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+    let reserved = lanes
+        .get(key)
+        .is_some_and(|tx| tx.capacity() < shared.per_key_depth);
+    if rx.is_empty() && !reserved {
+        lanes.remove(key);
+        return true;
+    }
+    false
+}
+
+/// Jobs held by a reorder window, released in `createAt` order.
+struct Held {
+    /// `(createAt, arrival sequence)` → (arrival time, job).
+    jobs: std::collections::BTreeMap<(i64, u64), (tokio::time::Instant, Run)>,
+    seq: u64,
+    seen_max: Option<i64>,
+    released_max: Option<i64>,
+}
+
+impl Held {
+    fn push(&mut self, job: Job, metrics: &crate::state::Metrics) {
+        if let (Some(at), Some(released)) = (job.create_at, self.released_max)
+            && at < released
+        {
+            inc(&metrics.reorder_late);
+        }
+        // A message without `createAt` keeps its arrival place after what has been seen.
+        let order = job.create_at.or(self.seen_max).unwrap_or(i64::MIN);
+        self.seen_max = self.seen_max.max(job.create_at);
+        self.jobs
+            .insert((order, self.seq), (crate::clock::now(), job.run));
+        self.seq += 1;
+    }
+
+    /// When the earliest-arrived job's hold ends: the smallest `createAt` is released then.
+    fn due(&self, window: Duration) -> Option<tokio::time::Instant> {
+        self.jobs.values().map(|(at, _)| *at).min().map(|at| at + window)
+    }
+
+    fn pop(&mut self) -> Option<Run> {
+        let ((order, _), (_, run)) = self.jobs.pop_first()?;
+        self.released_max = self.released_max.max(Some(order));
+        Some(run)
+    }
+}
+
+/// [`lane_worker`] with a reorder window: each job waits until the earliest-arrived one has been held for the
+/// window, then the one with the smallest `createAt` runs. No job waits longer than the window before it is
+/// eligible.
+async fn reordering_lane_worker<H>(shared: Arc<Shared<H>>, key: String, mut rx: mpsc::Receiver<Job>) {
+    let window = shared.reorder_window;
+    let released_max = shared
+        .released
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(&key);
+    let mut held = Held {
+        jobs: std::collections::BTreeMap::new(),
+        seq: 0,
+        seen_max: released_max,
+        released_max,
+    };
+    let mut open = true;
+    loop {
+        while open && held.jobs.len() < shared.per_key_depth {
+            match rx.try_recv() {
+                Ok(job) => held.push(job, &shared.metrics),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => open = false,
+            }
+        }
+        let Some(due) = held.due(window) else {
+            if !open || lane_idle(&shared, &key, &rx) {
+                if let Some(at) = held.released_max {
+                    let mut released = shared.released.lock().unwrap_or_else(PoisonError::into_inner);
+                    if released.len() >= RELEASED_CAPACITY {
+                        released.clear();
+                    }
+                    released.insert(key, at);
+                }
+                return;
+            }
+            match timeout(Duration::from_millis(50), rx.recv()).await {
+                Ok(Some(job)) => held.push(job, &shared.metrics),
+                Ok(None) => open = false,
+                Err(_) => {}
+            }
+            continue;
+        };
+        if crate::clock::now() >= due {
+            if let Some(run) = held.pop() {
+                run().await;
+            }
+            continue;
+        }
+        if open && held.jobs.len() < shared.per_key_depth {
+            tokio::select! {
+                job = rx.recv() => match job {
+                    Some(job) => held.push(job, &shared.metrics),
+                    None => open = false,
+                },
+                () = tokio::time::sleep_until(due) => {}
+            }
+        } else {
+            tokio::time::sleep_until(due).await;
+        }
     }
 }
 

@@ -37,7 +37,7 @@ pub use dedup::{
 };
 pub use dispatch::{
     DEFAULT_CALLBACK_HANDLER_TIMEOUT, DEFAULT_EVENT_HANDLER_TIMEOUT, DEFAULT_MAX_IN_FLIGHT,
-    DEFAULT_PER_KEY_DEPTH, DEFAULT_QUEUE_CAPACITY, Dispatcher, Handler, HandlerError,
+    DEFAULT_PER_KEY_DEPTH, DEFAULT_QUEUE_CAPACITY, DEFAULT_REORDER_WINDOW, Dispatcher, Handler, HandlerError,
 };
 pub use error::{Error, ErrorKind};
 pub use frame::{Frame, FrameError, Headers, decode as decode_frame};

@@ -453,3 +453,80 @@ fn forgotten_answers_leave_no_stale_eviction_entry() {
     assert!(o.get(&keys("a")).is_none(), "the oldest goes first");
     assert_eq!(o.order.len(), 2);
 }
+
+/// A bot message in `cid1` with a given `createAt`.
+fn bot_at(message_id: &str, create_at: i64, text: &str) -> Value {
+    business(
+        "CALLBACK",
+        topic::BOT_MESSAGE,
+        message_id,
+        &json!({"msgId": format!("msg-{message_id}"),"msgtype":"text","text":{"content":text},"conversationId":"cid1",
+                "conversationType":"1","senderId":"$:s","robotCode":"dingabc","createAt":create_at}),
+    )
+}
+
+/// Sends `frames` back to back, reads their acks, then waits until the recorder saw `n` messages.
+async fn run_frames(window: Duration, frames: &[Value], pause_before_last: Duration) -> (Vec<String>, u64) {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    let metrics = conn.metrics_handle();
+    let mut ws = h.accept().await;
+    let recorder = Arc::new(Recorder::default());
+    let run = tokio::spawn(
+        Dispatcher::new("dingapp", ArcHandler(Arc::clone(&recorder)))
+            .reorder_window(window)
+            .run(conn),
+    );
+    let (last, first) = frames.split_last().unwrap();
+    for frame in first {
+        send(&mut ws, frame).await;
+    }
+    tokio::time::sleep(pause_before_last).await;
+    send(&mut ws, last).await;
+    // Acks are never held back by the window.
+    for _ in frames {
+        assert_eq!(next_json(&mut ws).await["code"], 200);
+    }
+    timeout(WAIT, async {
+        while recorder.seen.lock().unwrap().len() < frames.len() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("not every message handled");
+    run.abort();
+    let seen = recorder
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, t)| t.clone())
+        .collect();
+    (seen, metrics.snapshot().reorder_late)
+}
+
+#[tokio::test]
+async fn reorder_window_hands_messages_over_in_create_at_order() {
+    let frames = [
+        bot_at("f3", 3_000, "c"),
+        bot_at("f1", 1_000, "a"),
+        bot_at("f2", 2_000, "b"),
+    ];
+    // Without a window: arrival order (the control that shows the window matters).
+    let (seen, _) = run_frames(Duration::ZERO, &frames, Duration::ZERO).await;
+    assert_eq!(seen, ["c", "a", "b"]);
+    let (seen, late) = run_frames(Duration::from_millis(300), &frames, Duration::ZERO).await;
+    assert_eq!(seen, ["a", "b", "c"]);
+    assert_eq!(late, 0);
+}
+
+#[tokio::test]
+async fn reorder_window_is_bounded_and_counts_what_it_could_not_fix() {
+    // "d" (createAt 4) arrives 600 ms after "e" (createAt 5) was released at 200 ms: it runs at once, after "e".
+    let frames = [bot_at("f5", 5_000, "e"), bot_at("f4", 4_000, "d")];
+    let started = crate::clock::now();
+    let (seen, late) = run_frames(Duration::from_millis(200), &frames, Duration::from_millis(600)).await;
+    assert_eq!(seen, ["e", "d"]);
+    assert_eq!(late, 1);
+    assert!(crate::clock::now().saturating_duration_since(started) < Duration::from_secs(3));
+}
