@@ -4,6 +4,7 @@ pub mod access;
 pub mod agent;
 pub mod app;
 pub mod config;
+mod duration;
 pub mod markdown;
 pub mod pairing;
 pub mod registry;

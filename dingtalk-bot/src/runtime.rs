@@ -586,20 +586,57 @@ impl Bot {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let sent = match tags::check_media(&tag, &self.media_roots(), &self.media_limits()) {
-                Ok(checked) => self
-                    .inner
-                    .replier
-                    .send_media(target, &checked, tag.kind)
-                    .await
-                    .map_err(|e| {
-                        tracing::warn!(error = %e, "media send failed");
-                        "上传失败".to_owned()
-                    }),
+                Ok(checked) => {
+                    if tag.kind == tags::MediaKind::Video && self.send_video(target, &tag, &checked).await {
+                        continue;
+                    }
+                    self.inner
+                        .replier
+                        .send_media(target, &checked, tag.kind)
+                        .await
+                        .map_err(|e| {
+                            tracing::warn!(error = %e, "media send failed");
+                            "上传失败".to_owned()
+                        })
+                }
                 Err(refusal) => Err(refusal.to_string()),
             };
             if let Err(reason) = sent {
                 self.say(target, &format!("📎 发送失败：{name}（{reason}）"))
                     .await;
+            }
+        }
+    }
+
+    /// A video tag with a cover as a video message; `false` (send it as a file instead) without a cover, when the
+    /// cover is refused, or when the video message fails.
+    async fn send_video(
+        &self,
+        target: &ReplyTarget,
+        tag: &tags::MediaTag,
+        video: &tags::CheckedMedia,
+    ) -> bool {
+        let Some(cover) = &tag.cover else {
+            return false;
+        };
+        let cover_tag = tags::MediaTag {
+            kind: tags::MediaKind::Image,
+            path: cover.clone(),
+            name: None,
+            cover: None,
+        };
+        let cover = match tags::check_media(&cover_tag, &self.media_roots(), &self.media_limits()) {
+            Ok(cover) => cover,
+            Err(refusal) => {
+                tracing::info!(%refusal, "video cover refused; sending the video as a file");
+                return false;
+            }
+        };
+        match self.inner.replier.send_video(target, video, &cover).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::info!(error = %e, "video message failed; sending the video as a file");
+                false
             }
         }
     }

@@ -55,6 +55,8 @@ pub struct MediaTag {
     pub path: String,
     /// The display name (`name="…"`), if given.
     pub name: Option<String>,
+    /// A video's cover image (`cover="…"`), if given: with one the video goes as a video message.
+    pub cover: Option<String>,
 }
 
 /// Removes media tags from `text`, returning the visible text (runs of 3+ newlines collapsed to 2) and the tags in
@@ -114,6 +116,7 @@ fn parse_ding(text: &str) -> Option<(MediaTag, usize)> {
             kind,
             path: clean_path(&path),
             name: attr(attrs, "name"),
+            cover: attr(attrs, "cover").map(|c| clean_path(&c)),
         },
         end + 1,
     ))
@@ -133,6 +136,7 @@ fn parse_markdown_image(text: &str) -> Option<(MediaTag, usize)> {
             kind: MediaKind::Image,
             path,
             name: None,
+            cover: None,
         },
         close + 1,
     ))
@@ -354,7 +358,8 @@ mod tests {
             MediaTag {
                 kind: MediaKind::Image,
                 path: "/tmp/a.png".into(),
-                name: None
+                name: None,
+                cover: None,
             }
         );
         assert_eq!(tags[1].path, "/tmp/My Report.pdf");
@@ -366,6 +371,9 @@ mod tests {
         );
         assert!(visible.contains("![web](https://x/y.png)"));
         assert!(!visible.contains("\n\n\n"));
+        let (_, video) = extract("[DING:VIDEO path=\"/v/clip.mp4\" cover=\"file:///v/My%20cover.png\"]");
+        assert_eq!(video[0].kind, MediaKind::Video);
+        assert_eq!(video[0].cover.as_deref(), Some("/v/My cover.png"));
         let (same, none) = extract("[DING:IMAGE nopath] and [DING:WEIRD path=\"/x\"]");
         assert!(none.is_empty());
         assert_eq!(same, "[DING:IMAGE nopath] and [DING:WEIRD path=\"/x\"]");
@@ -392,6 +400,7 @@ mod tests {
             kind,
             path: p.display().to_string(),
             name: None,
+            cover: None,
         };
         let ok = check_media(&tag(MediaKind::Image, &root.join("ok.png")), &roots, &limits).unwrap();
         assert_eq!(ok.name, "ok.png");

@@ -669,3 +669,98 @@ async fn tool_results_show_as_a_bounded_summary_only_when_enabled() {
         }
     }
 }
+
+/// A minimal MP4 (`ftyp` + `moov/mvhd`, timescale 1000) lasting `millis`.
+fn tiny_mp4(millis: u32) -> Vec<u8> {
+    let boxed = |kind: &[u8; 4], body: &[u8]| {
+        let mut out = u32::try_from(body.len() + 8).unwrap().to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(body);
+        out
+    };
+    let mut mvhd = vec![0u8; 100];
+    mvhd[12..16].copy_from_slice(&1000u32.to_be_bytes());
+    mvhd[16..20].copy_from_slice(&millis.to_be_bytes());
+    let mut file = boxed(b"ftyp", b"isom\0\0\0\0isom");
+    file.extend(boxed(b"moov", &boxed(b"mvhd", &mvhd)));
+    file
+}
+
+#[tokio::test]
+async fn a_video_with_a_cover_goes_as_a_video_message_and_without_one_as_a_file() {
+    let dir = dingtalk_test_support::TempDir::new("bot-video");
+    let clip = dir.path().join("clip.mp4");
+    std::fs::write(&clip, tiny_mp4(12_300)).unwrap();
+    let cover = dir.path().join("cover.png");
+    std::fs::write(&cover, [0x89, b'P', b'N', b'G', 13, 10, 26, 10]).unwrap();
+    let broken = dir.path().join("broken.mp4");
+    std::fs::write(&broken, b"no boxes here").unwrap();
+    let toml = format!(
+        "[dingtalk.reply]\nmode = \"text\"\n[dingtalk.media]\nallowed_roots = [\"{}\"]\n",
+        dir.path().display()
+    );
+    let text = format!(
+        "with cover [DING:VIDEO path=\"{clip}\" cover=\"{cover}\"] without [DING:VIDEO path=\"{clip}\"] bad cover \
+         [DING:VIDEO path=\"{clip}\" cover=\"/etc/passwd\"] no duration [DING:VIDEO path=\"{broken}\" \
+         cover=\"{cover}\"]",
+        clip = clip.display(),
+        cover = cover.display(),
+        broken = broken.display()
+    );
+    let h = start(&toml, vec![ScriptStep::Text(text)]).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", "the clip please"))
+        .unwrap();
+    wait_until(|| h.sandbox.outbox(0).len() >= 5).await;
+    let out = h.sandbox.outbox(0);
+    let kinds: Vec<&str> = out.iter().map(|e| e.msgtype.as_str()).collect();
+    assert_eq!(
+        kinds[1..],
+        ["sampleVideo", "sampleFile", "sampleFile", "sampleFile"],
+        "{out:?}"
+    );
+    let param = &out[1].body["msgParam"];
+    assert_eq!(param["duration"], "13", "12.3 s rounds up: {param}");
+    assert_eq!(param["videoType"], "mp4");
+    assert!(
+        param["videoMediaId"].as_str().is_some_and(|v| !v.is_empty())
+            && param["picMediaId"].as_str().is_some_and(|v| !v.is_empty())
+            && param["videoMediaId"] != param["picMediaId"],
+        "{param}"
+    );
+    assert!(
+        !out.iter()
+            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("发送失败"))),
+        "fallbacks are silent: {out:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wav_voice_message_carries_its_duration() {
+    let dir = dingtalk_test_support::TempDir::new("bot-voice");
+    let voice = dir.path().join("note.wav");
+    // 8000 Hz mono 16-bit: 16000 bytes a second; 24000 bytes of samples = 1.5 s.
+    let mut wav = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&[1, 0, 1, 0]);
+    wav.extend_from_slice(&8000u32.to_le_bytes());
+    wav.extend_from_slice(&16000u32.to_le_bytes());
+    wav.extend_from_slice(&[2, 0, 16, 0]);
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&24000u32.to_le_bytes());
+    wav.resize(wav.len() + 24000, 0);
+    std::fs::write(&voice, wav).unwrap();
+    let toml = format!(
+        "[dingtalk.reply]\nmode = \"text\"\n[dingtalk.media]\nallowed_roots = [\"{}\"]\n",
+        dir.path().display()
+    );
+    let text = format!("listen [DING:AUDIO path=\"{}\"]", voice.display());
+    let h = start(&toml, vec![ScriptStep::Text(text)]).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", "say it"))
+        .unwrap();
+    wait_until(|| h.sandbox.outbox(0).len() >= 2).await;
+    let audio = h.sandbox.outbox(0).remove(1);
+    assert_eq!(audio.msgtype, "sampleAudio", "{audio:?}");
+    assert_eq!(audio.body["msgParam"]["duration"], "1500", "{audio:?}");
+}
