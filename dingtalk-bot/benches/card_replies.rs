@@ -84,6 +84,7 @@ async fn main() {
         pairing: Arc::new(MemoryPairingStore::default()),
         registry: Arc::new(Registry::in_memory()),
         final_texts: Arc::new(dingtalk_cards::MemoryFinalTexts::default()),
+        agent_sessions: Arc::new(dingtalk_bot::sessions::MemoryAgentSessions::default()),
     });
     let stream = dingtalk_stream::Client::builder(DEMO_CLIENT_ID, SecretString::from(DEMO_CLIENT_SECRET))
         .subscribe_bot_messages()

@@ -114,6 +114,10 @@ pub enum ScriptStep {
     EchoPrompt,
     /// Report a tool's result: name and output.
     ToolResult(String, String),
+    /// Report this agent session id (to be resumed next time).
+    Session(String),
+    /// Append the session id the run was asked to resume (`-` for none).
+    EchoSession,
 }
 
 /// Which agent to run, with everything it needs.
@@ -302,6 +306,13 @@ async fn run_script(
                     is_error: false,
                 };
                 let _ = events.send(result).await;
+            }
+            ScriptStep::Session(id) => {
+                let _ = events.send(AgentEvent::Session(id)).await;
+            }
+            ScriptStep::EchoSession => {
+                text.push_str(request.session_id.as_deref().unwrap_or("-"));
+                let _ = events.send(AgentEvent::Text(text.clone())).await;
             }
             ScriptStep::EchoPrompt => {
                 text.push_str(&request.prompt);

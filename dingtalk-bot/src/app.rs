@@ -66,8 +66,9 @@ use crate::config::{AccountConfig, BotConfig, CardTemplate, Environment, ReplyMo
 use crate::pairing::{
     ApproveOutcome, FilePairingStore, MemoryPairingStore, Pairing, PairingStore, PendingCode,
 };
-use crate::registry::{ConversationEntry, Registry};
+use crate::registry::{ConversationEntry, ConversationStore, Registry};
 use crate::reply::{Conversation, Replier, ReplyTarget};
+use crate::sessions::{AgentSessions, FileAgentSessions, MemoryAgentSessions};
 use crate::{Bot, BotParts};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -103,6 +104,8 @@ pub struct AppOptions {
     agent: Option<AgentSpec>,
     data_dir: Option<PathBuf>,
     pairing: Option<Arc<dyn PairingStore>>,
+    conversations: Option<Arc<dyn ConversationStore>>,
+    final_texts: Option<Arc<dyn FinalTexts>>,
     ephemeral: bool,
 }
 
@@ -114,6 +117,8 @@ impl std::fmt::Debug for AppOptions {
             .field("agent", &self.agent.is_some())
             .field("data_dir", &self.data_dir)
             .field("pairing", &self.pairing.is_some())
+            .field("conversations", &self.conversations.is_some())
+            .field("final_texts", &self.final_texts.is_some())
             .field("ephemeral", &self.ephemeral)
             .finish()
     }
@@ -152,6 +157,21 @@ impl AppOptions {
     #[must_use]
     pub fn pairing(mut self, store: Arc<dyn PairingStore>) -> Self {
         self.pairing = Some(store);
+        self
+    }
+
+    /// This conversation store instead of `data_dir/conversations.json` (shared by the bots and
+    /// [`App::send`] / [`App::conversations`]).
+    #[must_use]
+    pub fn conversations(mut self, store: Arc<dyn ConversationStore>) -> Self {
+        self.conversations = Some(store);
+        self
+    }
+
+    /// This store of final card texts (quoted replies) instead of the `final_texts` table in `data_dir/cards.db`.
+    #[must_use]
+    pub fn final_texts(mut self, store: Arc<dyn FinalTexts>) -> Self {
+        self.final_texts = Some(store);
         self
     }
 
@@ -480,13 +500,28 @@ impl App {
         }
     }
 
-    fn registry(&self, account: &AccountConfig) -> Registry {
+    fn registry(&self, account: &AccountConfig) -> Arc<dyn ConversationStore> {
+        if let Some(store) = &self.options.conversations {
+            return store.clone();
+        }
         if self.options.ephemeral {
-            return Registry::in_memory();
+            return Arc::new(Registry::in_memory());
         }
         let bridge =
             (!account.bridge.conv_file.as_os_str().is_empty()).then(|| account.bridge.conv_file.clone());
-        Registry::open(self.data_dir(account).join("conversations.json"), bridge)
+        Arc::new(Registry::open(
+            self.data_dir(account).join("conversations.json"),
+            bridge,
+        ))
+    }
+
+    fn agent_sessions(&self, account: &AccountConfig) -> Arc<dyn AgentSessions> {
+        if self.options.ephemeral {
+            return Arc::new(MemoryAgentSessions::default());
+        }
+        Arc::new(FileAgentSessions::open(
+            self.data_dir(account).join("sessions.json"),
+        ))
     }
 
     fn pairing_store(&self, account: &AccountConfig) -> Arc<dyn PairingStore> {
@@ -583,6 +618,7 @@ impl App {
             (Arc::new(journal), Arc::new(dedup), Arc::new(texts))
         };
         let (journal, dedup, final_texts) = stores;
+        let final_texts = self.options.final_texts.clone().unwrap_or(final_texts);
         let report = recover(
             &clients.cards,
             journal.as_ref(),
@@ -615,8 +651,9 @@ impl App {
             cards: Some(cards),
             agent: self.agent(account),
             pairing: self.pairing_store(account),
-            registry: Arc::new(self.registry(account)),
+            registry: self.registry(account),
             final_texts,
+            agent_sessions: self.agent_sessions(account),
         });
         let conn = connect(account, &bases, &creds).await.map_err(|e| {
             AppError::new(

@@ -10,6 +10,7 @@ pub mod pairing;
 pub mod registry;
 pub mod reply;
 mod runtime;
+pub mod sessions;
 pub mod tags;
 
 pub use config::{AccountConfig, BotConfig, ConfigError};

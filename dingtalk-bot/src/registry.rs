@@ -25,6 +25,31 @@ pub struct ConversationEntry {
     pub last_seen_ms: u64,
 }
 
+/// Storage of known conversations, per account. A trait so replicas can share one (Redis later); [`Registry`]
+/// (in memory, or a JSON file) ships here.
+pub trait ConversationStore: Send + Sync {
+    /// Inserts or refreshes a conversation.
+    fn upsert(&self, entry: &ConversationEntry);
+    /// Every conversation of `account`, most recent first.
+    fn list(&self, account: &str) -> Vec<ConversationEntry>;
+    /// The most recently active group of `account`.
+    fn latest_group(&self, account: &str) -> Option<ConversationEntry> {
+        self.list(account).into_iter().find(|e| e.group)
+    }
+}
+
+impl ConversationStore for Registry {
+    fn upsert(&self, entry: &ConversationEntry) {
+        Registry::upsert(self, entry);
+    }
+    fn list(&self, account: &str) -> Vec<ConversationEntry> {
+        Registry::list(self, account)
+    }
+    fn latest_group(&self, account: &str) -> Option<ConversationEntry> {
+        Registry::latest_group(self, account)
+    }
+}
+
 /// The registry, optionally persisted as JSON (and mirrored to a bridge `conv.json`).
 #[derive(Debug, Default)]
 pub struct Registry {

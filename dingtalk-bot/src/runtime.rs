@@ -22,8 +22,9 @@ use crate::access::{self, DmDecision, GroupDecision, Sender};
 use crate::agent::{AgentEvent, AgentOutcome, AgentRequest, AgentSpec};
 use crate::config::{AccountConfig, GroupScope, ReplyMode};
 use crate::pairing::{ApproveOutcome, Pairing, PairingReply, PairingStore};
-use crate::registry::{ConversationEntry, Registry};
+use crate::registry::{ConversationEntry, ConversationStore};
 use crate::reply::{Conversation, Replier, ReplyTarget};
+use crate::sessions::AgentSessions;
 use crate::tags;
 
 /// Everything one account's bot needs.
@@ -41,9 +42,11 @@ pub struct BotParts {
     /// Pairing state.
     pub pairing: Arc<dyn PairingStore>,
     /// Known conversations.
-    pub registry: Arc<Registry>,
+    pub registry: Arc<dyn ConversationStore>,
     /// Final texts of finished answer cards, for quoted replies (`session.journal_ttl_days`).
     pub final_texts: Arc<dyn FinalTexts>,
+    /// The agent's session id per session key (`agent.resume_sessions`).
+    pub agent_sessions: Arc<dyn AgentSessions>,
 }
 
 /// One account's bot. Cheap to clone.
@@ -60,8 +63,9 @@ struct Inner {
     cards: Option<CardDriver>,
     agent: AgentSpec,
     pairing: Pairing<Arc<dyn PairingStore>>,
-    registry: Arc<Registry>,
+    registry: Arc<dyn ConversationStore>,
     final_texts: Arc<dyn FinalTexts>,
+    agent_sessions: Arc<dyn AgentSessions>,
     /// Stores since the last prune of expired final texts.
     stores: std::sync::atomic::AtomicU32,
     sessions: Mutex<HashMap<String, Session>>,
@@ -75,7 +79,6 @@ struct Session {
     queue: VecDeque<Job>,
     running: Option<Running>,
     worker: bool,
-    resume_id: Option<String>,
     replied_before: bool,
 }
 
@@ -146,6 +149,7 @@ impl Bot {
                 pairing,
                 registry: parts.registry,
                 final_texts: parts.final_texts,
+                agent_sessions: parts.agent_sessions,
                 stores: std::sync::atomic::AtomicU32::new(0),
                 sessions: Mutex::new(HashMap::new()),
                 agents,
@@ -222,9 +226,7 @@ impl Bot {
             return;
         }
         if typed.trim() == "/new" {
-            if let Some(session) = inner.lock_sessions().get_mut(&key) {
-                session.resume_id = None;
-            }
+            inner.agent_sessions.set(&key, None);
             self.say(&target, "已开始新的会话。").await;
             return;
         }
@@ -424,7 +426,7 @@ impl Bot {
 
     async fn worker(self, key: String) {
         loop {
-            let (job, resume) = {
+            let job = {
                 let mut sessions = self.inner.lock_sessions();
                 let Some(session) = sessions.get_mut(&key) else {
                     return;
@@ -439,7 +441,7 @@ impl Bot {
                         card.queued(queued_notice(i + 1));
                     }
                 }
-                (job, session.resume_id.clone())
+                job
             };
             let max_wait = self.inner.account.queue.max_wait_s;
             let waited_ms = self.inner.clock.epoch_millis().saturating_sub(job.queued_at_ms);
@@ -450,6 +452,8 @@ impl Bot {
             let Ok(_permit) = self.inner.agents.acquire().await else {
                 return;
             };
+            // Read when the run starts: a `/new` sent while this message waited applies to it.
+            let resume = self.inner.agent_sessions.get(&key);
             let (stop_tx, stop_rx) = oneshot::channel();
             if let Some(session) = self.inner.lock_sessions().get_mut(&key) {
                 session.running = Some(Running {
@@ -461,9 +465,9 @@ impl Bot {
             if let Some(session) = self.inner.lock_sessions().get_mut(&key) {
                 session.running = None;
                 session.replied_before = true;
-                if new_session.is_some() {
-                    session.resume_id = new_session;
-                }
+            }
+            if let Some(id) = new_session {
+                self.inner.agent_sessions.set(&key, Some(&id));
             }
         }
     }

@@ -264,3 +264,67 @@ async fn a_card_quoted_after_a_restart_is_still_resolved() {
         second.variables
     );
 }
+
+/// The agent's session id per conversation is kept in `data_dir/sessions.json`: a restart resumes it, `/new`
+/// forgets it.
+#[tokio::test]
+async fn agent_sessions_survive_a_restart_and_new_forgets_them() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = TempDir::new("bot-app-sessions");
+    let options = || {
+        AppOptions::default()
+            .endpoints(Endpoints::Sandbox(BaseUrls::single(&sandbox.base_url()).unwrap()))
+            .agent(AgentSpec::scripted(vec![
+                ScriptStep::Session("sess-42".into()),
+                ScriptStep::Text("resumed: ".into()),
+                ScriptStep::EchoSession,
+            ]))
+            .data_dir(dir.path())
+    };
+    let ask = |n: usize, text: &str| {
+        sandbox
+            .inject_message(&InjectMessage::direct("user001", text))
+            .unwrap();
+        let sandbox = &sandbox;
+        async move { wait_until(|| finished_cards(sandbox) == n).await }
+    };
+    let answers = || {
+        let mut cards = sandbox.cards();
+        cards.sort_by_key(|c| c.calls.first().map(|call| call.time));
+        cards
+            .into_iter()
+            .map(|c| c.variables["msgContent"].clone())
+            .collect::<Vec<_>>()
+    };
+    let running = App::new(config(""), "test.toml", options())
+        .start()
+        .await
+        .unwrap();
+    assert!(sandbox.wait_for_connections(1, Duration::from_secs(5)).await);
+    ask(1, "first").await;
+    running.shutdown().await.unwrap();
+
+    let running = App::new(config(""), "test.toml", options())
+        .start()
+        .await
+        .unwrap();
+    assert!(sandbox.wait_for_connections(1, Duration::from_secs(5)).await);
+    ask(2, "second").await;
+    sandbox
+        .inject_message(&InjectMessage::direct("user001", "/new"))
+        .unwrap();
+    wait_until(|| {
+        sandbox
+            .outbox(0)
+            .iter()
+            .any(|e| e.text.as_deref().is_some_and(|t| t.contains("新的会话")))
+    })
+    .await;
+    ask(3, "third").await;
+    running.shutdown().await.unwrap();
+    assert_eq!(
+        answers(),
+        ["resumed: -", "resumed: sess-42", "resumed: -"],
+        "a fresh start, a resumed session after the restart, a fresh one after /new"
+    );
+}

@@ -70,6 +70,7 @@ async fn start(toml: &str, script: Vec<ScriptStep>) -> Harness {
         pairing: Arc::new(MemoryPairingStore::default()),
         registry: registry.clone(),
         final_texts: Arc::new(dingtalk_cards::MemoryFinalTexts::default()),
+        agent_sessions: Arc::new(dingtalk_bot::sessions::MemoryAgentSessions::default()),
     });
     let stream = dingtalk_stream::Client::builder(DEMO_CLIENT_ID, SecretString::from(DEMO_CLIENT_SECRET))
         .subscribe_bot_messages()
