@@ -30,6 +30,8 @@ pub(crate) const INPUT_ROOTS: &str = "DWS_INPUT_ROOTS";
 pub(crate) const TZ: &str = "DWS_TZ";
 /// Turns colour off (any value).
 pub(crate) const NO_COLOR: &str = "NO_COLOR";
+/// Passphrase for `auth export|import`.
+pub(crate) const EXPORT_PASSPHRASE: &str = "DWS_EXPORT_PASSPHRASE";
 /// Fallback for the config root.
 pub(crate) const HOME: &str = "HOME";
 /// XDG config root.

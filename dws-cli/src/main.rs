@@ -334,6 +334,18 @@ async fn run_local(
             };
             return events::listen(settings, args).await;
         }
+        "auth export" => commands::auth::export(
+            settings,
+            p.req("file")?,
+            &p.list("profiles"),
+            p.str("passphrase-file"),
+        )?,
+        "auth import" => commands::auth::import(
+            settings,
+            p.req("file")?,
+            p.flag("force"),
+            p.str("passphrase-file"),
+        )?,
         "skill install" => skill::install(settings, p.str("target").unwrap_or("claude"), p.str("dir"))?,
         "skill list" => skill::list(settings, p.str("dir"))?,
         "skill uninstall" => skill::uninstall(settings, p.str("target").unwrap_or("claude"), p.str("dir"))?,

@@ -1634,6 +1634,33 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             .wire("", "cli"),
     ])
     .local("none"),
+    cmd(
+        "auth export",
+        "dws.auth_export",
+        "Seal stored sessions into a passphrase-protected file (DWS_EXPORT_PASSPHRASE)",
+    )
+    .params(&[
+        p("file", Ty::Str, "bundle to write (mode 0600, inside the working directory or DWS_INPUT_ROOTS)")
+            .req()
+            .wire("", "cli"),
+        p("profiles", Ty::List, "only these identities (corpId:userId; default: all)").wire("", "cli"),
+        p("passphrase-file", Ty::Str, "read the passphrase from this file instead of DWS_EXPORT_PASSPHRASE")
+            .wire("", "cli"),
+    ])
+    .local("none"),
+    cmd(
+        "auth import",
+        "dws.auth_import",
+        "Restore sessions from an export and add their profiles",
+    )
+    .write()
+    .params(&[
+        p("file", Ty::Str, "bundle made by auth export").req().wire("", "cli"),
+        p("force", Ty::Bool, "replace sessions that already exist").wire("", "cli"),
+        p("passphrase-file", Ty::Str, "read the passphrase from this file instead of DWS_EXPORT_PASSPHRASE")
+            .wire("", "cli"),
+    ])
+    .local("none"),
 ];
 
 /// Error reasons the CLI can report.

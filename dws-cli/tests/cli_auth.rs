@@ -94,3 +94,81 @@ async fn device_login_profiles_and_logout() {
     assert_eq!(doc["state"], "app_only");
     sandbox.shutdown().await;
 }
+
+fn dws_env(config: &Path, url: &str, args: &[&str], envs: &[(&str, &str)]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dws"))
+        .arg(format!("--sandbox={url}"))
+        .args(["-f", "json"])
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DWS_CONFIG_DIR", config)
+        .env("HOME", config)
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        doc,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_and_import_move_a_session_to_another_config() {
+    let sandbox = dingtalk_sandbox::Sandbox::builder()
+        .device_interval(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let url = sandbox.base_url();
+    let root = common::tempdir("dws-auth-export");
+    let (a, b) = (root.join("a"), root.join("b"));
+    let (code, _, err) = dws(&a, &url, &["auth", "login"]);
+    assert_eq!(code, 0, "{err}");
+    let bundle = root.join("bundle.json");
+    let bundle_arg = bundle.to_str().unwrap();
+    let roots = root.to_str().unwrap();
+    let env = [
+        ("DWS_INPUT_ROOTS", roots),
+        ("DWS_EXPORT_PASSPHRASE", "correct horse battery"),
+    ];
+
+    // No passphrase: exit 3 before anything is written.
+    let (code, _, err) = dws_env(&a, &url, &["auth", "export", "--file", bundle_arg], &env[..1]);
+    assert_eq!(code, 3, "{err}");
+    assert!(!bundle.exists());
+    let (code, doc, err) = dws_env(&a, &url, &["auth", "export", "--file", bundle_arg], &env);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["response"]["identities"][0], "dingsandboxcorp0001:user001");
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    assert!(
+        !text.contains("accessToken") && !text.contains("user001"),
+        "the bundle is sealed"
+    );
+
+    // A wrong passphrase is refused; the right one restores the session and its profile.
+    let wrong = [env[0], ("DWS_EXPORT_PASSPHRASE", "wrong passphrase")];
+    let (code, _, _) = dws_env(&b, &url, &["auth", "import", "--file", bundle_arg], &wrong);
+    assert_ne!(code, 0);
+    let (code, doc, err) = dws_env(&b, &url, &["auth", "import", "--file", bundle_arg], &env);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["response"]["imported"][0], "dingsandboxcorp0001:user001");
+    let (code, doc, err) = dws(&b, &url, &["auth", "status"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["state"], "valid");
+    assert_eq!(doc["user_token"], true);
+    // Importing again needs --force.
+    let (code, _, _) = dws_env(&b, &url, &["auth", "import", "--file", bundle_arg], &env);
+    assert_eq!(code, 3);
+    let (code, _, err) = dws_env(
+        &b,
+        &url,
+        &["auth", "import", "--file", bundle_arg, "--force"],
+        &env,
+    );
+    assert_eq!(code, 0, "{err}");
+    sandbox.shutdown().await;
+}

@@ -348,7 +348,25 @@ async fn formats_fields_jq_and_api() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["kind"], "doctor");
     assert_eq!(doc["summary"]["fail"], 0);
+    assert_doctor_checks(&doc);
     sandbox.shutdown().await;
+}
+
+/// The deeper doctor checks are present; the clock check read the sandbox's `Date` header.
+fn assert_doctor_checks(doc: &Value) {
+    let status = |name: &str| {
+        doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["status"].as_str().unwrap().to_owned())
+    };
+    // The sandbox sends a Date header: the clock check compares against it.
+    assert_eq!(status("clock_skew").as_deref(), Some("pass"), "{doc}");
+    for name in ["token_store", "profile", "proxy", "trusted_domains", "version"] {
+        assert!(status(name).is_some(), "doctor misses {name}: {doc}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -257,3 +257,96 @@ pub(crate) fn profile(settings: &Settings, action: &str, selector: Option<&str>)
     output::print_doc(settings, &doc)?;
     Ok(Exit::Ok)
 }
+
+/// The export passphrase: `DWS_EXPORT_PASSPHRASE`, else the first line of `--passphrase-file` (contained).
+fn export_passphrase(file: Option<&str>) -> Result<dingtalk_core::SecretString, CliError> {
+    if let Some(p) = crate::env::var(crate::env::EXPORT_PASSPHRASE) {
+        return Ok(dingtalk_core::SecretString::from(p));
+    }
+    if let Some(path) = file {
+        let text = crate::paths::read_input_file("passphrase-file", path)?;
+        let line = text.lines().next().unwrap_or("").to_owned();
+        return Ok(dingtalk_core::SecretString::from(line));
+    }
+    Err(CliError::validation("invalid_argument", "no export passphrase")
+        .param("passphrase-file")
+        .hint("set DWS_EXPORT_PASSPHRASE or pass --passphrase-file FILE (at least 8 characters)"))
+}
+
+/// `dws auth export --file F [--profiles id,…]`: stored sessions sealed under a passphrase (PBKDF2 + AES-GCM in
+/// `dingtalk-auth`), written atomically with mode 0600.
+pub(crate) fn export(
+    settings: &Settings,
+    file: &str,
+    identities: &[String],
+    passphrase_file: Option<&str>,
+) -> Result<crate::output::Outcome, CliError> {
+    let passphrase = export_passphrase(passphrase_file)?;
+    let target = crate::paths::output_target(file).map_err(|e| e.param("file"))?;
+    let store = token_store(settings)?;
+    let exported = if identities.is_empty() {
+        store.identities().map_err(|e| auth_err(&e))?
+    } else {
+        identities.to_vec()
+    };
+    if exported.is_empty() {
+        return Err(
+            CliError::new(Exit::Auth, "not_logged_in", "no stored sessions to export")
+                .hint("dws auth login first"),
+        );
+    }
+    let bundle = store.export(&passphrase, &exported).map_err(|e| auth_err(&e))?;
+    crate::paths::write_atomic(&target, &bundle)?;
+    Ok(crate::output::Outcome {
+        response: json!({"file": target.display().to_string(), "identities": exported}),
+        ..crate::output::Outcome::default()
+    })
+}
+
+/// `dws auth import --file F [--force]`: restores sessions from an export and adds a profile for each (the current
+/// profile stays current when there is one).
+pub(crate) fn import(
+    settings: &Settings,
+    file: &str,
+    force: bool,
+    passphrase_file: Option<&str>,
+) -> Result<crate::output::Outcome, CliError> {
+    let passphrase = export_passphrase(passphrase_file)?;
+    let bundle = crate::paths::read_input_file("file", file)?;
+    std::fs::create_dir_all(&settings.config_dir)?;
+    let store = token_store(settings)?;
+    let imported = store.import(bundle.as_bytes(), &passphrase, force).map_err(|e| {
+        let mut err = auth_err(&e);
+        if e.kind() == dingtalk_auth::ErrorKind::Invalid {
+            err.exit = Exit::Validation;
+            "invalid_argument".clone_into(&mut err.reason);
+        }
+        err
+    })?;
+    let mut profiles = Profiles::load(profiles_path(settings)).map_err(|e| auth_err(&e))?;
+    let previous = profiles.current().map(|p| p.id.clone());
+    for id in &imported {
+        let Some(session) = store.get(id).map_err(|e| auth_err(&e))? else {
+            continue;
+        };
+        if profiles.list().iter().any(|p| p.id == session.identity()) {
+            continue;
+        }
+        let mut p = Profile::new(
+            session.corp_id.as_str(),
+            session.user_id.as_str(),
+            &session.user_name,
+        );
+        p.union_id = session.union_id.as_ref().map(|u| u.as_str().to_owned());
+        p.client_id.clone_from(&session.client_id);
+        profiles.upsert(p);
+    }
+    if let Some(prev) = previous {
+        profiles.use_profile(&prev).map_err(|e| auth_err(&e))?;
+    }
+    profiles.save().map_err(|e| auth_err(&e))?;
+    Ok(crate::output::Outcome {
+        response: json!({"imported": imported}),
+        ..crate::output::Outcome::default()
+    })
+}

@@ -180,6 +180,7 @@ pub(crate) async fn doctor(settings: &Settings) -> Result<Exit, CliError> {
             Some("check the network and proxy settings"),
         ),
     });
+    checks.extend(deeper_checks(settings, &base).await);
     let count = |s: &str| checks.iter().filter(|c| c["status"] == s).count();
     let summary = json!({"pass": count("pass"), "warn": count("warn"), "fail": count("fail")});
     let failed = count("fail") > 0;
@@ -188,6 +189,176 @@ pub(crate) async fn doctor(settings: &Settings) -> Result<Exit, CliError> {
         &json!({"kind": "doctor", "checks": checks, "summary": summary}),
     )?;
     Ok(if failed { Exit::Api } else { Exit::Ok })
+}
+
+/// `host:port` of a proxy variable's URL, without any user or password in it.
+fn proxy_shown(value: &str) -> String {
+    url::Url::parse(value).map_or_else(
+        |_| "(unparsable)".to_owned(),
+        |u| {
+            format!(
+                "{}://{}:{}",
+                u.scheme(),
+                u.host_str().unwrap_or("?"),
+                u.port_or_known_default().unwrap_or(0)
+            )
+        },
+    )
+}
+
+/// Seconds the server's `Date` header differs from this machine's clock (positive: server ahead).
+async fn clock_skew(base: &str) -> Result<i64, String> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let resp = client.head(base).send().await.map_err(|e| e.to_string())?;
+    let date = resp
+        .headers()
+        .get("date")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no Date header")?
+        .to_owned();
+    let server = http_date_secs(&date).ok_or_else(|| format!("unreadable Date header `{date}`"))?;
+    let local =
+        i64::try_from(dingtalk_core::Clock::epoch_millis(&dingtalk_core::SystemClock) / 1000).unwrap_or(0);
+    Ok(server - local)
+}
+
+/// Epoch seconds of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date_secs(date: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let parts: Vec<&str> = date.split_whitespace().collect();
+    let [_, day, month, year, clock, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let m = MONTHS.iter().position(|x| x == month)? + 1;
+    let iso = format!("{year}-{m:02}-{day:0>2}T{clock}Z");
+    crate::when::epoch_ms("date", &iso, 0).ok().map(|ms| ms / 1000)
+}
+
+/// The clock compared with the server's `Date` header.
+async fn clock_check(base: &str) -> Value {
+    match clock_skew(base).await {
+        Ok(s) if s.abs() <= 300 => check(
+            "clock_skew",
+            "pass",
+            format!("clock within {}s of {base}", s.abs()),
+            None,
+        ),
+        Ok(s) if s.abs() <= 3600 => check(
+            "clock_skew",
+            "warn",
+            format!("clock is {s}s off {base}"),
+            Some("sync the system clock (NTP)"),
+        ),
+        Ok(s) => check(
+            "clock_skew",
+            "fail",
+            format!("clock is {s}s off {base}; webhook signatures need ±1 h"),
+            Some("sync the system clock (NTP)"),
+        ),
+        Err(e) => check(
+            "clock_skew",
+            "warn",
+            format!("could not read the server time: {e}"),
+            None,
+        ),
+    }
+}
+
+/// Proxy variables in effect (credentials in them are not shown).
+fn proxy_check() -> Value {
+    let proxies: Vec<String> = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
+        .iter()
+        .filter_map(|k| crate::env::var(k).map(|v| format!("{k}={}", proxy_shown(&v))))
+        .collect();
+    let no_proxy = crate::env::var("NO_PROXY").or_else(|| crate::env::var("no_proxy"));
+    check(
+        "proxy",
+        "pass",
+        if proxies.is_empty() {
+            "no proxy configured".to_owned()
+        } else {
+            format!(
+                "{}; NO_PROXY={}",
+                proxies.join(", "),
+                no_proxy.as_deref().unwrap_or("(unset)")
+            )
+        },
+        None,
+    )
+}
+
+/// Token store backend and profile, clock skew, proxies, trusted domains, version and upgrade source.
+async fn deeper_checks(settings: &Settings, base: &str) -> Vec<Value> {
+    let mut checks = Vec::new();
+    let keys = dingtalk_auth::store::default_key_store(&settings.config_dir);
+    checks.push(check(
+        "token_store",
+        "pass",
+        format!(
+            "tokens encrypted under {}; data key in {}",
+            settings.config_dir.join("tokens").display(),
+            keys.describe()
+        ),
+        None,
+    ));
+    let profiles = dingtalk_auth::Profiles::load(settings.config_dir.join("profiles.json"));
+    checks.push(
+        match profiles.as_ref().map(|p| p.current().map(|c| c.id.clone())) {
+            Ok(Some(id)) => check("profile", "pass", format!("current profile {id}"), None),
+            Ok(None) => check(
+                "profile",
+                "warn",
+                "no current profile (app-only calls still work)",
+                Some("dws auth login, or dws auth login --app-only --operator <userId>"),
+            ),
+            Err(e) => check(
+                "profile",
+                "fail",
+                format!("profiles.json: {e}"),
+                Some("remove or fix profiles.json"),
+            ),
+        },
+    );
+    checks.push(clock_check(base).await);
+    checks.push(proxy_check());
+    checks.push(match settings.trusted_domains.as_deref() {
+        Some(list) if list.split(',').any(|d| d.trim() == "*") => check(
+            "trusted_domains",
+            "warn",
+            "DWS_TRUSTED_DOMAINS trusts every host",
+            Some("list only DingTalk hosts"),
+        ),
+        Some(list) => check(
+            "trusted_domains",
+            "pass",
+            format!("DWS_TRUSTED_DOMAINS={list}"),
+            None,
+        ),
+        None => check(
+            "trusted_domains",
+            "pass",
+            "default: *.dingtalk.com, *.dingtalk.io",
+            None,
+        ),
+    });
+    checks.push(check(
+        "version",
+        "pass",
+        format!(
+            "dws {}; upgrade source {}",
+            env!("CARGO_PKG_VERSION"),
+            crate::env::var(crate::env::UPGRADE_URL)
+                .unwrap_or_else(|| "not set (dws upgrade --from)".to_owned())
+        ),
+        None,
+    ));
+    checks
 }
 
 /// Whether a TCP connection to the host of `base` opens within 3 s.
@@ -363,4 +534,20 @@ pub(crate) async fn api(ctx: &mut Ctx<'_>, args: ApiArgs) -> Result<Outcome, Cli
         raw: ctx.raw.clone(),
         ..Outcome::default()
     })
+}
+
+#[cfg(test)]
+mod doctor_tests {
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            super::http_date_secs("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(super::http_date_secs("yesterday"), None);
+        assert_eq!(
+            super::proxy_shown("http://user:pw@proxy.local:3128"),
+            "http://proxy.local:3128"
+        );
+    }
 }
