@@ -256,3 +256,119 @@ async fn free_busy() {
         Some("BUSY")
     );
 }
+
+#[tokio::test]
+async fn meeting_rooms_are_booked_and_released_as_room_id_objects() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{EVENTS}/ev1/meetingRooms")))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(body_json(
+            json!({"meetingRoomsToAdd": [{"roomId": "r1"}, {"roomId": "r2"}]}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{EVENTS}/ev1/meetingRooms/batchRemove")))
+        .and(body_json(json!({"meetingRoomsToRemove": [{"roomId": "r2"}]})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let cal = client.calendar();
+    let added = cal
+        .add_meeting_rooms(
+            UnionId::new("union1"),
+            CalendarEventId::new("ev1"),
+            vec!["r1".into(), "r2".into()],
+        )
+        .await
+        .unwrap();
+    assert!(added.result);
+    let removed = cal
+        .remove_meeting_rooms(
+            UnionId::new("union1"),
+            CalendarEventId::new("ev1"),
+            vec!["r2".into()],
+        )
+        .await
+        .unwrap();
+    assert!(removed.result);
+    // No room, or an empty id: refused before any request (the strict server would fail on one).
+    for rooms in [vec![], vec![" ".to_owned()]] {
+        let error = cal
+            .add_meeting_rooms(UnionId::new("union1"), CalendarEventId::new("ev1"), rooms)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Validation);
+    }
+}
+
+#[tokio::test]
+async fn meeting_room_groups_and_rooms_are_listed() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/rooms/groupLists"))
+        .and(query_param("unionId", "union1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "result": [{"groupId": 5, "groupName": "HQ 5F", "parentId": 0}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/rooms/meetingRoomLists"))
+        .and(query_param("unionId", "union1"))
+        .and(query_param("maxResults", "1"))
+        .and(query_param_is_missing("nextToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "result": [{"roomId": "r1", "roomName": "Sun", "roomCapacity": 8, "roomStatus": 1,
+                        "roomGroup": {"groupId": 5, "groupName": "HQ 5F"}}],
+            "hasMore": true, "nextToken": 1,
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/rooms/meetingRoomLists"))
+        .and(query_param("nextToken", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "result": [{"roomId": "r2", "roomName": "Moon",
+                        "roomLocation": {"title": "HQ", "desc": "5F east"}}],
+            "hasMore": false,
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let groups = client
+        .calendar()
+        .list_meeting_room_groups(UnionId::new("union1"))
+        .await
+        .unwrap();
+    assert_eq!(groups.result[0].group_name.as_deref(), Some("HQ 5F"));
+    let rooms: Vec<_> = client
+        .calendar()
+        .list_meeting_rooms(UnionId::new("union1"))
+        .max_results(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rooms.len(), 2);
+    assert_eq!(rooms[0].room_group.as_ref().unwrap().group_id, Some(5));
+    assert_eq!(
+        rooms[1].room_location.as_ref().unwrap().desc.as_deref(),
+        Some("5F east")
+    );
+    let error = client
+        .calendar()
+        .list_meeting_rooms(UnionId::new("union1"))
+        .max_results(101)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+}

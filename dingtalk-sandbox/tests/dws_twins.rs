@@ -169,22 +169,32 @@ async fn meeting_rooms_are_listed_and_booked() {
     let (_, body) = env
         .call(
             "GET",
-            &format!("/v1.0/rooms/meetingRoomLists?unionId={ALICE_UNION}&groupId=6&maxResults=1"),
+            &format!("/v1.0/rooms/meetingRoomLists?unionId={ALICE_UNION}&maxResults=1&nextToken=2"),
             None,
         )
         .await;
     assert_eq!(body["result"][0]["roomName"], "Mars");
-    assert_eq!((&body["hasMore"], &body["nextToken"]), (&json!(true), &json!(1)));
+    assert_eq!(body["result"][0]["roomGroup"]["groupId"], 6);
+    assert_eq!((&body["hasMore"], &body["nextToken"]), (&json!(true), &json!(3)));
+    // DingTalk's room list has no group filter: a `groupId` query is ignored, like any unknown parameter.
+    let (_, body) = env
+        .call(
+            "GET",
+            &format!("/v1.0/rooms/meetingRoomLists?unionId={ALICE_UNION}&groupId=6"),
+            None,
+        )
+        .await;
+    assert_eq!(body["result"].as_array().unwrap().len(), 4);
     env.fails(
         "GET",
-        &format!("/v1.0/rooms/meetingRoomLists?unionId={ALICE_UNION}&groupId=9"),
+        &format!("/v1.0/rooms/meetingRoomLists?unionId={ALICE_UNION}&maxResults=101"),
         None,
-        404,
-        "invalidParameter.groupId.notFound",
+        400,
+        "invalidParameter.maxResults",
     )
     .await;
 
-    // The documented body and the plain id list both book; the event then shows its rooms.
+    // Only the documented body books; the event then shows its rooms.
     let rooms = format!("{EVENTS}/evtSandbox0001/meetingRooms");
     let (status, _) = env
         .call(
@@ -194,8 +204,37 @@ async fn meeting_rooms_are_listed_and_booked() {
         )
         .await;
     assert_eq!(status, 200);
-    env.call("POST", &rooms, Some(json!({"roomIds": ["roomSandbox0003"]})))
-        .await;
+    env.call(
+        "POST",
+        &rooms,
+        Some(json!({"meetingRoomsToAdd": [{"roomId": "roomSandbox0003"}]})),
+    )
+    .await;
+    // A plain `roomIds` array (what dws once sent) is not DingTalk's shape: rejected, nothing booked.
+    env.fails(
+        "POST",
+        &rooms,
+        Some(json!({"roomIds": ["roomSandbox0002"]})),
+        400,
+        "MissingParameter.meetingRoomsToAdd",
+    )
+    .await;
+    env.fails(
+        "POST",
+        &format!("{rooms}/batchRemove"),
+        Some(json!({"roomIds": ["roomSandbox0003"]})),
+        400,
+        "MissingParameter.meetingRoomsToRemove",
+    )
+    .await;
+    env.fails(
+        "POST",
+        &rooms,
+        Some(json!({"meetingRoomsToAdd": ["roomSandbox0002"]})),
+        400,
+        "invalidParameter.meetingRoomsToAdd",
+    )
+    .await;
     let (_, event) = env.call("GET", &format!("{EVENTS}/evtSandbox0001"), None).await;
     let booked: Vec<_> = event["meetingRooms"]
         .as_array()
@@ -215,7 +254,7 @@ async fn meeting_rooms_are_listed_and_booked() {
     env.fails(
         "POST",
         &rooms,
-        Some(json!({"roomIds": ["roomNope"]})),
+        Some(json!({"meetingRoomsToAdd": [{"roomId": "roomNope"}]})),
         404,
         "invalidParameter.roomId.notFound",
     )
@@ -231,7 +270,7 @@ async fn meeting_rooms_are_listed_and_booked() {
     env.fails(
         "POST",
         &format!("{EVENTS}/evtNope/meetingRooms"),
-        Some(json!({"roomIds": ["roomSandbox0001"]})),
+        Some(json!({"meetingRoomsToAdd": [{"roomId": "roomSandbox0001"}]})),
         404,
         "invalidParameter.eventId.notFound",
     )
@@ -338,8 +377,8 @@ async fn report_reads() {
     )
     .await;
     // March 2026: 25 daily reports; 20 per page, the next page starts at 20.
-    let list = "/v1.0/report/users/sendAndReceiveLists?operationUserId=user001&startTime=1772323200000&endTime=1775001600000";
-    let (_, body) = env.call("GET", list, None).await;
+    let list = "/v1.0/report/users/sendAndReceiveLists?operationUserId=user001&startTime=1772323200000&endTime=1775001600000&maxResults=20";
+    let (_, body) = env.call("GET", &format!("{list}&nextToken=0"), None).await;
     assert_eq!(
         (
             body["dataList"].as_array().unwrap().len(),
@@ -350,9 +389,28 @@ async fn report_reads() {
     );
     let (_, body) = env.call("GET", &format!("{list}&nextToken=20"), None).await;
     assert_eq!(body["dataList"].as_array().unwrap().len(), 5);
+    // DingTalk requires nextToken and maxResults and reads no `cursor`/`size` (what dws once sent).
+    env.fails("GET", list, None, 400, "MissingParameter.nextToken")
+        .await;
     env.fails(
         "GET",
-        "/v1.0/report/users/sendAndReceiveLists?operationUserId=user001&startTime=0&endTime=1775001600000",
+        "/v1.0/report/users/sendAndReceiveLists?operationUserId=user001&startTime=1772323200000&endTime=1775001600000&cursor=0&size=20",
+        None,
+        400,
+        "MissingParameter.nextToken",
+    )
+    .await;
+    env.fails(
+        "GET",
+        "/v1.0/report/users/sendAndReceiveLists?operationUserId=user001&startTime=1772323200000&endTime=1775001600000&nextToken=0",
+        None,
+        400,
+        "MissingParameter.maxResults",
+    )
+    .await;
+    env.fails(
+        "GET",
+        "/v1.0/report/users/sendAndReceiveLists?operationUserId=user001&startTime=0&endTime=1775001600000&nextToken=0&maxResults=20",
         None,
         400,
         "invalidParameter.endTime",

@@ -325,7 +325,8 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         p("keyword", Ty::Str, "search words")
             .req()
             .wire("queryWord", "body"),
-        LIMIT.wire("size", "body"),
+        // DingTalk requires `size` (1..100): always sent, 20 unless --limit says otherwise.
+        LIMIT.wire("size", "body").default("20"),
     ])
     .eps(&[ep("POST", "api", "/v1.0/contact/departments/search")])
     .generic(&[("body", "offset", "0")]),
@@ -548,10 +549,10 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     cmd(
         "chat bot search",
         "bot.search_my_robots",
-        "Robots of this org's apps with their robotCode",
+        "Robots of this org's apps with their robotCode (no public API)",
     )
     .params(&[p("name", Ty::Str, "filter by name (case-insensitive substring)")])
-    .eps(&[ep("GET", "api", "/v1.0/microApp/allInnerApps")]),
+    .unavailable(),
     // ---- calendar
     cmd(
         "calendar event list",
@@ -761,7 +762,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .me("unionId")
     .params(&[
         p("event", Ty::Str, "event id").req().wire("eventId", "path"),
-        p("rooms", Ty::List, "room ids").req().wire("roomIds", "body"),
+        p("rooms", Ty::List, "room ids").req().wire("meetingRoomsToAdd[].roomId", "body"),
     ])
     .eps(&[
         ep("POST", "oapi", "/topapi/v2/user/get"),
@@ -770,8 +771,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             "api",
             "/v1.0/calendar/users/{unionId}/calendars/primary/events/{eventId}/meetingRooms",
         ),
-    ])
-    .generic(&[]),
+    ]),
     cmd(
         "calendar room delete",
         "calendar.delete_meeting_room",
@@ -781,7 +781,9 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .me("unionId")
     .params(&[
         p("event", Ty::Str, "event id").req().wire("eventId", "path"),
-        p("rooms", Ty::List, "room ids").req().wire("roomIds", "body"),
+        p("rooms", Ty::List, "room ids")
+            .req()
+            .wire("meetingRoomsToRemove[].roomId", "body"),
     ])
     .eps(&[
         ep("POST", "oapi", "/topapi/v2/user/get"),
@@ -790,8 +792,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             "api",
             "/v1.0/calendar/users/{unionId}/calendars/primary/events/{eventId}/meetingRooms/batchRemove",
         ),
-    ])
-    .generic(&[]),
+    ]),
     // ---- todo
     cmd("todo task create", "todo.create_personal_todo", "Create a todo")
         .write()
@@ -1399,8 +1400,11 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             .req()
             .wire("startTime", "query"),
         p("end", Ty::Date, "window end").req().wire("endTime", "query"),
-        CURSOR.wire("cursor", "query"),
-        p("size", Ty::Int, "page size").wire("size", "query"),
+        // DingTalk requires both: the first page is nextToken 0, pages hold at most 20.
+        CURSOR.wire("nextToken", "query").default("0"),
+        p("size", Ty::Int, "page size (1 to 20)")
+            .wire("maxResults", "query")
+            .default("20"),
     ])
     .eps(&[ep("GET", "api", "/v1.0/report/users/sendAndReceiveLists")])
     .generic(&[("query", "operationUserId", "@self.userId")]),

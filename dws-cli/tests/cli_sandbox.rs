@@ -344,11 +344,9 @@ fn dry_run_is_offline_and_redacted() {
     assert_eq!(steps[1]["headers"]["x-acs-dingtalk-access-token"], "<redacted>");
 }
 
-/// Commands whose dry run is checked offline, with no credentials, profile or sandbox.
-const DRY: &[&str] = &[
-    // The sandbox serves allInnerApps, but its apps (like DingTalk's, per the SDK model) carry no robot fields.
-    "chat bot search --name demo",
-];
+/// Commands whose dry run is checked offline, with no credentials, profile or sandbox, beyond `TABLE` (none left:
+/// `chat bot search`, the last one, has no public API and is declared so; see `cli_shapes.rs`).
+const DRY: &[&str] = &[];
 
 #[test]
 fn every_command_dry_runs_offline_against_production_hosts() {

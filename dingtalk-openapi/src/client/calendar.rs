@@ -3,8 +3,9 @@
 use dingtalk_core::{CalendarEventId, UnionId};
 
 use crate::calendar::{
-    AddEventAttendees, Attendee, CreateEvent, DeleteEvent, EventTime, GetEvent, ListEventAttendees,
-    ListEvents, QuerySchedule, RemoveEventAttendees, UpdateEvent,
+    AddEventAttendees, AddMeetingRooms, Attendee, CreateEvent, DeleteEvent, EventTime, GetEvent,
+    ListEventAttendees, ListEvents, ListMeetingRoomGroups, ListMeetingRooms, QuerySchedule,
+    RemoveEventAttendees, RemoveMeetingRooms, UpdateEvent,
 };
 use crate::client::{Call, Client};
 
@@ -87,5 +88,35 @@ impl<'c> Calendar<'c> {
     ) -> Call<'c, QuerySchedule> {
         self.client
             .call(QuerySchedule::new(user, user_ids, start_time, end_time))
+    }
+
+    /// [`ListMeetingRoomGroups`]: the meeting room groups.
+    pub fn list_meeting_room_groups(self, user: UnionId) -> Call<'c, ListMeetingRoomGroups> {
+        self.client.call(ListMeetingRoomGroups::new(user))
+    }
+
+    /// [`ListMeetingRooms`]: the meeting rooms.
+    pub fn list_meeting_rooms(self, user: UnionId) -> Call<'c, ListMeetingRooms> {
+        self.client.call(ListMeetingRooms::new(user))
+    }
+
+    /// [`AddMeetingRooms`]: books rooms on an event.
+    pub fn add_meeting_rooms(
+        self,
+        user: UnionId,
+        event_id: CalendarEventId,
+        rooms: Vec<String>,
+    ) -> Call<'c, AddMeetingRooms> {
+        self.client.call(AddMeetingRooms::new(user, event_id, rooms))
+    }
+
+    /// [`RemoveMeetingRooms`]: releases rooms of an event.
+    pub fn remove_meeting_rooms(
+        self,
+        user: UnionId,
+        event_id: CalendarEventId,
+        rooms: Vec<String>,
+    ) -> Call<'c, RemoveMeetingRooms> {
+        self.client.call(RemoveMeetingRooms::new(user, event_id, rooms))
     }
 }

@@ -403,6 +403,19 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
                 .await?;
             Ok(list_outcome(&body, ctx))
         }
+        "calendar.add_meeting_room" | "calendar.delete_meeting_room" => {
+            // DingTalk reads `meetingRoomsToAdd` / `meetingRoomsToRemove` as `[{roomId}]` (typed requests).
+            let me = UnionId::new(ctx.self_union_id().await?);
+            let event = CalendarEventId::new(p.req("event")?);
+            let rooms = p.list("rooms");
+            let body = if spec.id == "calendar.add_meeting_room" {
+                ctx.call(calendar::AddMeetingRooms::new(me, event, rooms)).await?
+            } else {
+                ctx.call(calendar::RemoveMeetingRooms::new(me, event, rooms))
+                    .await?
+            };
+            Ok(written_outcome(body, json!({"result": true}), ctx))
+        }
         "chat.get_group_members" => {
             let me = UserId::new(ctx.self_user_id()?);
             let mut ep = im::ListGroupMembers::new(OpenConversationId::new(p.req("id")?), me);

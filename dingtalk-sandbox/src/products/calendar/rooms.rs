@@ -1,9 +1,10 @@
 //! Meeting rooms: `GET /v1.0/rooms/groupLists?unionId*` (room groups), `GET
 //! /v1.0/rooms/meetingRoomLists?unionId*&maxResults&nextToken` (rooms, integer `nextToken`), and bookings on an
 //! event: `POST …/events/{eventId}/meetingRooms` and `…/meetingRooms/batchRemove`. Four seeded rooms in two groups.
-//! Lenient where unverified: room lists also filter by a `groupId` query (what `dws` sends), and bookings read the
-//! documented `meetingRoomsToAdd`/`meetingRoomsToRemove` (`[{roomId}]`) or a plain `roomIds` array (what `dws`
-//! sends); removing a room that is not booked is not an error.
+//! Faithful to DingTalk's models: the room list takes no group filter (a `groupId` query is ignored, as DingTalk
+//! ignores unknown parameters; each room carries its `roomGroup`), and bookings read only
+//! `meetingRoomsToAdd`/`meetingRoomsToRemove` (`[{roomId}]`): any other body (a plain `roomIds` array) is
+//! `MissingParameter.meetingRoomsToAdd`. Lenient: removing a room that is not booked is not an error.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,7 +67,7 @@ async fn group_lists(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<
     Ok(envelope::ok(&json!({"result": groups})))
 }
 
-/// `GET /v1.0/rooms/meetingRoomLists?unionId*&maxResults&nextToken&groupId`.
+/// `GET /v1.0/rooms/meetingRoomLists?unionId*&maxResults&nextToken` (every room; no group filter).
 async fn room_lists(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Reply {
     caller(&shared, &q)?;
     let number = |key: &str, default: usize| -> Result<usize, Response> {
@@ -80,21 +81,8 @@ async fn room_lists(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<S
         return Err(invalid("maxResults", "maxResults is 1 to 100"));
     }
     let offset = number("nextToken", 0)?;
-    let group = match q.get("groupId").filter(|g| !g.is_empty()) {
-        None => None,
-        Some(g) => {
-            let id: i64 = g
-                .parse()
-                .map_err(|_| invalid("groupId", "groupId must be an integer"))?;
-            if group_name(id).is_empty() {
-                return Err(not_found("groupId", &format!("room group {id} not found")));
-            }
-            Some(id)
-        }
-    };
     let rooms: Vec<Value> = ROOMS
         .iter()
-        .filter(|r| group.is_none_or(|g| g == r.3))
         .map(|(id, name, capacity, gid)| {
             json!({
                 "roomId": id, "roomName": name, "roomCapacity": capacity, "roomStatus": 1,
@@ -111,7 +99,7 @@ async fn room_lists(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<S
     Ok(envelope::ok(&body))
 }
 
-/// Room ids from `list[{roomId}]` or `roomIds[]`; each must exist; at least one.
+/// Room ids from `list[{roomId}]` (the only shape DingTalk reads); each must exist; at least one.
 fn room_ids(map: &Obj, list: &str) -> Result<Vec<String>, Response> {
     let ids: Vec<String> = match map.get(list) {
         Some(Value::Array(items)) => items
@@ -119,7 +107,8 @@ fn room_ids(map: &Obj, list: &str) -> Result<Vec<String>, Response> {
             .map(|i| i.get("roomId").and_then(Value::as_str).map(str::to_owned))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| invalid(list, &format!("{list} is [{{roomId}}]")))?,
-        _ => crate::products::str_list(map, "roomIds")?,
+        Some(Value::Null) | None => Vec::new(),
+        Some(_) => return Err(invalid(list, &format!("{list} is [{{roomId}}]"))),
     };
     if ids.is_empty() {
         return Err(missing(list));

@@ -1,8 +1,10 @@
 //! Report reads: `GET /v1.0/report/details?reportId=`, `POST /topapi/report/statistics {report_id}`, `POST
 //! /topapi/report/template/getbyname {userid, template_name}` and `GET /v1.0/report/users/sendAndReceiveLists`
 //! (`nextToken` as an integer offset). Every report of the demo org counts as received by every member (the twin
-//! keeps no receiver lists). Lenient where unverified: the list also reads `cursor`/`size` for
-//! `nextToken`/`maxResults` (what `dws` sends), and the statistics are derived from the report id.
+//! keeps no receiver lists). The list requires all five query values, as DingTalk's model marks them
+//! (`operationUserId`, `startTime`, `endTime`, `nextToken`, `maxResults`): `cursor`/`size` are not read, so a
+//! request that sends them instead is `MissingParameter.nextToken`. Lenient: the statistics are derived from the
+//! report id.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -130,7 +132,7 @@ fn int_query(q: &HashMap<String, String>, keys: &[&str]) -> Result<Option<i64>, 
         .map_err(|_| invalid(key, &format!("{key} must be an integer")))
 }
 
-/// `GET /v1.0/report/users/sendAndReceiveLists?operationUserId*&startTime*&endTime*&nextToken&maxResults`.
+/// `GET /v1.0/report/users/sendAndReceiveLists?operationUserId*&startTime*&endTime*&nextToken*&maxResults*`.
 async fn send_and_receive(
     State(shared): State<Arc<Shared>>,
     Query(q): Query<HashMap<String, String>>,
@@ -150,8 +152,8 @@ async fn send_and_receive(
             "endTime must follow startTime by at most 180 days",
         ));
     }
-    let offset = int_query(&q, &["nextToken", "cursor"])?.unwrap_or(0);
-    let size = int_query(&q, &["maxResults", "size"])?.unwrap_or(MAX_PAGE);
+    let offset = int_query(&q, &["nextToken"])?.ok_or_else(|| crate::products::missing("nextToken"))?;
+    let size = int_query(&q, &["maxResults"])?.ok_or_else(|| crate::products::missing("maxResults"))?;
     if offset < 0 || !(1..=MAX_PAGE).contains(&size) {
         return Err(invalid("maxResults", "maxResults is 1 to 20"));
     }

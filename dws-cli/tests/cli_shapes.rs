@@ -1,0 +1,195 @@
+//! The request shapes of four commands that once sent what DingTalk does not read (issue 7 follow-up): each is
+//! checked in a dry run (the exact wire shape) and against the sandbox, whose twins reject the old shapes the way
+//! DingTalk does.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+mod common;
+
+fn dws(config: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dws"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DWS_CONFIG_DIR", config)
+        .env("HOME", config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn one_json(out: &[u8]) -> Value {
+    let text = std::str::from_utf8(out).unwrap();
+    let mut docs = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let first = docs.next().expect("one JSON document").unwrap();
+    assert!(docs.next().is_none(), "more than one JSON document: {text}");
+    first
+}
+
+/// The last planned request of a dry run of `line`.
+fn planned(dir: &std::path::Path, line: &str) -> Value {
+    let mut args = vec!["--dry-run", "-f", "json"];
+    args.extend(line.split(' '));
+    let out = dws(dir, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{line}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = one_json(&out.stdout);
+    doc["response"]["requests"]
+        .as_array()
+        .unwrap()
+        .last()
+        .cloned()
+        .unwrap()
+}
+
+fn run(dir: &std::path::Path, url: &str, line: &str) -> Value {
+    let mut args = vec!["--sandbox", url, "-f", "json"];
+    args.extend(line.split(' '));
+    let out = dws(dir, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{line}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    one_json(&out.stdout)
+}
+
+#[test]
+fn the_four_commands_plan_dingtalks_shapes() {
+    let dir = common::tempdir("dws-shapes");
+    // contact dept search: `size` is required by DingTalk, so it is always sent.
+    let step = planned(&dir, "contact dept search --keyword Eng");
+    assert_eq!(step["body"], json!({"queryWord": "Eng", "size": 20, "offset": 0}));
+    let step = planned(&dir, "contact dept search --keyword Eng --limit 5");
+    assert_eq!(step["body"]["size"], 5);
+
+    // calendar room add / delete: `[{roomId}]` under meetingRoomsToAdd / meetingRoomsToRemove.
+    let step = planned(&dir, "calendar room add --event ev1 --rooms r1,r2");
+    assert!(
+        step["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/events/ev1/meetingRooms"),
+        "{step}"
+    );
+    assert_eq!(
+        step["body"],
+        json!({"meetingRoomsToAdd": [{"roomId": "r1"}, {"roomId": "r2"}]})
+    );
+    let step = planned(&dir, "calendar room delete --event ev1 --rooms r2 --yes");
+    assert!(
+        step["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/meetingRooms/batchRemove"),
+        "{step}"
+    );
+    assert_eq!(step["body"], json!({"meetingRoomsToRemove": [{"roomId": "r2"}]}));
+
+    // report list: nextToken + maxResults (both required), never cursor/size.
+    let step = planned(&dir, "report list --start 2026-03-01 --end 2026-03-07");
+    let url = step["url"].as_str().unwrap();
+    assert!(
+        url.contains("nextToken=0") && url.contains("maxResults=20"),
+        "{url}"
+    );
+    assert!(!url.contains("cursor=") && !url.contains("size="), "{url}");
+    let step = planned(
+        &dir,
+        "report list --start 2026-03-01 --end 2026-03-31 --cursor 20 --size 5",
+    );
+    let url = step["url"].as_str().unwrap();
+    assert!(
+        url.contains("nextToken=20") && url.contains("maxResults=5"),
+        "{url}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_bot_search_is_declared_without_a_public_api() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let dir = common::tempdir("dws-shapes");
+    let sandboxed = ["--sandbox", url.as_str()];
+    for extra in [&sandboxed[..], &["--dry-run"][..]] {
+        let mut args = vec!["-f", "json"];
+        args.extend_from_slice(extra);
+        args.extend(["chat", "bot", "search", "--name", "demo"]);
+        let out = dws(&dir, &args);
+        assert_eq!(
+            out.status.code(),
+            Some(6),
+            "{extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+        let err = one_json(&out.stderr);
+        assert_eq!(err["error"]["reason"], "no_public_api", "{err}");
+        assert!(
+            err["error"]["hint"].as_str().is_some_and(|h| !h.is_empty()),
+            "{err}"
+        );
+    }
+    // Nothing was asked of the (app list) API.
+    assert!(!format!("{:?}", sandbox.requests(0)).contains("allInnerApps"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_four_commands_work_on_the_sandbox_twins() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let dir = common::tempdir("dws-shapes");
+
+    // No --limit: the default size is sent and the twin (which requires it, as DingTalk does) answers.
+    let doc = run(&dir, &url, "contact dept search --keyword Eng");
+    assert_eq!(doc["response"]["items"], json!([100]), "{doc}");
+
+    run(
+        &dir,
+        &url,
+        "calendar room add --event evtSandbox0001 --rooms roomSandbox0001,roomSandbox0002",
+    );
+    let event = run(&dir, &url, "calendar event get --id evtSandbox0001");
+    let booked = |event: &Value| -> Vec<String> {
+        event["response"]["meetingRooms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["roomId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(booked(&event), ["roomSandbox0001", "roomSandbox0002"]);
+    run(
+        &dir,
+        &url,
+        "calendar room delete --event evtSandbox0001 --rooms roomSandbox0002 --yes",
+    );
+    let event = run(&dir, &url, "calendar event get --id evtSandbox0001");
+    assert_eq!(booked(&event), ["roomSandbox0001"]);
+
+    // March 2026 holds 25 seeded reports: 20 on the first page, the cursor leads to the other 5.
+    let doc = run(
+        &dir,
+        &url,
+        "report list --start 2026-03-01 --end 2026-03-31T23:59:59",
+    );
+    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 20, "{doc}");
+    let next = doc["meta"]["pagination"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doc = run(
+        &dir,
+        &url,
+        &format!("report list --start 2026-03-01 --end 2026-03-31T23:59:59 --cursor {next}"),
+    );
+    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 5, "{doc}");
+}
