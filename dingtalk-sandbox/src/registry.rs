@@ -12,7 +12,7 @@ use crate::envelope::{self, Host};
 use crate::state::Shared;
 
 /// Every scope a route of the sandbox can require; an app holds all of them unless some are removed.
-pub const ALL_SCOPES: [&str; 24] = [
+pub const ALL_SCOPES: [&str; 28] = [
     "Card.Instance.Write",
     "Card.Streaming.Write",
     "qyapi_robot_sendmsg",
@@ -34,9 +34,13 @@ pub const ALL_SCOPES: [&str; 24] = [
     "Premium.Ding.Write",
     "qyapi_report_query",
     "qyapi_report_manage",
+    "qyapi_report_statistics",
+    "Rooms.Room.Read",
     "Notable.Base.Read.All",
     "Notable.Base.Write.All",
     "qyapi_get_microapp_list",
+    "Document.Workspace.Read",
+    "Document.Workspace.Write",
 ];
 
 /// The scope a route needs (by method and path), per the reference §5–§8; `None`: no scope check.
@@ -67,7 +71,12 @@ pub(crate) fn required_scope(method: &Method, path: &str) -> Option<&'static str
         p if p.starts_with("/topapi/attendance/") => "qyapi_attendance_group_read",
         p if p.starts_with("/attendance/") => "qyapi_get_attendance_data",
         "/topapi/report/create" => "qyapi_report_manage",
-        p if p.starts_with("/topapi/report/") => "qyapi_report_query",
+        "/topapi/report/statistics" => "qyapi_report_statistics",
+        p if p.starts_with("/topapi/report/") || p.starts_with("/v1.0/report/") => "qyapi_report_query",
+        // Meeting rooms and documents: DingTalk names the permissions (会议室 / 文档 read and write) but no
+        // public page gives their codes; these codes are the sandbox's own (unverified).
+        p if p.starts_with("/v1.0/rooms/") => "Rooms.Room.Read",
+        p if p.starts_with("/v1.0/doc/") => rw("Document.Workspace.Read", "Document.Workspace.Write"),
         p if p.starts_with("/v1.0/notable/") => rw("Notable.Base.Read.All", "Notable.Base.Write.All"),
         p if p.starts_with("/v1.0/microApp/") => "qyapi_get_microapp_list",
         _ => return None,
@@ -227,11 +236,34 @@ mod tests {
             (Method::POST, "/v1.0/todo/users/u/organizations/tasks/query"),
             (Method::GET, "/v1.0/notable/bases/b/sheets"),
             (Method::POST, "/topapi/report/create"),
+            (Method::POST, "/topapi/report/statistics"),
+            (Method::GET, "/v1.0/report/users/sendAndReceiveLists"),
+            (Method::GET, "/v1.0/rooms/meetingRoomLists"),
+            (Method::GET, "/v1.0/doc/docs"),
+            (Method::POST, "/v1.0/doc/workspaces/w/docs"),
+            (
+                Method::POST,
+                "/v1.0/calendar/users/u/calendars/primary/events/e/meetingRooms",
+            ),
+            (Method::GET, "/v1.0/workflow/workRecords/todoTasks"),
+            (Method::POST, "/topapi/attendance/schedule/listbyusers"),
+            (Method::POST, "/v1.0/im/innerGroups/search"),
+            (Method::POST, "/v1.0/contact/departments/search"),
+            (Method::POST, "/v1.0/robot/groups/orgRobots/add"),
         ];
         for (m, p) in &paths {
             let s = required_scope(m, p).unwrap();
             assert!(ALL_SCOPES.contains(&s), "{p} → {s}");
         }
         assert_eq!(required_scope(&Method::POST, "/media/upload"), None);
+        // Every route the dws twins added is scope-checked.
+        assert_eq!(
+            required_scope(&Method::POST, "/v1.0/doc/workspaces/w/docs"),
+            Some("Document.Workspace.Write")
+        );
+        assert_eq!(
+            required_scope(&Method::POST, "/topapi/report/statistics"),
+            Some("qyapi_report_statistics")
+        );
     }
 }

@@ -103,3 +103,73 @@ async fn a_removed_scope_is_named_in_the_permission_error() {
         dingtalk_sandbox::ALL_SCOPES.len() - 1
     );
 }
+
+#[tokio::test]
+async fn the_dws_twin_routes_check_their_scopes() {
+    let sb = Sandbox::builder()
+        .without_scope(DEMO_CLIENT_ID, "Rooms.Room.Read")
+        .without_scope(DEMO_CLIENT_ID, "qyapi_report_statistics")
+        .without_scope(DEMO_CLIENT_ID, "qyapi_report_query")
+        .without_scope(DEMO_CLIENT_ID, "Document.Workspace.Read")
+        .start()
+        .await
+        .unwrap();
+    let token = app_token(&sb).await;
+    let http = reqwest::Client::new();
+    let base = sb.base_url();
+    for (path, scope) in [
+        (
+            "/v1.0/rooms/groupLists?unionId=unionSandbox001iiiiEiE",
+            "Rooms.Room.Read",
+        ),
+        (
+            "/v1.0/report/details?reportId=reportSandbox0001",
+            "qyapi_report_query",
+        ),
+        (
+            "/v1.0/doc/docs?operatorId=unionSandbox001iiiiEiE&keyword=proj",
+            "Document.Workspace.Read",
+        ),
+    ] {
+        let r = http
+            .get(format!("{base}{path}"))
+            .header("x-acs-dingtalk-access-token", &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403, "{path}");
+        let err: Value = r.json().await.unwrap();
+        assert_eq!(
+            err["accessdenieddetail"]["requiredScopes"],
+            json!([scope]),
+            "{path}"
+        );
+    }
+    let legacy: Value = http
+        .post(format!("{base}/topapi/report/statistics?access_token={token}"))
+        .json(&json!({"report_id": "reportSandbox0001"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(legacy["errcode"], 88, "{legacy}");
+    assert!(
+        legacy["sub_msg"]
+            .as_str()
+            .unwrap()
+            .contains("qyapi_report_statistics")
+    );
+    // Granted back, the same calls answer.
+    sb.grant_scopes(DEMO_CLIENT_ID, &["Rooms.Room.Read"]);
+    let r = http
+        .get(format!(
+            "{base}/v1.0/rooms/groupLists?unionId=unionSandbox001iiiiEiE"
+        ))
+        .header("x-acs-dingtalk-access-token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
