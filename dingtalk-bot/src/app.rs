@@ -682,7 +682,11 @@ impl App {
             }
         }
         tracing::info!(account = id, client_id = %creds.client_id(), "connected over Stream mode");
-        running.bots.push((id.to_owned(), bot));
+        running.bots.push((
+            id.to_owned(),
+            bot,
+            Duration::from_millis(account.card.shutdown_grace_ms),
+        ));
         Ok(())
     }
 }
@@ -693,7 +697,8 @@ pub struct RunningApp {
     stop: watch::Sender<bool>,
     tasks: JoinSet<(String, Result<(), dingtalk_stream::Error>)>,
     sandboxes: Vec<SandboxHandle>,
-    bots: Vec<(String, Bot)>,
+    /// Account id, bot, card shutdown grace.
+    bots: Vec<(String, Bot, Duration)>,
 }
 
 impl std::fmt::Debug for RunningApp {
@@ -701,7 +706,7 @@ impl std::fmt::Debug for RunningApp {
         f.debug_struct("RunningApp")
             .field(
                 "accounts",
-                &self.bots.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+                &self.bots.iter().map(|(id, ..)| id).collect::<Vec<_>>(),
             )
             .field("sandboxes", &self.sandboxes.len())
             .finish_non_exhaustive()
@@ -716,7 +721,7 @@ impl RunningApp {
 
     /// The running bots by account id.
     pub fn bots(&self) -> impl Iterator<Item = (&str, &Bot)> {
-        self.bots.iter().map(|(id, bot)| (id.as_str(), bot))
+        self.bots.iter().map(|(id, bot, _)| (id.as_str(), bot))
     }
 
     /// Waits until every account's connection has ended (normally: never, until [`shutdown`](Self::shutdown)).
@@ -744,13 +749,17 @@ impl RunningApp {
     }
 
     /// Stops accepting messages, lets accepted work finish within the connection's drain time, closes the
-    /// connections and the embedded sandboxes.
+    /// connections, then closes cards still live (a running answer ends "service restarting" rather than
+    /// spinning; `card.shutdown_grace_ms` each), and stops the embedded sandboxes.
     ///
     /// # Errors
     /// The first fatal connection error seen while stopping.
     pub async fn shutdown(mut self) -> Result<(), AppError> {
         self.stop.send_replace(true);
         let result = self.finished().await;
+        for (_, bot, grace) in &self.bots {
+            bot.close_cards(*grace).await;
+        }
         for sandbox in std::mem::take(&mut self.sandboxes) {
             sandbox.shutdown().await;
         }

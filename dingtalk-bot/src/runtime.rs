@@ -165,6 +165,14 @@ impl Bot {
         BotHandler { bot: self.clone() }
     }
 
+    /// Closes the account's live cards ("service restarting") and waits up to `grace` for the closing calls (for
+    /// graceful shutdown, after the connection stopped accepting messages).
+    pub async fn close_cards(&self, grace: Duration) {
+        if let Some(driver) = &self.inner.cards {
+            driver.close_all(grace).await;
+        }
+    }
+
     /// Whether any agent run is active or queued (for graceful shutdown).
     pub fn busy(&self) -> bool {
         self.inner

@@ -328,3 +328,38 @@ async fn agent_sessions_survive_a_restart_and_new_forgets_them() {
         "a fresh start, a resumed session after the restart, a fresh one after /new"
     );
 }
+
+/// Shutting down mid-answer closes the live card ("service restarting", `flowStatus "5"`) instead of leaving a
+/// spinner, and does not wait for the agent.
+#[tokio::test]
+async fn shutdown_mid_answer_closes_the_live_card() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let options = AppOptions::default()
+        .endpoints(Endpoints::Sandbox(BaseUrls::single(&sandbox.base_url()).unwrap()))
+        .agent(AgentSpec::scripted(vec![
+            ScriptStep::Text("working".into()),
+            ScriptStep::Sleep(Duration::from_secs(30)),
+        ]))
+        .ephemeral(true);
+    let running = App::new(config(""), "test.toml", options).start().await.unwrap();
+    assert!(sandbox.wait_for_connections(1, Duration::from_secs(5)).await);
+    sandbox
+        .inject_message(&InjectMessage::direct("user001", "long job"))
+        .unwrap();
+    wait_until(|| {
+        sandbox.cards().iter().any(|c| {
+            c.variables
+                .get("msgContent")
+                .is_some_and(|t| t.contains("working"))
+        })
+    })
+    .await;
+    tokio::time::timeout(Duration::from_secs(15), running.shutdown())
+        .await
+        .expect("shutdown waited for the agent")
+        .unwrap();
+    let card = sandbox.cards().remove(0);
+    assert_eq!(card.flow_status.as_deref(), Some("5"), "{card:?}");
+    assert_ne!(card.render_state, "spinning", "{card:?}");
+    assert!(card.variables["msgContent"].starts_with("working"), "{card:?}");
+}

@@ -268,6 +268,14 @@ impl CardDriver {
         }
     }
 
+    /// Like [`shutdown`](Self::shutdown) for a driver shared behind a reference: closes every live card ("service
+    /// restarting"), refuses new ones (they answer as markdown), and waits up to `grace` for the closing calls.
+    pub async fn close_all(&self, grace: Duration) {
+        let _ = self.tx.send(Msg::Shutdown);
+        // The driver task ends (dropping its inbox) once every card is closed.
+        let _ = tokio::time::timeout(grace, self.tx.closed()).await;
+    }
+
     /// Closes every live card ("service restarting") and waits up to `grace` for the closing calls; rows not
     /// confirmed by then stay in the journal for the next start.
     pub async fn shutdown(mut self, grace: Duration) {
