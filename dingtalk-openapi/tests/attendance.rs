@@ -277,3 +277,44 @@ async fn report_templates_list_and_create() {
         .unwrap();
     assert_eq!(id, "17f3c2a1b0e");
 }
+
+#[tokio::test]
+async fn report_statistics_read_the_legacy_result() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/topapi/report/statistics"))
+        .and(query_param("access_token", TOKEN))
+        .and(body_json(json!({"report_id": "rep1"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errcode": 0, "errmsg": "ok",
+            "result": {"read_num": 3, "like_num": 1, "comment_num": 2, "comment_user_num": 1},
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/topapi/report/statistics"))
+        .and(body_json(json!({"report_id": "nope"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"errcode": 400_002, "errmsg": "report_id nope 不存在"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let stats = client.report().get_report_statistics("rep1").await.unwrap();
+    assert_eq!(
+        (
+            stats.read_num,
+            stats.like_num,
+            stats.comment_num,
+            stats.comment_user_num
+        ),
+        (3, 1, 2, 1)
+    );
+    let error = client.report().get_report_statistics("nope").await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Api);
+    let error = client.report().get_report_statistics(" ").await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+}

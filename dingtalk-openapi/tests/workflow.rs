@@ -212,3 +212,52 @@ async fn approve_redirect_terminate() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn pending_tasks_send_every_required_value_and_follow_the_token() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/workflow/workRecords/todoTasks"))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(query_param("userId", "user1"))
+        .and(query_param("status", "0"))
+        .and(query_param("nextToken", "0"))
+        .and(query_param("maxResults", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "result": {"list": [{"taskId": 7, "instanceId": "pi1", "title": "Leave",
+                                 "forms": [{"title": "Days", "content": "2"}]}],
+                       "nextToken": 1},
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/workflow/workRecords/todoTasks"))
+        .and(query_param("nextToken", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "result": {"list": [{"taskId": 8, "instanceId": "pi2"}]},
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let tasks: Vec<_> = client
+        .workflow()
+        .list_todo_tasks(UserId::new("user1"))
+        .max_results(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(tasks[0].task_id, Some(7));
+    assert_eq!(tasks[0].forms[0].content.as_deref(), Some("2"));
+    assert_eq!(tasks[1].instance_id.as_deref(), Some("pi2"));
+    let error = client
+        .workflow()
+        .list_todo_tasks(UserId::new("user1"))
+        .max_results(101)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+}

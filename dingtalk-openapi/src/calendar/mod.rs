@@ -22,7 +22,7 @@ pub use get_event::GetEvent;
 pub use list_event_attendees::{ListEventAttendees, ListEventAttendeesResponse};
 pub use list_events::{ListEvents, ListEventsResponse};
 pub use meeting_rooms::{AddMeetingRooms, MeetingRoomsResult, RemoveMeetingRooms};
-pub use model::{Attendee, Event, EventTime, Location, PRIMARY_CALENDAR};
+pub use model::{Attendee, Event, EventMeetingRoom, EventTime, Location, PRIMARY_CALENDAR};
 pub use query_schedule::{QuerySchedule, QueryScheduleResponse, ScheduleInformation, ScheduleItem};
 pub use remove_event_attendees::RemoveEventAttendees;
 pub use rooms::{

@@ -118,6 +118,23 @@ pub struct Event {
     pub create_time: Option<String>,
     /// Last update time (ISO 8601).
     pub update_time: Option<String>,
+    /// The meeting rooms booked on it.
+    #[serde(default)]
+    pub meeting_rooms: Vec<EventMeetingRoom>,
+}
+
+/// A meeting room booked on an [`Event`].
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EventMeetingRoom {
+    /// The room id.
+    #[serde(default)]
+    pub room_id: String,
+    /// The room name.
+    pub display_name: Option<String>,
+    /// The booking's state (`accepted`, …).
+    pub response_status: Option<String>,
 }
 
 /// `/v1.0/calendar/users/{unionId}/calendars/{calendarId}/events`, ids encoded.

@@ -3,7 +3,7 @@
 use dingtalk_core::UserId;
 
 use crate::client::{Call, Client};
-use crate::report::{CreateReport, ListReportTemplates, ListReports, ReportField};
+use crate::report::{CreateReport, GetReportStatistics, ListReportTemplates, ListReports, ReportField};
 
 /// Report (daily/weekly log) operations; from [`Client::report`].
 #[derive(Clone, Copy, Debug)]
@@ -30,5 +30,10 @@ impl<'c> Report<'c> {
         contents: Vec<ReportField>,
     ) -> Call<'c, CreateReport> {
         self.client.call(CreateReport::new(template_id, userid, contents))
+    }
+
+    /// [`GetReportStatistics`]: read, like and comment counts of a report.
+    pub fn get_report_statistics(self, report_id: impl Into<String>) -> Call<'c, GetReportStatistics> {
+        self.client.call(GetReportStatistics::new(report_id))
     }
 }

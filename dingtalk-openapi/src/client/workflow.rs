@@ -5,7 +5,7 @@ use dingtalk_core::{ApprovalTaskId, ProcessCode, ProcessInstanceId, UserId};
 use crate::client::{Call, Client};
 use crate::workflow::{
     ApprovalDecision, CreateProcessInstance, ExecuteProcessTask, FormValue, GetProcessFormSchema,
-    GetProcessInstance, ListProcessInstanceIds, RedirectProcessTask, TerminateProcessInstance,
+    GetProcessInstance, ListProcessInstanceIds, ListTodoTasks, RedirectProcessTask, TerminateProcessInstance,
 };
 
 /// OA approval operations; from [`Client::workflow`].
@@ -89,5 +89,10 @@ impl<'c> Workflow<'c> {
             process_instance_id,
             operating_user_id,
         ))
+    }
+
+    /// [`ListTodoTasks`]: the approval tasks waiting for a user.
+    pub fn list_todo_tasks(self, user: UserId) -> Call<'c, ListTodoTasks> {
+        self.client.call(ListTodoTasks::new(user))
     }
 }

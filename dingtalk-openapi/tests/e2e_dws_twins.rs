@@ -1,0 +1,129 @@
+//! The typed requests for what `dws` once reached only through its declarative executor, end to end against the
+//! sandbox twins: meeting rooms (groups, rooms, booking on an event), pending approval tasks and report statistics.
+
+#![expect(clippy::unwrap_used, reason = "tests: a failure should panic with context")]
+
+use std::sync::Arc;
+
+use dingtalk_auth::AppTokenProvider;
+use dingtalk_core::{
+    AppCredentials, BaseUrls, CalendarEventId, ClientId, RetryPolicy, SecretString, Transport, UnionId,
+    UserId,
+};
+use dingtalk_openapi::{Client, Error, ErrorKind};
+use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle};
+use futures_util::TryStreamExt;
+
+async fn start() -> (SandboxHandle, Client) {
+    let sandbox = Sandbox::start().await.unwrap();
+    let transport = Transport::builder()
+        .base_urls(BaseUrls::single(&sandbox.base_url()).unwrap())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let creds = AppCredentials::new(
+        ClientId::new(DEMO_CLIENT_ID),
+        SecretString::from(DEMO_CLIENT_SECRET),
+    );
+    let tokens = Arc::new(AppTokenProvider::new(transport.clone(), creds));
+    (sandbox, Client::new(transport, tokens))
+}
+
+fn api_code(error: &Error) -> String {
+    assert_eq!(error.kind(), ErrorKind::Api, "{error:?}");
+    error.api_error().unwrap().code().as_str().to_owned()
+}
+
+fn alice() -> UnionId {
+    UnionId::new("unionSandbox001iiiiEiE")
+}
+
+#[tokio::test]
+async fn meeting_rooms_are_listed_booked_and_released() {
+    let (_sandbox, client) = start().await;
+    let cal = client.calendar();
+    let groups = cal.list_meeting_room_groups(alice()).await.unwrap();
+    assert_eq!(groups.result.len(), 2);
+    // One room per page: the stream follows the numeric nextToken through all four.
+    let rooms: Vec<_> = cal
+        .list_meeting_rooms(alice())
+        .max_results(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rooms.len(), 4);
+    let in_6f: Vec<_> = rooms
+        .iter()
+        .filter(|r| r.room_group.as_ref().and_then(|g| g.group_id) == Some(6))
+        .map(|r| r.room_id.clone())
+        .collect();
+    assert_eq!(in_6f, ["roomSandbox0003", "roomSandbox0004"]);
+
+    let event = CalendarEventId::new("evtSandbox0001");
+    let added = cal
+        .add_meeting_rooms(alice(), event.clone(), in_6f.clone())
+        .await
+        .unwrap();
+    assert!(added.result);
+    let booked: Vec<_> = cal
+        .get_event(alice(), event.clone())
+        .await
+        .unwrap()
+        .meeting_rooms
+        .iter()
+        .map(|r| r.room_id.clone())
+        .collect();
+    assert_eq!(booked, in_6f);
+    cal.remove_meeting_rooms(alice(), event.clone(), vec!["roomSandbox0003".into()])
+        .await
+        .unwrap();
+    let left = cal.get_event(alice(), event.clone()).await.unwrap().meeting_rooms;
+    assert_eq!(left.len(), 1);
+
+    let error = cal
+        .add_meeting_rooms(alice(), event, vec!["roomNope".into()])
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&error), "invalidParameter.roomId.notFound");
+    let error = cal.list_meeting_rooms(UnionId::new("user001")).await.unwrap_err();
+    assert_eq!(api_code(&error), "invalidParameter.unionId");
+}
+
+#[tokio::test]
+async fn pending_tasks_and_report_statistics() {
+    let (_sandbox, client) = start().await;
+    let tasks: Vec<_> = client
+        .workflow()
+        .list_todo_tasks(UserId::new("user001"))
+        .max_results(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!tasks.is_empty());
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t.task_id.is_some() && t.instance_id.is_some())
+    );
+    let error = client
+        .workflow()
+        .list_todo_tasks(UserId::new("ghost"))
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&error), "invalidParameter.userId");
+
+    let stats = client
+        .report()
+        .get_report_statistics("reportSandbox0001")
+        .await
+        .unwrap();
+    assert!(stats.read_num >= 3, "{stats:?}");
+    let error = client
+        .report()
+        .get_report_statistics("reportNope")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Api);
+}
