@@ -193,7 +193,11 @@ async fn meeting_rooms_are_listed_and_booked() {
         "invalidParameter.maxResults",
     )
     .await;
+}
 
+#[tokio::test]
+async fn meeting_rooms_are_booked_only_in_dingtalks_shape() {
+    let env = Env::start().await;
     // Only the documented body books; the event then shows its rooms.
     let rooms = format!("{EVENTS}/evtSandbox0001/meetingRooms");
     let (status, _) = env
