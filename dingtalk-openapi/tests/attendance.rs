@@ -318,3 +318,89 @@ async fn report_statistics_read_the_legacy_result() {
     let error = client.report().get_report_statistics(" ").await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Validation);
 }
+
+#[tokio::test]
+async fn schedules_send_userids_as_one_comma_string() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/topapi/attendance/schedule/listbyusers"))
+        .and(query_param("access_token", TOKEN))
+        .and(body_json(json!({
+            "op_user_id": "admin", "userids": "u1,u2",
+            "from_date_time": 1_772_380_800_000_i64, "to_date_time": 1_772_812_800_000_i64,
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errcode": 0, "errmsg": "ok",
+            "result": [
+                {"userid": "u1", "work_date": "2026-03-02 00:00:00", "is_rest": "N", "check_type": "OnDuty",
+                 "plan_check_time": 1_772_413_200_000_i64, "shift_id": 1, "group_id": 1},
+                {"userid": "u2", "work_date": 1_772_380_800_000_i64, "is_rest": "Y"},
+            ],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let users = vec![UserId::new("u1"), UserId::new("u2")];
+    let plan = client
+        .attendance()
+        .list_schedules_by_users(UserId::new("admin"), users, 1_772_380_800_000, 1_772_812_800_000)
+        .await
+        .unwrap();
+    assert_eq!(plan.len(), 2);
+    assert_eq!(
+        plan[0].work_date,
+        Some(dingtalk_openapi::attendance::ScheduleTime::Text(
+            "2026-03-02 00:00:00".into()
+        ))
+    );
+    assert_eq!(
+        plan[0].plan_check_time,
+        Some(dingtalk_openapi::attendance::ScheduleTime::Millis(
+            1_772_413_200_000
+        ))
+    );
+    assert_eq!(plan[1].is_rest.as_deref(), Some("Y"));
+    // More than 7 days, no user, 51 users: refused before any request.
+    let eight_days = 8 * 86_400_000;
+    for (users, span) in [
+        (vec![UserId::new("u1")], eight_days),
+        (vec![], 1),
+        ((0..51).map(|i| UserId::new(format!("u{i}"))).collect(), 1),
+    ] {
+        let error = client
+            .attendance()
+            .list_schedules_by_users(UserId::new("admin"), users, 0, span)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Validation);
+    }
+}
+
+#[tokio::test]
+async fn report_detail_reads_the_new_host_model() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1.0/report/details"))
+        .and(header("x-acs-dingtalk-access-token", TOKEN))
+        .and(query_param("reportId", "rep1"))
+        .and(query_param("format", "TEXT"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "reportId": "rep1", "templateName": "日报", "creatorId": "u1", "creatorName": "Alice",
+            "deptName": "Eng", "createTime": 1_772_413_200_000_i64, "remark": "",
+            "content": [{"key": "今日完成", "sort": "0", "type": "1", "value": "a", "images": []}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let report = client
+        .report()
+        .get_report_detail("rep1")
+        .format("TEXT".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(report.template_name.as_deref(), Some("日报"));
+    assert_eq!(report.content[0].key.as_deref(), Some("今日完成"));
+    assert_eq!(report.content[0].kind.as_deref(), Some("1"));
+}

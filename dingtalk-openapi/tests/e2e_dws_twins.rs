@@ -1,5 +1,6 @@
 //! The typed requests for what `dws` once reached only through its declarative executor, end to end against the
-//! sandbox twins: meeting rooms (groups, rooms, booking on an event), pending approval tasks and report statistics.
+//! sandbox twins: meeting rooms (groups, rooms, booking on an event), pending approval tasks, report detail and
+//! statistics, planned schedules.
 
 #![expect(clippy::unwrap_used, reason = "tests: a failure should panic with context")]
 
@@ -123,6 +124,41 @@ async fn pending_tasks_and_report_statistics() {
     let error = client
         .report()
         .get_report_statistics("reportNope")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Api);
+}
+
+#[tokio::test]
+async fn report_detail_and_planned_schedules() {
+    let (_sandbox, client) = start().await;
+    let report = client
+        .report()
+        .get_report_detail("reportSandbox0001")
+        .await
+        .unwrap();
+    assert_eq!(report.report_id.as_deref(), Some("reportSandbox0001"));
+    assert!(!report.content.is_empty());
+    let error = client.report().get_report_detail("reportNope").await.unwrap_err();
+    assert_eq!(api_code(&error), "invalidParameter.reportId.notFound");
+
+    // Mon 2026-03-02 00:00 to Sun 2026-03-08 23:59 China time: 5 workdays × 2 punches + 2 rest days per user.
+    let from = 1_772_380_800_000;
+    let to = from + 7 * 86_400_000 - 1;
+    let users = vec![UserId::new("user001"), UserId::new("user002")];
+    let plan = client
+        .attendance()
+        .list_schedules_by_users(UserId::new("user001"), users, from, to)
+        .await
+        .unwrap();
+    assert_eq!(plan.len(), 2 * (5 * 2 + 2), "{plan:?}");
+    assert_eq!(
+        plan.iter().filter(|s| s.is_rest.as_deref() == Some("Y")).count(),
+        4
+    );
+    let error = client
+        .attendance()
+        .list_schedules_by_users(UserId::new("user001"), vec![UserId::new("ghost")], from, to)
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Api);

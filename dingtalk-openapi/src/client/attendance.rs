@@ -2,7 +2,7 @@
 
 use dingtalk_core::UserId;
 
-use crate::attendance::{ListAttendanceRecords, ListAttendanceResults, ListShifts};
+use crate::attendance::{ListAttendanceRecords, ListAttendanceResults, ListSchedulesByUsers, ListShifts};
 use crate::client::{Call, Client};
 
 /// Attendance operations; from [`Client::attendance`].
@@ -35,5 +35,17 @@ impl<'c> Attendance<'c> {
     /// [`ListShifts`]: shifts.
     pub fn list_shifts(self, op_user_id: UserId) -> Call<'c, ListShifts> {
         self.client.call(ListShifts::new(op_user_id))
+    }
+
+    /// [`ListSchedulesByUsers`]: planned shifts of up to 50 users over at most 7 days (epoch ms).
+    pub fn list_schedules_by_users(
+        self,
+        op_user_id: UserId,
+        users: Vec<UserId>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Call<'c, ListSchedulesByUsers> {
+        self.client
+            .call(ListSchedulesByUsers::new(op_user_id, users, from_ms, to_ms))
     }
 }

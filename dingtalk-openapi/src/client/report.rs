@@ -3,7 +3,9 @@
 use dingtalk_core::UserId;
 
 use crate::client::{Call, Client};
-use crate::report::{CreateReport, GetReportStatistics, ListReportTemplates, ListReports, ReportField};
+use crate::report::{
+    CreateReport, GetReportDetail, GetReportStatistics, ListReportTemplates, ListReports, ReportField,
+};
 
 /// Report (daily/weekly log) operations; from [`Client::report`].
 #[derive(Clone, Copy, Debug)]
@@ -35,5 +37,10 @@ impl<'c> Report<'c> {
     /// [`GetReportStatistics`]: read, like and comment counts of a report.
     pub fn get_report_statistics(self, report_id: impl Into<String>) -> Call<'c, GetReportStatistics> {
         self.client.call(GetReportStatistics::new(report_id))
+    }
+
+    /// [`GetReportDetail`]: one report's contents.
+    pub fn get_report_detail(self, report_id: impl Into<String>) -> Call<'c, GetReportDetail> {
+        self.client.call(GetReportDetail::new(report_id))
     }
 }
