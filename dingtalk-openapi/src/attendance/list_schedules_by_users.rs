@@ -120,7 +120,7 @@ impl Endpoint for ListSchedulesByUsers {
             return Err(Error::validation("userids: an id is empty or holds a comma"));
         }
         let span = self.to_date_time - self.from_date_time;
-        if span < 0 || span > MAX_SPAN_DAYS * 86_400_000 {
+        if !(0..=MAX_SPAN_DAYS * 86_400_000).contains(&span) {
             return Err(Error::validation(format!(
                 "from_date_time..to_date_time must be at most {MAX_SPAN_DAYS} days"
             )));
