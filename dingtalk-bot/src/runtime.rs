@@ -116,6 +116,16 @@ fn quote_block(text: &str) -> String {
         .join("\n")
 }
 
+/// What a stop press on a card did to the queue.
+enum QueuedPress {
+    /// No queued message has that card.
+    NotQueued,
+    /// The presser is neither the asker nor an owner.
+    NotAllowed,
+    /// The message left the queue; its card is to be ended.
+    Cancelled(CardHandle),
+}
+
 /// The visible queued notice (BOT-41).
 fn queued_notice(ahead: usize) -> String {
     format!("⏳ 已排队（前面还有 {ahead} 条）")
@@ -697,10 +707,26 @@ impl Bot {
         }
     }
 
-    /// A card button press: `btn_stop` stops the run of the session it belongs to, if the presser may.
-    pub fn on_card_action(&self, user: &str, space_id: &str, action: &str) {
+    /// A card button press: `btn_stop` on a queued message's card cancels that message (its card ends stopped);
+    /// on any other card it stops the run of the session the card belongs to. Only the asker or an owner may.
+    pub fn on_card_action(&self, user: &str, space_id: &str, action: &str, out_track_id: &str) {
         if action != "btn_stop" {
             return;
+        }
+        let owner = access::allowed(
+            &self.inner.account.access.owners,
+            Sender {
+                staff_id: Some(user),
+                sender_id: user,
+            },
+        );
+        match self.take_queued(out_track_id, user, owner) {
+            QueuedPress::Cancelled(mut card) => {
+                card.stop(user);
+                return;
+            }
+            QueuedPress::NotAllowed => return,
+            QueuedPress::NotQueued => {}
         }
         let keys: Vec<String> = {
             let sessions = self.inner.lock_sessions();
@@ -710,13 +736,6 @@ impl Bot {
                 .cloned()
                 .collect()
         };
-        let owner = access::allowed(
-            &self.inner.account.access.owners,
-            Sender {
-                staff_id: Some(user),
-                sender_id: user,
-            },
-        );
         let mut sessions = self.inner.lock_sessions();
         for key in keys {
             if let Some(running) = sessions.get_mut(&key).and_then(|s| s.running.as_mut())
@@ -726,6 +745,38 @@ impl Bot {
                 let _ = tx.send(user.to_owned());
             }
         }
+    }
+
+    /// Removes the queued message whose card is `out_track_id` if the presser may (the rest of its queue moves
+    /// up).
+    fn take_queued(&self, out_track_id: &str, user: &str, owner: bool) -> QueuedPress {
+        let mut sessions = self.inner.lock_sessions();
+        for session in sessions.values_mut() {
+            let Some(at) = session.queue.iter().position(|job| {
+                job.card
+                    .as_ref()
+                    .is_some_and(|c| c.out_track_id().as_str() == out_track_id)
+            }) else {
+                continue;
+            };
+            if session.queue[at].asker != user && !owner {
+                return QueuedPress::NotAllowed;
+            }
+            let Some(mut job) = session.queue.remove(at) else {
+                return QueuedPress::NotQueued;
+            };
+            let running = usize::from(session.running.is_some());
+            for (i, waiting) in session.queue.iter().enumerate().skip(at) {
+                if let Some(card) = &waiting.card {
+                    card.queued(queued_notice(i + running));
+                }
+            }
+            return job
+                .card
+                .take()
+                .map_or(QueuedPress::NotQueued, QueuedPress::Cancelled);
+        }
+        QueuedPress::NotQueued
     }
 
     async fn approve_by_dm(&self, approver: &str, code: &str, target: &ReplyTarget) {
@@ -975,13 +1026,14 @@ impl Handler for BotHandler {
                 .map(ToString::to_string)
                 .unwrap_or_default();
             let space = action.space_id.clone().unwrap_or_default();
+            let card = action.out_track_id.as_str();
             for id in action
                 .private_data
                 .as_ref()
                 .map(|p| p.action_ids.clone())
                 .unwrap_or_default()
             {
-                self.bot.on_card_action(&user, &space, &id);
+                self.bot.on_card_action(&user, &space, &id, card);
             }
         }
         Ok(None)

@@ -398,11 +398,16 @@ async fn reaction_ack_marks_the_message_while_the_agent_runs() {
     h.sandbox
         .inject_message(&InjectMessage::direct("user001", "hi"))
         .unwrap();
+    // The reaction is recalled after the reply is sent: wait for both.
     wait_until(|| {
         h.sandbox
             .outbox(0)
             .iter()
             .any(|e| e.text.as_deref().is_some_and(|t| t.contains("reacted")))
+            && h.sandbox
+                .requests(0)
+                .iter()
+                .any(|r| r.path == "/v1.0/robot/emotion/recall")
     })
     .await;
     let requests = h.sandbox.requests(0);
@@ -764,4 +769,57 @@ async fn a_wav_voice_message_carries_its_duration() {
     let audio = h.sandbox.outbox(0).remove(1);
     assert_eq!(audio.msgtype, "sampleAudio", "{audio:?}");
     assert_eq!(audio.body["msgParam"]["duration"], "1500", "{audio:?}");
+}
+
+#[tokio::test]
+async fn the_stop_button_on_a_queued_card_cancels_that_message_only() {
+    let script = vec![
+        ScriptStep::Text("answer: ".into()),
+        ScriptStep::EchoPrompt,
+        ScriptStep::Sleep(Duration::from_millis(900)),
+    ];
+    let h = start("[dingtalk]\n", script).await;
+    for text in ["one", "two", "three"] {
+        h.sandbox
+            .inject_message(&InjectMessage::direct("user004", text))
+            .unwrap();
+    }
+    // "two" waits behind one message: its card shows the first place in the queue.
+    let second = || {
+        h.sandbox.cards().into_iter().find(|c| {
+            let calls = card_calls(c);
+            calls.contains("前面还有 1 条") && !calls.contains("前面还有 2 条")
+        })
+    };
+    wait_until(|| second().is_some()).await;
+    let two = second().unwrap();
+    let mut press = dingtalk_sandbox::InjectCardCallback::new(&two.out_track_id, "btn_stop");
+    press.user_id = Some("user004".into());
+    h.sandbox.inject_card_callback(&press).await.unwrap();
+    wait_until(|| {
+        let cards = h.sandbox.cards();
+        cards.len() == 3 && cards.iter().all(|c| c.flow_status.as_deref() == Some("3"))
+    })
+    .await;
+    assert_cards_ended(&h.sandbox, 3);
+    let cards = h.sandbox.cards();
+    let content = |id: &str| {
+        cards
+            .iter()
+            .find(|c| c.out_track_id == id)
+            .map(|c| c.variables["msgContent"].clone())
+            .unwrap()
+    };
+    let cancelled = content(&two.out_track_id);
+    assert!(
+        cancelled.ends_with("⏹️ 已停止") && !cancelled.contains("answer"),
+        "{cancelled}"
+    );
+    let answers: Vec<String> = cards.iter().map(|c| c.variables["msgContent"].clone()).collect();
+    assert!(
+        answers.contains(&"answer: one".to_owned()),
+        "the running answer went on: {answers:?}"
+    );
+    assert!(answers.contains(&"answer: three".to_owned()), "{answers:?}");
+    assert!(!answers.iter().any(|a| a.contains("answer: two")), "{answers:?}");
 }

@@ -102,6 +102,7 @@ impl DriverConfig {
 enum Msg {
     Start {
         reply: u64,
+        id: OutTrackId,
         target: CardTarget,
         events: mpsc::UnboundedSender<CardEvent>,
     },
@@ -117,6 +118,7 @@ enum Msg {
 #[derive(Debug)]
 pub struct CardHandle {
     reply: u64,
+    out_track_id: OutTrackId,
     tx: mpsc::UnboundedSender<Msg>,
     events: mpsc::UnboundedReceiver<CardEvent>,
     done: bool,
@@ -124,6 +126,12 @@ pub struct CardHandle {
 }
 
 impl CardHandle {
+    /// The id of the reply's first card (a card callback names it; continuation cards have their own, see
+    /// [`keys`](Self::keys)).
+    pub fn out_track_id(&self) -> &OutTrackId {
+        &self.out_track_id
+    }
+
     /// The keys of the reply's cards seen so far by [`next_event`](Self::next_event) or
     /// [`closed`](Self::closed): every `outTrackId` and delivery `carrierId` (for a
     /// [`FinalTexts`](crate::FinalTexts) store).
@@ -254,13 +262,16 @@ impl CardDriver {
     pub fn start(&self, target: CardTarget) -> CardHandle {
         let reply = self.next_reply.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (events_tx, events) = mpsc::unbounded_channel();
+        let id = new_out_track_id();
         let _ = self.tx.send(Msg::Start {
             reply,
+            id: id.clone(),
             target,
             events: events_tx,
         });
         CardHandle {
             reply,
+            out_track_id: id,
             tx: self.tx.clone(),
             events,
             done: false,
@@ -405,11 +416,11 @@ impl Engine {
         match msg {
             Msg::Start {
                 reply,
+                id,
                 target,
                 events,
             } => {
                 let degraded = self.degraded_until.is_some_and(|until| self.clock.now() < until);
-                let id = new_out_track_id();
                 self.replies.insert(
                     reply,
                     Reply {
