@@ -1,0 +1,58 @@
+//! Wall time of whole `dws` runs (process start, clap tree, input correction, output) for offline command lines:
+//! the cost a person or an agent pays per call, and what input correction adds to it.
+//!
+//! ```sh
+//! cargo bench -p dws-cli --bench startup
+//! ```
+
+#![expect(clippy::print_stdout, reason = "a bench prints its table")]
+#![allow(clippy::unwrap_used, reason = "a bench fails loudly")]
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 60;
+
+fn time(args: &[&str], config: &std::path::Path) -> Vec<Duration> {
+    let mut out = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let status = Command::new(env!("CARGO_BIN_EXE_dws"))
+            .args(args)
+            .env_clear()
+            .env("DWS_CONFIG_DIR", config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        out.push(started.elapsed());
+        assert!(status.success(), "{args:?} failed");
+    }
+    out.sort_unstable();
+    out
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let config = std::env::temp_dir().join(format!("dws-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&config).unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        ("version", &["version"]),
+        ("dry run, spelled right", &["--dry-run", "-f", "json", "aitable", "record", "query", "--base-id", "B", "--table-id", "T", "--limit", "5"]),
+        ("dry run, 4 corrections", &["--dry-run", "-f", "JSON", "aitable", "record", "query", "--baseId", "B", "--tabel-id", "T", "--limit5"]),
+        ("dry run, --strict", &["--strict", "--dry-run", "-f", "json", "aitable", "record", "query", "--base-id", "B", "--table-id", "T", "--limit", "5"]),
+        ("schema --all", &["schema", "--all", "-f", "json"]),
+        ("skill show", &["skill", "show"]),
+    ];
+    println!("| Command line | median | min | max | runs |");
+    println!("|---|---|---|---|---|");
+    for (name, args) in cases {
+        let t = time(args, &config);
+        println!("| {name} | {} | {} | {} | {RUNS} |", ms(t[t.len() / 2]), ms(t[0]), ms(t[t.len() - 1]));
+    }
+    let _ = std::fs::remove_dir_all(&config);
+}
