@@ -80,6 +80,9 @@ fn command(peer: Peer, base: &str) -> Result<Command, String> {
     let root = root();
     let peers = std::env::var_os("BENCH_PEERS_DIR").map_or_else(|| root.join("bench-peers"), PathBuf::from);
     let mut cmd = match peer {
+        Peer::Ours if std::env::var_os("BENCH_CLIENT_BIN").is_some() => {
+            Command::new(std::env::var_os("BENCH_CLIENT_BIN").unwrap_or_default())
+        }
         Peer::Ours | Peer::Bare => {
             let mut c = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
             c.args(["--child", peer.name()]);
@@ -119,13 +122,46 @@ fn command(peer: Peer, base: &str) -> Result<Command, String> {
     Ok(cmd)
 }
 
-/// `VmRSS` of a process, in KiB.
-fn rss_kib(pid: u32) -> Option<u64> {
+/// One `/proc/<pid>/status` field in KiB (`VmRSS`, `RssAnon`, `RssFile`).
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// `VmRSS` of a process, in KiB.
+fn rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmRSS")
+}
+
+/// Resident memory: total, anonymous (heap, stacks) and file-backed (code of the binary and libraries), KiB.
+#[derive(Clone, Copy, Default)]
+struct Rss {
+    total: Option<u64>,
+    anon: Option<u64>,
+    file: Option<u64>,
+}
+
+fn rss(pid: u32) -> Rss {
+    Rss {
+        total: status_kib(pid, "VmRSS"),
+        anon: status_kib(pid, "RssAnon"),
+        file: status_kib(pid, "RssFile"),
+    }
+}
+
+impl std::fmt::Display for Rss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (anon {}, file {})",
+            mib(self.total),
+            mib(self.anon),
+            mib(self.file)
+        )
+    }
 }
 
 /// CPU time (user + system) a process has used so far, in clock ticks (`/proc/<pid>/stat` fields 14 and 15).
@@ -176,8 +212,8 @@ struct Figures {
     cpu_us_per_msg: Option<f64>,
     /// Client RSS right after the burst.
     rss_burst_kib: Option<u64>,
-    rss_idle_kib: Option<u64>,
-    rss_after_kib: Option<u64>,
+    rss_idle: Rss,
+    rss_after: Option<Rss>,
     rss_events: u64,
 }
 
@@ -216,11 +252,11 @@ async fn measure(peer: Peer, rss_events: u64) -> Result<Figures, String> {
     push_and_wait(&sb, 100).await;
     sb.reset();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_idle_kib = rss_kib(pid);
+    let rss_idle = rss(pid);
 
     let stats = paced(&sb).await;
 
-    let mut rss_after_kib = None;
+    let mut rss_after = None;
     if peer == Peer::Ours && rss_events > 0 {
         // Steady traffic in rounds of 1 000 (a burst of 100 000 would measure the backlog, not the steady state).
         let chunk = 1_000.min(rss_events);
@@ -231,7 +267,7 @@ async fn measure(peer: Peer, rss_events: u64) -> Result<Figures, String> {
             done += chunk;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        rss_after_kib = rss_kib(pid);
+        rss_after = Some(rss(pid));
     }
 
     // Last, as it leaves a large backlog behind in every client.
@@ -257,8 +293,8 @@ async fn measure(peer: Peer, rss_events: u64) -> Result<Figures, String> {
         p99_after_burst_ms: after_burst.ack_latency_p99_ms,
         cpu_us_per_msg,
         rss_burst_kib,
-        rss_idle_kib,
-        rss_after_kib,
+        rss_idle,
+        rss_after,
         rss_events,
     })
 }
@@ -439,11 +475,16 @@ fn main() {
     }
     if let Some((_, Ok(f))) = rows.iter().find(|(p, _)| *p == Peer::Ours) {
         println!();
+        let binary = if std::env::var_os("BENCH_CLIENT_BIN").is_some() {
+            "its own binary, examples/stream_bench_client.rs"
+        } else {
+            "the bench binary, which links the whole sandbox"
+        };
         println!(
-            "Ours, RSS of the client process (VmRSS): idle {}, after {} more messages {}",
-            mib(f.rss_idle_kib),
+            "Ours, RSS of the client process ({binary}): idle {}, after {} more messages {}",
+            f.rss_idle,
             f.rss_events,
-            mib(f.rss_after_kib)
+            f.rss_after.map_or_else(|| "n/a".into(), |r| r.to_string())
         );
     }
 }

@@ -39,13 +39,21 @@ pub(crate) struct Ack<'a> {
 }
 
 impl Ack<'_> {
-    /// The JSON text of the ack frame, written directly (one allocation, sized up front).
+    /// The JSON text of the ack frame, written directly into one allocation of the exact size (so the writer turns
+    /// it into a WebSocket payload without another allocation).
     pub(crate) fn to_json(&self) -> String {
-        let mut out = String::with_capacity(
-            96 + self.message_id.len() + self.message.len() + self.data.len() + self.data.len() / 4,
-        );
+        const FIXED: &str =
+            r#"{"code":,"headers":{"contentType":"application/json","messageId":},"message":,"data":}"#;
+        let mut digits = [0; 5];
+        let code = itoa_u16(self.code, &mut digits);
+        let capacity = FIXED.len()
+            + code.len()
+            + json_len(self.message_id)
+            + json_len(&self.message)
+            + json_len(&self.data);
+        let mut out = String::with_capacity(capacity);
         out.push_str(r#"{"code":"#);
-        out.push_str(itoa_u16(self.code, &mut [0; 5]));
+        out.push_str(code);
         out.push_str(r#","headers":{"contentType":"application/json","messageId":"#);
         push_json_str(&mut out, self.message_id);
         out.push_str(r#"},"message":"#);
@@ -67,18 +75,48 @@ impl Ack<'_> {
     }
 }
 
-/// Appends `s` as a JSON string literal: verbatim when nothing needs escaping (ids, `OK`), else through
-/// `serde_json`.
+/// Length of `s` as a JSON string literal, quotes included (escapes as `serde_json` writes them).
+fn json_len(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..0x20 => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+/// Appends `s` as a JSON string literal, escaped as `serde_json` does (`\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`,
+/// other control characters as `\u00XX`).
 fn push_json_str(out: &mut String, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-    } else {
-        // Serializing a `str` cannot fail; an empty string is the total fallback.
-        let quoted = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
-        out.push_str(&quoted);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+        plain = i + 1;
     }
+    out.push_str(&s[plain..]);
+    out.push('"');
 }
 
 /// `n` in decimal, without an allocation.
@@ -237,12 +275,25 @@ mod tests {
         assert_eq!(parsed["message"], "x\ny");
     }
 
+    fn push_serde(out: &mut String, s: &str) {
+        out.push_str(&serde_json::to_string(s).unwrap());
+    }
+
+    #[test]
+    fn plain_acks_are_allocated_at_their_exact_size() {
+        let json = callback("21f0e3a2_1a2b_19bfa1c2d3e_4f5a6b", None).to_json();
+        assert_eq!(json.len(), json.capacity());
+        let json = event("e1", EventStatus::Success, "success").to_json();
+        assert_eq!(json.len(), json.capacity());
+    }
+
     #[test]
     fn hand_written_json_equals_serde_for_any_text() {
         for (id, message, data, code) in [
             ("m", "OK", "{}", 200),
             ("\u{1}\u{1f}", "tab\there", "\"quoted\" \\ back", 0),
             ("é✓", "", "", 65535),
+            ("\u{8}\u{c}\n\r", "\u{7f}\u{0}", "a\\\"b", 7),
         ] {
             let ack = Ack {
                 code,
@@ -252,8 +303,27 @@ mod tests {
             };
             let expected = serde_json::json!({"code": code, "headers": {"contentType": "application/json",
                 "messageId": id}, "message": message, "data": data});
-            let parsed: serde_json::Value = serde_json::from_str(&ack.to_json()).unwrap();
+            let json = ack.to_json();
+            let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
             assert_eq!(parsed, expected);
+            assert_eq!(json.len(), json.capacity(), "{json}");
+            let mut by_serde = String::new();
+            push_serde(&mut by_serde, id);
+            let mut ours = String::new();
+            push_json_str(&mut ours, id);
+            assert_eq!(ours, by_serde);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_matches_serde_json(text in ".{0,40}", control in proptest::collection::vec(0u8..0x20, 0..4)) {
+            let mut s = text;
+            s.extend(control.into_iter().map(char::from));
+            let mut ours = String::new();
+            push_json_str(&mut ours, &s);
+            proptest::prop_assert_eq!(&ours, &serde_json::to_string(&s).unwrap());
+            proptest::prop_assert_eq!(ours.len(), json_len(&s));
         }
     }
 }

@@ -429,8 +429,8 @@ mod fast {
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FastHeaders, A::Error> {
             let mut headers = Headers {
-                buf: String::with_capacity(384),
-                spans: Vec::with_capacity(map.size_hint().unwrap_or(10)),
+                buf: String::with_capacity(256),
+                spans: Vec::with_capacity(map.size_hint().unwrap_or(8)),
             };
             while let Some(key) = map.next_key::<&'de str>()? {
                 let ok = match map.next_value::<Scalar<'de>>()? {
