@@ -9,14 +9,14 @@
 #![allow(clippy::unwrap_used, reason = "a bench fails loudly")]
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const RUNS: usize = 60;
 
 fn time(args: &[&str], config: &std::path::Path) -> Vec<Duration> {
     let mut out = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
-        let started = Instant::now();
+        let started = dingtalk_core::Clock::now(&dingtalk_core::SystemClock);
         let status = Command::new(env!("CARGO_BIN_EXE_dws"))
             .args(args)
             .env_clear()
@@ -42,9 +42,57 @@ fn main() {
     std::fs::create_dir_all(&config).unwrap();
     let cases: &[(&str, &[&str])] = &[
         ("version", &["version"]),
-        ("dry run, spelled right", &["--dry-run", "-f", "json", "aitable", "record", "query", "--base-id", "B", "--table-id", "T", "--limit", "5"]),
-        ("dry run, 4 corrections", &["--dry-run", "-f", "JSON", "aitable", "record", "query", "--baseId", "B", "--tabel-id", "T", "--limit5"]),
-        ("dry run, --strict", &["--strict", "--dry-run", "-f", "json", "aitable", "record", "query", "--base-id", "B", "--table-id", "T", "--limit", "5"]),
+        (
+            "dry run, spelled right",
+            &[
+                "--dry-run",
+                "-f",
+                "json",
+                "aitable",
+                "record",
+                "query",
+                "--base-id",
+                "B",
+                "--table-id",
+                "T",
+                "--limit",
+                "5",
+            ],
+        ),
+        (
+            "dry run, 4 corrections",
+            &[
+                "--dry-run",
+                "-f",
+                "JSON",
+                "aitable",
+                "record",
+                "query",
+                "--baseId",
+                "B",
+                "--tabel-id",
+                "T",
+                "--limit5",
+            ],
+        ),
+        (
+            "dry run, --strict",
+            &[
+                "--strict",
+                "--dry-run",
+                "-f",
+                "json",
+                "aitable",
+                "record",
+                "query",
+                "--base-id",
+                "B",
+                "--table-id",
+                "T",
+                "--limit",
+                "5",
+            ],
+        ),
         ("schema --all", &["schema", "--all", "-f", "json"]),
         ("skill show", &["skill", "show"]),
     ];
@@ -52,7 +100,12 @@ fn main() {
     println!("|---|---|---|---|---|");
     for (name, args) in cases {
         let t = time(args, &config);
-        println!("| {name} | {} | {} | {} | {RUNS} |", ms(t[t.len() / 2]), ms(t[0]), ms(t[t.len() - 1]));
+        println!(
+            "| {name} | {} | {} | {} | {RUNS} |",
+            ms(t[t.len() / 2]),
+            ms(t[0]),
+            ms(t[t.len() - 1])
+        );
     }
     let _ = std::fs::remove_dir_all(&config);
 }

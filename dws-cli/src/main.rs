@@ -96,8 +96,11 @@ fn main() -> ExitCode {
         None
     };
     // `sandbox serve` handles Ctrl-C itself (clean shutdown, exit 0); everything else is cut short with 130.
-    let serves =
-        matches.subcommand_name() == Some("sandbox") || cli::leaf_path(&matches).0.join(" ") == "bot run";
+    let serves = matches.subcommand_name() == Some("sandbox")
+        || matches!(
+            cli::leaf_path(&matches).0.join(" ").as_str(),
+            "bot run" | "event listen"
+        );
     // A panic becomes a JSON error with exit 5; the default hook's text (which might quote values) is not printed.
     std::panic::set_hook(Box::new(|_| {}));
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

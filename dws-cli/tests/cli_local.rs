@@ -382,3 +382,47 @@ async fn event_listen_prints_acked_pushes_as_ndjson() {
     }
     sandbox.shutdown().await;
 }
+
+/// Ctrl-C (SIGINT) ends a listener without limits cleanly: exit 0.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_listen_exits_zero_on_sigint() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let home = common::tempdir("dws-events-int");
+    // Ctrl-C (SIGINT) ends a listener without limits cleanly: exit 0.
+    {
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+            .args(["--sandbox", &url, "event", "listen"])
+            .env_clear()
+            .env("DWS_CONFIG_DIR", home.join("config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        // The first listener closed its connection; wait for this one to be the open one.
+        assert!(
+            sandbox.wait_for_connections(1, Duration::from_secs(20)).await,
+            "no stream connection"
+        );
+        let pid = child.id().unwrap().to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let out = tokio::time::timeout(Duration::from_secs(15), child.wait_with_output())
+            .await
+            .expect("the listener stops on SIGINT")
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    sandbox.shutdown().await;
+}

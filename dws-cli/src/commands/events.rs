@@ -56,7 +56,7 @@ fn stream_err(e: &dingtalk_stream::Error) -> CliError {
     CliError::new(exit, "network", format!("stream: {e}"))
 }
 
-/// Runs until Ctrl-C (handled by `main`), `--max-events` or `--duration`.
+/// Runs until Ctrl-C, `--max-events` or `--duration` (each exits 0 after closing the connection).
 pub(crate) async fn listen(settings: &Settings, args: ListenArgs) -> Result<Exit, CliError> {
     let (id, secret) = app_credentials(settings)?;
     let mut builder = Client::builder(id, secret)
@@ -70,6 +70,9 @@ pub(crate) async fn listen(settings: &Settings, args: ListenArgs) -> Result<Exit
         builder = builder.api_base(url.clone());
     }
     let client = builder.build().map_err(|e| stream_err(&e))?;
+    // Ctrl-C is caught from here on (before the connection exists), so it always ends the run cleanly.
+    let interrupted = interrupt_listener()?;
+    tokio::pin!(interrupted);
     let mut conn = client.connect().await.map_err(|e| stream_err(&e))?;
     crate::output::note(settings, "note: listening on DingTalk Stream; Ctrl-C stops");
     let deadline = args
@@ -79,12 +82,19 @@ pub(crate) async fn listen(settings: &Settings, args: ListenArgs) -> Result<Exit
     let mut order: VecDeque<String> = VecDeque::new();
     let mut printed = 0u64;
     while args.max_events.is_none_or(|m| printed < m) {
-        let next = match deadline {
-            Some(d) => match tokio::time::timeout_at(d.into(), conn.next()).await {
-                Ok(n) => n,
-                Err(_) => break,
+        // Ctrl-C ends the stream cleanly (exit 0), like --max-events and --duration.
+        let wait = async {
+            match deadline {
+                Some(d) => tokio::time::timeout_at(d.into(), conn.next()).await.ok(),
+                None => Some(conn.next().await),
+            }
+        };
+        let next = tokio::select! {
+            n = wait => match n {
+                Some(n) => n,
+                None => break,
             },
-            None => conn.next().await,
+            () = &mut interrupted => break,
         };
         let Some(item) = next else { break };
         let line = match item.map_err(|e| stream_err(&e))? {
@@ -131,6 +141,25 @@ pub(crate) async fn listen(settings: &Settings, args: ListenArgs) -> Result<Exit
     }
     let _ = conn.shutdown().await;
     Ok(Exit::Ok)
+}
+
+/// A future that completes on Ctrl-C; the handler is installed when this is called, not when first polled.
+fn interrupt_listener() -> Result<impl Future<Output = ()>, CliError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut sigint = signal(SignalKind::interrupt())
+            .map_err(|e| CliError::internal(format!("cannot watch Ctrl-C: {e}")))?;
+        Ok(async move {
+            let _ = sigint.recv().await;
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// Whether `key` is new; keeps the last [`DEDUP_WINDOW`] keys.
