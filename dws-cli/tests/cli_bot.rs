@@ -115,3 +115,46 @@ async fn bot_run_answers_in_a_card_and_stops_after_its_duration() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
     sandbox.shutdown().await;
 }
+
+/// Ctrl-C (SIGINT) stops `bot run` gracefully with exit 0.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bot_run_exits_zero_on_sigint() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let home = common::tempdir("dws-bot-int");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+        .args(["--sandbox", &url, "bot", "run", "-c", "missing.toml"])
+        .current_dir(&*home)
+        .env_clear()
+        .env("DWS_CONFIG_DIR", home.join("config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    assert!(
+        sandbox.wait_for_connections(1, Duration::from_secs(20)).await,
+        "the bot did not connect"
+    );
+    let pid = child.id().unwrap().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("bot run stops on SIGINT")
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sandbox.shutdown().await;
+}

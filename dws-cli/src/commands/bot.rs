@@ -70,18 +70,18 @@ pub(crate) async fn run(
     for w in app.warnings() {
         crate::output::note(settings, &format!("warning: {w}"));
     }
+    // Ctrl-C is caught from before the bot connects, so it always ends in a graceful stop and exit 0.
+    let interrupted = crate::commands::events::interrupt_listener()?;
     crate::output::note(settings, "note: bot running; Ctrl-C stops it");
     let stop = async {
         match duration {
             Some(s) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
+                    () = interrupted => {}
                     () = tokio::time::sleep(Duration::from_secs(s)) => {}
                 }
             }
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            None => interrupted.await,
         }
     };
     app.run(stop).await.map_err(|e| app_err(&e))?;

@@ -144,7 +144,7 @@ pub(crate) async fn listen(settings: &Settings, args: ListenArgs) -> Result<Exit
 }
 
 /// A future that completes on Ctrl-C; the handler is installed when this is called, not when first polled.
-fn interrupt_listener() -> Result<impl Future<Output = ()>, CliError> {
+pub(crate) fn interrupt_listener() -> Result<impl Future<Output = ()>, CliError> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
