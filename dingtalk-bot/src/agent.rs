@@ -139,6 +139,17 @@ impl AgentSpec {
         }
     }
 
+    /// The built-in echo agent (demos): answers `echo: <prompt>`, streamed a few words at a time.
+    pub fn echo() -> Self {
+        Self::new(
+            AgentConfig {
+                kind: AgentKind::Echo,
+                ..AgentConfig::default()
+            },
+            Vec::new(),
+        )
+    }
+
     /// A scripted agent for tests and demos.
     pub fn scripted(steps: Vec<ScriptStep>) -> Self {
         Self {

@@ -1,7 +1,9 @@
 //! Media durations read from file headers, for `sampleVideo` (seconds) and `sampleAudio` (milliseconds).
 //!
-//! Only what is cheap and exact: MP4 (`moov/mvhd` timescale and duration), WAV (data size / byte rate) and AMR-NB
-//! (20 ms per frame, frame sizes from the mode bits). Anything else, or a malformed header, gives `None`.
+//! Only what is cheap: MP4 (`moov/mvhd` timescale and duration), WAV (data size / byte rate), AMR-NB (20 ms per
+//! frame, frame sizes from the mode bits), MP3 (the frame count of a Xing/Info or VBRI header, else the size at
+//! the first frame's bit rate, exact for constant bit rates) and Ogg Opus/Vorbis (the last page's granule
+//! position). Anything else, or a malformed header, gives `None`.
 
 /// The duration of an MP4 file in milliseconds, from its `moov/mvhd` box.
 pub(crate) fn mp4_millis(data: &[u8]) -> Option<u64> {
@@ -20,7 +22,7 @@ pub(crate) fn mp4_millis(data: &[u8]) -> Option<u64> {
     Some(duration.saturating_mul(1000) / timescale)
 }
 
-/// The duration of a voice file in milliseconds: WAV or AMR-NB.
+/// The duration of a voice file in milliseconds: WAV, AMR-NB, MP3 or Ogg (Opus, Vorbis).
 pub(crate) fn voice_millis(data: &[u8]) -> Option<u64> {
     if data.starts_with(b"RIFF") && data.get(8..12) == Some(b"WAVE") {
         return wav_millis(data);
@@ -28,7 +30,96 @@ pub(crate) fn voice_millis(data: &[u8]) -> Option<u64> {
     if data.starts_with(b"#!AMR\n") {
         return amr_millis(&data[6..]);
     }
-    None
+    if data.starts_with(b"OggS") {
+        return ogg_millis(data);
+    }
+    mp3_millis(data)
+}
+
+/// MPEG Layer III bit rates (kbit/s) by index: MPEG-1, and MPEG-2/2.5.
+const MP3_KBPS_1: [u64; 15] = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+const MP3_KBPS_2: [u64; 15] = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160];
+
+fn mp3_millis(data: &[u8]) -> Option<u64> {
+    // Skip an ID3v2 tag: "ID3", version (2), flags (1), size (4 syncsafe bytes), a footer when flagged.
+    let mut start = 0usize;
+    if data.starts_with(b"ID3") {
+        let size = data
+            .get(6..10)?
+            .iter()
+            .fold(0usize, |acc, b| (acc << 7) | usize::from(b & 0x7f));
+        let footer = if data.get(5)? & 0x10 != 0 { 10 } else { 0 };
+        start = 10 + size + footer;
+    }
+    let header = data.get(start..start + 4)?;
+    if header[0] != 0xff || header[1] & 0xe0 != 0xe0 {
+        return None;
+    }
+    let version = (header[1] >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+    let layer = (header[1] >> 1) & 3; // 1: Layer III
+    if version == 1 || layer != 1 {
+        return None;
+    }
+    let mpeg1 = version == 3;
+    let kbps = *if mpeg1 { &MP3_KBPS_1 } else { &MP3_KBPS_2 }.get(usize::from(header[2] >> 4))?;
+    let rate_index = usize::from((header[2] >> 2) & 3);
+    let sample_rate: u64 = match version {
+        3 => [44_100, 48_000, 32_000],
+        2 => [22_050, 24_000, 16_000],
+        _ => [11_025, 12_000, 8_000],
+    }
+    .get(rate_index)
+    .copied()?;
+    let samples_per_frame: u64 = if mpeg1 { 1152 } else { 576 };
+    let mono = header[3] >> 6 == 3;
+    // A Xing/Info header sits after the side information; a VBRI header 32 bytes after the frame header.
+    let side = match (mpeg1, mono) {
+        (true, false) => 32,
+        (true, true) | (false, false) => 17,
+        (false, true) => 9,
+    };
+    let xing = start + 4 + side;
+    let frames = match data.get(xing..xing + 4) {
+        Some(b"Xing" | b"Info") if be_u32(data, xing + 4)? & 1 != 0 => Some(be_u32(data, xing + 8)?),
+        _ if data.get(start + 36..start + 40) == Some(b"VBRI") => Some(be_u32(data, start + 50)?),
+        _ => None,
+    };
+    if let Some(frames) = frames {
+        return Some(u64::from(frames) * samples_per_frame * 1000 / sample_rate);
+    }
+    if kbps == 0 {
+        return None;
+    }
+    // Constant bit rate: the audio bytes (without a trailing ID3v1 tag) at the first frame's rate.
+    let end = if data.len() >= 128 && data[data.len() - 128..].starts_with(b"TAG") {
+        data.len() - 128
+    } else {
+        data.len()
+    };
+    let bytes = u64::try_from(end.checked_sub(start)?).ok()?;
+    Some(bytes * 8 / kbps)
+}
+
+fn ogg_millis(data: &[u8]) -> Option<u64> {
+    // The first page's first packet names the codec: OpusHead (48 kHz granules, minus the pre-skip) or Vorbis.
+    let segments = usize::from(*data.get(26)?);
+    let packet = data.get(27 + segments..)?;
+    let (rate, pre_skip) = if packet.starts_with(b"OpusHead") {
+        (
+            48_000u64,
+            u64::from(u16::from_le_bytes(packet.get(10..12)?.try_into().ok()?)),
+        )
+    } else if packet.starts_with(b"\x01vorbis") {
+        (u64::from(le_u32(packet, 12)?), 0)
+    } else {
+        return None;
+    };
+    let last = data.windows(4).rposition(|w| w == b"OggS")?;
+    let granule = u64::from_le_bytes(data.get(last + 6..last + 14)?.try_into().ok()?);
+    if rate == 0 || granule == u64::MAX {
+        return None;
+    }
+    Some(granule.saturating_sub(pre_skip) * 1000 / rate)
 }
 
 /// The contents of the first box of `kind` among the boxes in `data` (not recursive).
@@ -169,5 +260,58 @@ mod tests {
         }
         assert_eq!(voice_millis(&amr), Some(1000));
         assert_eq!(voice_millis(b"ID3 mp3 data"), None);
+        assert_eq!(voice_millis(b"plain text"), None);
+    }
+
+    /// An MPEG-1 Layer III frame header: 128 kbit/s, 44.1 kHz, stereo.
+    const MP3_HEADER: [u8; 4] = [0xff, 0xfb, 0x90, 0x00];
+
+    #[test]
+    fn mp3_durations() {
+        // Constant bit rate behind an ID3v2 tag: 48000 bytes at 128 kbit/s = 3 s; a trailing ID3v1 tag is ignored.
+        let mut cbr = b"ID3\x04\x00\x00\x00\x00\x00\x0a".to_vec();
+        cbr.extend_from_slice(&[0u8; 10]);
+        cbr.extend_from_slice(&MP3_HEADER);
+        cbr.resize(cbr.len() + 48_000 - 4, 0);
+        cbr.extend_from_slice(b"TAG");
+        cbr.resize(cbr.len() + 125, 0);
+        assert_eq!(voice_millis(&cbr), Some(3000));
+        // Variable bit rate with a Xing header: 383 frames × 1152 samples / 44100 Hz = 10.004 s.
+        let mut vbr = MP3_HEADER.to_vec();
+        vbr.resize(4 + 32, 0);
+        vbr.extend_from_slice(b"Xing");
+        vbr.extend_from_slice(&1u32.to_be_bytes());
+        vbr.extend_from_slice(&383u32.to_be_bytes());
+        vbr.resize(2000, 0);
+        assert_eq!(voice_millis(&vbr), Some(10_004));
+        // A Layer I header is not read.
+        assert_eq!(voice_millis(&[0xff, 0xff, 0x90, 0x00, 0, 0]), None);
+    }
+
+    #[test]
+    fn ogg_durations() {
+        let page = |granule: u64, packet: &[u8]| {
+            let mut page = b"OggS\0\0".to_vec();
+            page.extend_from_slice(&granule.to_le_bytes());
+            page.extend_from_slice(&[0u8; 12]);
+            page.push(1);
+            page.push(u8::try_from(packet.len()).unwrap());
+            page.extend_from_slice(packet);
+            page
+        };
+        // Opus: 48 kHz granules minus a 312-sample pre-skip; 96312 granules = 2 s.
+        let mut head = b"OpusHead\x01\x01".to_vec();
+        head.extend_from_slice(&312u16.to_le_bytes());
+        head.extend_from_slice(&[0u8; 7]);
+        let mut opus = page(0, &head);
+        opus.extend(page(96_312, b"audio"));
+        assert_eq!(voice_millis(&opus), Some(2000));
+        // Vorbis at 16 kHz: 40000 samples = 2.5 s.
+        let mut ident = b"\x01vorbis\0\0\0\0\x01".to_vec();
+        ident.extend_from_slice(&16_000u32.to_le_bytes());
+        ident.extend_from_slice(&[0u8; 13]);
+        let mut vorbis = page(0, &ident);
+        vorbis.extend(page(40_000, b"audio"));
+        assert_eq!(voice_millis(&vorbis), Some(2500));
     }
 }

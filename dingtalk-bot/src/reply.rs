@@ -115,7 +115,7 @@ impl Replier {
     }
 
     /// Uploads a checked media file (`/media/upload`) and sends it through OpenAPI (BOT-23): images as
-    /// `sampleImageMsg`, voice as `sampleAudio` (with the duration of WAV and AMR files; 0 for others), files (and
+    /// `sampleImageMsg`, voice as `sampleAudio` (with the duration read from WAV, AMR, MP3 or Ogg headers; 0 when unreadable), files (and
     /// videos without a cover, see [`send_video`](Self::send_video)) as `sampleFile`.
     pub async fn send_media(
         &self,

@@ -363,3 +363,19 @@ async fn shutdown_mid_answer_closes_the_live_card() {
     assert_ne!(card.render_state, "spinning", "{card:?}");
     assert!(card.variables["msgContent"].starts_with("working"), "{card:?}");
 }
+
+#[tokio::test]
+async fn the_echo_agent_answers_with_the_prompt() {
+    let options = AppOptions::default()
+        .endpoints(Endpoints::EmbeddedSandbox)
+        .agent(AgentSpec::echo())
+        .ephemeral(true);
+    let running = App::new(config(""), "test.toml", options).start().await.unwrap();
+    let sandbox = running.sandbox().unwrap();
+    sandbox
+        .inject_message(&InjectMessage::direct("user001", "hello there"))
+        .unwrap();
+    wait_until(|| finished_cards(sandbox) == 1).await;
+    assert_eq!(sandbox.cards()[0].variables["msgContent"], "echo: hello there");
+    running.shutdown().await.unwrap();
+}
