@@ -360,6 +360,7 @@ async fn run_local(
                 version: p.str("version").map(str::to_owned),
                 force: p.flag("force"),
                 rollback: p.flag("rollback"),
+                skip_skills: p.flag("skip-skills"),
             };
             upgrade::run(settings, args).await?
         }

@@ -1530,6 +1530,12 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             "restore the newest backup (its hash is checked)",
         )
         .wire("", "cli"),
+        p(
+            "skip-skills",
+            Ty::Bool,
+            "do not refresh installed agent skills after upgrading",
+        )
+        .wire("", "cli"),
     ])
     .local("none"),
     cmd(

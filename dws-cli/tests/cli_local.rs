@@ -173,6 +173,10 @@ fn upgrade_checks_replaces_and_rolls_back() {
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(std::fs::read(&exe).unwrap(), original);
 
+    // An installed skill is refreshed by the new binary after the upgrade.
+    ok_json(&dws_at(&exe, &home, &["-f", "json", "skill", "install"]));
+    let skill_md = home.join(".claude/skills/dws/SKILL.md");
+    std::fs::remove_file(&skill_md).unwrap();
     let doc = ok_json(&dws_at(
         &exe,
         &home,
@@ -180,6 +184,11 @@ fn upgrade_checks_replaces_and_rolls_back() {
     ));
     assert_eq!(doc["response"]["changed"], true);
     assert_eq!(std::fs::read(&exe).unwrap(), new);
+    assert_eq!(
+        doc["response"]["skills_refreshed"],
+        serde_json::json!([home.join(".claude/skills/dws").display().to_string()])
+    );
+    assert!(skill_md.exists(), "the skill was reinstalled");
     let backup = doc["response"]["backup"].as_str().unwrap();
     assert_eq!(std::fs::read(Path::new(backup).join("dws")).unwrap(), original);
 
@@ -288,13 +297,26 @@ async fn upgrade_from_a_loopback_url() {
     new.extend_from_slice(b"\nurl-marker");
     release(&home.join("rel"), env!("CARGO_PKG_VERSION"), &new, &sha(&new));
     let (url, server) = serve_dir(home.to_path_buf()).await;
+    // An installed skill whose SKILL.md is gone: --skip-skills leaves it that way.
+    ok_json(&dws_at(&exe, &home, &["-f", "json", "skill", "install"]));
+    let skill_md = home.join(".claude/skills/dws/SKILL.md");
+    std::fs::remove_file(&skill_md).unwrap();
     let out = tokio::task::spawn_blocking({
         let (exe, home) = (exe.clone(), home.to_path_buf());
         move || {
             dws_at(
                 &exe,
                 &home,
-                &["-f", "json", "upgrade", "--from", &url, "--force", "--yes"],
+                &[
+                    "-f",
+                    "json",
+                    "upgrade",
+                    "--from",
+                    &url,
+                    "--force",
+                    "--yes",
+                    "--skip-skills",
+                ],
             )
         }
     })
@@ -303,6 +325,8 @@ async fn upgrade_from_a_loopback_url() {
     let doc = ok_json(&out);
     assert_eq!(doc["response"]["to"], env!("CARGO_PKG_VERSION"));
     assert_eq!(std::fs::read(&exe).unwrap(), new);
+    assert!(doc["response"].get("skills_refreshed").is_none());
+    assert!(!skill_md.exists());
     server.abort();
 }
 

@@ -307,6 +307,13 @@ pub(crate) fn install(settings: &Settings, target: &str, dir: Option<&str>) -> R
     })
 }
 
+/// Installed skill directories (those with a manifest) among the known targets.
+pub(crate) fn installed_dirs(settings: &Settings) -> Vec<PathBuf> {
+    let mut dirs = targets(settings, "all", None).unwrap_or_default();
+    dirs.push(PathBuf::from(".agents/skills/dws"));
+    dirs.into_iter().filter(|d| d.join(MANIFEST).exists()).collect()
+}
+
 /// `dws skill list`: every known target directory (and `--dir`), whether installed, and edited files.
 pub(crate) fn list(settings: &Settings, dir: Option<&str>) -> Result<Outcome, CliError> {
     let mut dirs = targets(settings, "all", None)?;

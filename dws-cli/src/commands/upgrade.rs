@@ -39,6 +39,7 @@ pub(crate) struct UpgradeArgs {
     pub(crate) version: Option<String>,
     pub(crate) force: bool,
     pub(crate) rollback: bool,
+    pub(crate) skip_skills: bool,
 }
 
 /// The release file name for this platform.
@@ -339,7 +340,46 @@ pub(crate) async fn run(settings: &Settings, args: UpgradeArgs) -> Result<Outcom
         });
     }
     crate::commands::confirm(settings, &format!("replace dws {current} with {want}"))?;
-    install(settings, &source, &want).await
+    // The path now, before the rename: afterwards this process's own path reads as deleted.
+    let exe = current_exe()?;
+    let mut outcome = install(settings, &source, &want).await?;
+    if !args.skip_skills {
+        let refreshed = refresh_skills(settings, &exe).await;
+        if let Some(obj) = outcome.response.as_object_mut() {
+            obj.insert("skills_refreshed".into(), json!(refreshed));
+        }
+    }
+    Ok(outcome)
+}
+
+/// Reinstalls the skill in every directory that has one, with the new binary at `exe` (so it matches its commands).
+async fn refresh_skills(settings: &Settings, exe: &Path) -> Vec<String> {
+    let mut done = Vec::new();
+    for dir in crate::commands::skill::installed_dirs(settings) {
+        let Some(parent) = dir.parent() else { continue };
+        let run = tokio::process::Command::new(exe)
+            .args(["skill", "install", "-q", "-f", "json", "--dir"])
+            .arg(parent)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .status();
+        if let Ok(Ok(status)) = tokio::time::timeout(Duration::from_secs(30), run).await
+            && status.success()
+        {
+            done.push(dir.display().to_string());
+        } else {
+            crate::output::note(
+                settings,
+                &format!(
+                    "warning: could not refresh the skill in {}; run `dws skill install`",
+                    dir.display()
+                ),
+            );
+        }
+    }
+    done
 }
 
 /// Fetch, verify, smoke-test, back up, replace.
