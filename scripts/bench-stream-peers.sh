@@ -4,7 +4,8 @@
 # Installs the peers first, into git-ignored dirs under bench-peers/ (override with BENCH_PEERS_DIR):
 #   bench-peers/python  venv with the PyPI package dingtalk-stream (DINGTALK_STREAM_PY_VERSION, default 0.24.3)
 #   bench-peers/node    npm package dingtalk-stream (DINGTALK_STREAM_NODE_VERSION, default 2.1.5)
-# A peer that cannot be installed is reported as such in the table. Extra args go to the bench binary
+# A peer that cannot be installed is reported as such in the table. Our client is built as its own binary
+# (examples/stream_bench_client.rs) and passed to the bench in BENCH_CLIENT_BIN. Extra args go to the bench binary
 # (e.g. --only ours,bare  --rss-events 0).
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,4 +31,11 @@ if [ ! -d "$peers/node/node_modules/dingtalk-stream" ]; then
 fi
 
 cd "$repo"
+# Our client runs as its own small binary, so its RSS is the client's and not the bench binary's (which links the
+# whole sandbox). Set BENCH_CLIENT_BIN yourself to measure another build; unset it to run the client in-process.
+if [ -z "${BENCH_CLIENT_BIN+x}" ]; then
+  cargo build --release -p dingtalk-stream --example stream_bench_client || exit 1
+  export BENCH_CLIENT_BIN="${CARGO_TARGET_DIR:-$repo/target}/release/examples/stream_bench_client"
+fi
+echo "machine: $(nproc) cores; load before the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 exec cargo bench -p dingtalk-stream --bench stream_peers -- "$@"
