@@ -136,8 +136,20 @@ async fn watch_card(sandbox: &dingtalk_sandbox::SandboxHandle, tty: bool) -> Res
         if text != shown {
             let clean = crate::output::clean(&text.replace('\n', " "));
             if tty {
+                // One terminal line, rewritten in place: the tail of the text when it is wider than the terminal.
+                let width = std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.parse::<usize>().ok())
+                    .unwrap_or(80);
+                let room = width.saturating_sub(13).max(10);
+                let count = clean.chars().count();
+                let shown_text = if count > room {
+                    format!("…{}", clean.chars().skip(count - room + 1).collect::<String>())
+                } else {
+                    clean.clone()
+                };
                 let mut out = std::io::stdout().lock();
-                write!(out, "\r\x1b[2K  card   ▸ {clean}")?;
+                write!(out, "\r\x1b[2K  card   ▸ {shown_text}")?;
                 out.flush()?;
             } else {
                 say(&format!("  card   ▸ {clean}"))?;
@@ -146,7 +158,12 @@ async fn watch_card(sandbox: &dingtalk_sandbox::SandboxHandle, tty: bool) -> Res
         }
         if done {
             if tty {
-                say("")?;
+                // The whole answer once it is final (it may wrap; nothing rewrites it any more).
+                let full = crate::output::clean(&shown.replace('\n', " "));
+                let mut out = std::io::stdout().lock();
+                write!(out, "\r\x1b[2K")?;
+                drop(out);
+                say(&format!("  card   ▸ {full}"))?;
             }
             say("  card   ✓ finished (flowStatus 3)")?;
             return Ok(shown);
