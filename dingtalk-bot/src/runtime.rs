@@ -414,8 +414,9 @@ impl Bot {
                 let mut text_notice = None;
                 if depth > 0 && feedback {
                     match (&inner.cards, job.mode) {
-                        // Card mode: a queued card right away, which becomes the answer card (BOT-41).
-                        (Some(driver), ReplyMode::Card) => {
+                        // Card mode: a queued card right away, which becomes the answer card (BOT-41); while
+                        // cards are degraded to markdown, the text notice.
+                        (Some(driver), ReplyMode::Card) if !driver.is_degraded() => {
                             let card = driver.start(job.card_target.clone());
                             card.queued(queued_notice(depth));
                             job.card = Some(card);

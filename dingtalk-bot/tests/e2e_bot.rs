@@ -823,3 +823,52 @@ async fn the_stop_button_on_a_queued_card_cancels_that_message_only() {
     assert!(answers.contains(&"answer: three".to_owned()), "{answers:?}");
     assert!(!answers.iter().any(|a| a.contains("answer: two")), "{answers:?}");
 }
+
+#[tokio::test]
+async fn while_cards_are_degraded_a_queued_message_gets_the_text_notice() {
+    let script = vec![
+        ScriptStep::Text("answer: ".into()),
+        ScriptStep::EchoPrompt,
+        ScriptStep::Sleep(Duration::from_millis(1500)),
+    ];
+    let h = start("[dingtalk]\n", script).await;
+    h.sandbox.set_fault(dingtalk_sandbox::FaultRule::new(
+        "/v1.0/card/instances/createAndDeliver",
+        dingtalk_sandbox::Fault::ServerError { status: None },
+    ));
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user004", "one"))
+        .unwrap();
+    // The first card cannot be created: the account degrades to markdown.
+    wait_until(|| {
+        h.sandbox
+            .requests(0)
+            .iter()
+            .any(|r| r.path == "/v1.0/card/instances/createAndDeliver" && r.status >= 500)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user004", "two"))
+        .unwrap();
+    let texts = || -> Vec<String> { h.sandbox.outbox(0).into_iter().filter_map(|e| e.text).collect() };
+    wait_until(|| {
+        let texts = texts();
+        ["answer: one", "answer: two"]
+            .iter()
+            .all(|a| texts.iter().any(|t| t.contains(a)))
+    })
+    .await;
+    let texts = texts();
+    assert!(
+        texts.iter().any(|t| t.contains("⏳ 已排队（前面还有 1 条）")),
+        "{texts:?}"
+    );
+    let creates = h
+        .sandbox
+        .requests(0)
+        .iter()
+        .filter(|r| r.path == "/v1.0/card/instances/createAndDeliver")
+        .count();
+    assert_eq!(creates, 1, "no card is tried while degraded");
+}

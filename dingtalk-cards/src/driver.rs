@@ -233,6 +233,36 @@ pub struct CardDriver {
     tx: mpsc::UnboundedSender<Msg>,
     task: Option<JoinHandle<()>>,
     next_reply: std::sync::atomic::AtomicU64,
+    degraded: Degraded,
+}
+
+/// Until when the account's replies go as markdown, shared by the driver task and its handle.
+#[derive(Clone)]
+struct Degraded {
+    until: Arc<std::sync::Mutex<Option<Instant>>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Degraded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Degraded").field("now", &self.now()).finish()
+    }
+}
+
+impl Degraded {
+    fn now(&self) -> bool {
+        self.until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|until| self.clock.now() < until)
+    }
+
+    fn set(&self, until: Instant) {
+        *self
+            .until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(until);
+    }
 }
 
 impl CardDriver {
@@ -250,12 +280,26 @@ impl CardDriver {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(run(Engine::new(client, config, journal, clock), rx));
+        let degraded = Degraded {
+            until: Arc::default(),
+            clock: clock.clone(),
+        };
+        let task = tokio::spawn(run(
+            Engine::new(client, config, journal, clock, degraded.clone()),
+            rx,
+        ));
         Self {
             tx,
             task: Some(task),
             next_reply: std::sync::atomic::AtomicU64::new(1),
+            degraded,
         }
+    }
+
+    /// Whether replies currently go as markdown without a card (after permission or template errors, CARD-40):
+    /// a reply started now gets no card.
+    pub fn is_degraded(&self) -> bool {
+        self.degraded.now()
     }
 
     /// Starts a reply card for `target`. Creation happens in the background; text can be pushed at once.
@@ -332,7 +376,7 @@ struct Engine {
     clock: Arc<dyn Clock>,
     cards: HashMap<OutTrackId, Live>,
     replies: HashMap<u64, Reply>,
-    degraded_until: Option<Instant>,
+    degraded: Degraded,
     shutting_down: bool,
 }
 
@@ -399,6 +443,7 @@ impl Engine {
         config: DriverConfig,
         journal: Arc<dyn CardJournal>,
         clock: Arc<dyn Clock>,
+        degraded: Degraded,
     ) -> Self {
         Self {
             client,
@@ -407,7 +452,7 @@ impl Engine {
             clock,
             cards: HashMap::new(),
             replies: HashMap::new(),
-            degraded_until: None,
+            degraded,
             shutting_down: false,
         }
     }
@@ -420,7 +465,7 @@ impl Engine {
                 target,
                 events,
             } => {
-                let degraded = self.degraded_until.is_some_and(|until| self.clock.now() < until);
+                let degraded = self.degraded.now();
                 self.replies.insert(
                     reply,
                     Reply {
@@ -577,7 +622,7 @@ impl Engine {
                 }
                 Command::Degrade { duration, outcome } => {
                     tracing::warn!(?outcome, ?duration, account = %self.config.account, "cards degraded to markdown");
-                    self.degraded_until = Some(self.clock.now() + duration);
+                    self.degraded.set(self.clock.now() + duration);
                 }
                 Command::Emit(Event::StopAgent { by }) => self.emit(reply_id, CardEvent::StopAgent { by }),
                 Command::Emit(Event::Continue { from_offset }) => {

@@ -153,6 +153,7 @@ async fn template_errors_fall_back_to_markdown() {
         Arc::new(MemoryJournal::default()),
         LimiterConfig::default(),
     );
+    assert!(!driver.is_degraded());
     let mut reply = driver.start(group(&sandbox));
     reply.push("thinking");
     reply.finish("the whole answer");
@@ -164,6 +165,7 @@ async fn template_errors_fall_back_to_markdown() {
         vec![("the whole answer".to_owned(), FallbackReason::CardUnavailable)]
     );
     // The account is degraded: the next reply goes straight to markdown without a card call.
+    assert!(driver.is_degraded());
     let mut next = driver.start(group(&sandbox));
     next.finish("second");
     let (fallbacks, _) = tokio::time::timeout(Duration::from_secs(5), next.closed())
