@@ -350,7 +350,7 @@ async fn run_local(
             p.str("passphrase-file"),
         )?,
         "skill install" => skill::install(settings, p.str("target").unwrap_or("claude"), p.str("dir"))?,
-        "skill list" => skill::list(settings, p.str("dir"))?,
+        "skill list" => skill::list(p.str("dir"))?,
         "skill uninstall" => skill::uninstall(settings, p.str("target").unwrap_or("claude"), p.str("dir"))?,
         "upgrade" => {
             let args = upgrade::UpgradeArgs {

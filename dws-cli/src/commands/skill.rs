@@ -210,11 +210,10 @@ fn digest(bytes: &[u8]) -> String {
 }
 
 /// The skill directories for `--target` (or `DIR/dws` for `--dir`).
-fn targets(settings: &Settings, target: &str, dir: Option<&str>) -> Result<Vec<PathBuf>, CliError> {
+fn targets(target: &str, dir: Option<&str>) -> Result<Vec<PathBuf>, CliError> {
     if let Some(d) = dir {
         return Ok(vec![PathBuf::from(d).join("dws")]);
     }
-    let _ = settings;
     let home = crate::env::var(crate::env::HOME)
         .map(PathBuf::from)
         .ok_or_else(|| CliError::validation("invalid_argument", "HOME is not set").hint("pass --dir DIR"))?;
@@ -257,7 +256,7 @@ fn now_secs() -> u64 {
 pub(crate) fn install(settings: &Settings, target: &str, dir: Option<&str>) -> Result<Outcome, CliError> {
     let generated = files();
     let mut results = Vec::new();
-    for root in targets(settings, target, dir)? {
+    for root in targets(target, dir)? {
         let manifest = read_manifest(&root);
         let (mut written, mut unchanged, mut backed_up) = (Vec::new(), Vec::new(), Vec::new());
         let mut recorded = Map::new();
@@ -308,15 +307,15 @@ pub(crate) fn install(settings: &Settings, target: &str, dir: Option<&str>) -> R
 }
 
 /// Installed skill directories (those with a manifest) among the known targets.
-pub(crate) fn installed_dirs(settings: &Settings) -> Vec<PathBuf> {
-    let mut dirs = targets(settings, "all", None).unwrap_or_default();
+pub(crate) fn installed_dirs() -> Vec<PathBuf> {
+    let mut dirs = targets("all", None).unwrap_or_default();
     dirs.push(PathBuf::from(".agents/skills/dws"));
     dirs.into_iter().filter(|d| d.join(MANIFEST).exists()).collect()
 }
 
 /// `dws skill list`: every known target directory (and `--dir`), whether installed, and edited files.
-pub(crate) fn list(settings: &Settings, dir: Option<&str>) -> Result<Outcome, CliError> {
-    let mut dirs = targets(settings, "all", None)?;
+pub(crate) fn list(dir: Option<&str>) -> Result<Outcome, CliError> {
+    let mut dirs = targets("all", None)?;
     dirs.push(PathBuf::from(".agents/skills/dws"));
     if let Some(d) = dir {
         dirs.push(PathBuf::from(d).join("dws"));
@@ -375,7 +374,7 @@ pub(crate) fn show(file: Option<&str>) -> Result<String, CliError> {
 pub(crate) fn uninstall(settings: &Settings, target: &str, dir: Option<&str>) -> Result<Outcome, CliError> {
     crate::commands::confirm(settings, "remove the installed dws skill")?;
     let mut results = Vec::new();
-    for root in targets(settings, target, dir)? {
+    for root in targets(target, dir)? {
         if !root.join(MANIFEST).exists() {
             results.push(json!({"dir": root.display().to_string(), "installed": false}));
             continue;

@@ -355,7 +355,7 @@ pub(crate) async fn run(settings: &Settings, args: UpgradeArgs) -> Result<Outcom
 /// Reinstalls the skill in every directory that has one, with the new binary at `exe` (so it matches its commands).
 async fn refresh_skills(settings: &Settings, exe: &Path) -> Vec<String> {
     let mut done = Vec::new();
-    for dir in crate::commands::skill::installed_dirs(settings) {
+    for dir in crate::commands::skill::installed_dirs() {
         let Some(parent) = dir.parent() else { continue };
         let run = tokio::process::Command::new(exe)
             .args(["skill", "install", "-q", "-f", "json", "--dir"])
