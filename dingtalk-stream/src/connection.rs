@@ -60,8 +60,8 @@ pub struct Connection {
     first_transitions: std::sync::Mutex<Option<broadcast::Receiver<Transition>>>,
 }
 
-/// A `Stream` of every state change of a [`Connection`] ([`Connection::transitions`]). Ends when the connection's
-/// tasks are gone.
+/// A `Stream` of every state change of a [`Connection`] ([`Connection::transitions`]). Ends once the `Connection`
+/// has been dropped (or shut down) and its tasks are gone.
 pub struct Transitions {
     inner: Pin<Box<dyn Stream<Item = Transition> + Send>>,
 }
