@@ -802,3 +802,15 @@ async fn a_wall_clock_jump_means_the_process_slept_so_the_socket_is_replaced() {
     };
     responder.ack().await.unwrap();
 }
+
+#[tokio::test]
+async fn transitions_end_when_the_connection_is_dropped() {
+    let mut h = harness(&[]).await;
+    let conn = h.client().build().unwrap().connect().await.unwrap();
+    let _ws = h.accept().await;
+    let mut t = conn.transitions();
+    let _open = next_transition(&mut t).await;
+    drop(conn);
+    let end = timeout(WAIT, t.next()).await.expect("the stream must end");
+    assert!(end.is_none());
+}
