@@ -306,7 +306,11 @@ async fn approval_lists() {
     .await;
     // user001 approves the three running seeded requests.
     let (_, body) = env
-        .call("GET", "/v1.0/workflow/workRecords/todoTasks?userId=user001", None)
+        .call(
+            "GET",
+            "/v1.0/workflow/workRecords/todoTasks?userId=user001&status=0&nextToken=0&maxResults=20",
+            None,
+        )
         .await;
     let pending = body["result"]["list"].as_array().unwrap();
     assert_eq!(pending.len(), 3);
@@ -322,11 +326,27 @@ async fn approval_lists() {
     let (_, body) = env
         .call(
             "GET",
-            "/v1.0/workflow/workRecords/todoTasks?userId=user001&status=1",
+            "/v1.0/workflow/workRecords/todoTasks?userId=user001&status=1&nextToken=0&maxResults=20",
             None,
         )
         .await;
     assert_eq!(body["result"]["list"], json!([]));
+    // DingTalk requires nextToken and maxResults: the twin no longer defaults them.
+    for query in ["userId=user001&maxResults=20", "userId=user001&nextToken=0"] {
+        let key = if query.contains("maxResults") {
+            "nextToken"
+        } else {
+            "maxResults"
+        };
+        env.fails(
+            "GET",
+            &format!("/v1.0/workflow/workRecords/todoTasks?{query}"),
+            None,
+            400,
+            &format!("MissingParameter.{key}"),
+        )
+        .await;
+    }
 }
 
 #[tokio::test]
@@ -445,6 +465,14 @@ async fn attendance_schedules_and_groups() {
         40035,
     )
     .await;
+    // The list is one comma-separated `userids` string: an array under `userid_list` (or `userids`) is refused.
+    for body in [
+        json!({"op_user_id": "user001", "userid_list": ["user002"], "from_date_time": 1_772_380_800_000_i64, "to_date_time": 1_772_899_200_000_i64}),
+        json!({"op_user_id": "user001", "userids": ["user002"], "from_date_time": 1_772_380_800_000_i64, "to_date_time": 1_772_899_200_000_i64}),
+    ] {
+        env.legacy_fails("/topapi/attendance/schedule/listbyusers", body, 40035)
+            .await;
+    }
     env.legacy_fails(
         "/topapi/attendance/schedule/listbyusers",
         json!({"op_user_id": "user001", "userids": "ghost", "from_date_time": 1_772_380_800_000_i64, "to_date_time": 1_772_899_200_000_i64}),

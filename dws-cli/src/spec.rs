@@ -747,12 +747,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         "Meeting rooms (list)",
     )
     .me("unionId")
-    .params(&[p("group-id", Ty::Str, "room group id").wire("groupId", "query")])
+    .params(&[p(
+        "group-id",
+        Ty::Str,
+        "only rooms of this room group (filtered here on each room's roomGroup.groupId: DingTalk's list has no group filter)",
+    )
+    .wire("roomGroup.groupId", "cli")])
     .eps(&[
         ep("POST", "oapi", "/topapi/v2/user/get"),
         ep("GET", "api", "/v1.0/rooms/meetingRoomLists"),
-    ])
-    .generic(&[("query", "unionId", "@self.unionId")]),
+    ]),
     cmd(
         "calendar room add",
         "calendar.add_meeting_room",
@@ -1028,25 +1032,29 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     )
     .me("userId")
     .params(&[
-        CURSOR.wire("nextToken", "query"),
-        p("size", Ty::Int, "page size").wire("maxResults", "query"),
+        // DingTalk requires userId, status, nextToken and maxResults: all four are always sent.
+        CURSOR.wire("nextToken", "query").default("0"),
+        p("size", Ty::Int, "page size (1 to 100)")
+            .wire("maxResults", "query")
+            .default("20"),
     ])
-    .eps(&[ep("GET", "api", "/v1.0/workflow/workRecords/todoTasks")])
-    .generic(&[("query", "userId", "@self.userId")]),
+    .eps(&[ep("GET", "api", "/v1.0/workflow/workRecords/todoTasks")]),
     cmd(
         "attendance shift list",
         "attendance.batch_get_employee_shifts",
-        "Planned shifts per user per day (path unverified)",
+        "Planned shifts per user per day",
     )
+    .me("userId")
     .params(&[
-        p("users", Ty::List, "userIds").req().wire("userid_list", "body"),
-        p("start", Ty::Date, "first day")
+        p("users", Ty::List, "userIds (1 to 50), sent as one comma-separated string")
             .req()
-            .wire("from_date_time", "body"),
-        p("end", Ty::Date, "last day").req().wire("to_date_time", "body"),
+            .wire("userids", "body"),
+        p("start", Ty::Date, "first day").req().wire("from_date_time", "body"),
+        p("end", Ty::Date, "last day (at most 7 days after --start)")
+            .req()
+            .wire("to_date_time", "body"),
     ])
-    .eps(&[ep("POST", "oapi", "/topapi/attendance/schedule/listbyusers")])
-    .generic(&[("body", "op_user_id", "@self.userId")]),
+    .eps(&[ep("POST", "oapi", "/topapi/attendance/schedule/listbyusers")]),
     cmd(
         "attendance rules",
         "attendance.query_attendance_group_or_rules",

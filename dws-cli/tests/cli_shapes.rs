@@ -193,3 +193,72 @@ async fn the_four_commands_work_on_the_sandbox_twins() {
     );
     assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 5, "{doc}");
 }
+
+#[test]
+fn shift_rooms_and_pending_plan_dingtalks_shapes() {
+    let dir = common::tempdir("dws-shapes");
+    // attendance shift list: `userids` is ONE comma-separated string, never a `userid_list` array.
+    let step = planned(
+        &dir,
+        "attendance shift list --users user001,user002 --start 2026-03-02 --end 2026-03-06",
+    );
+    assert_eq!(step["body"]["userids"], "user001,user002", "{step}");
+    assert!(step["body"].get("userid_list").is_none(), "{step}");
+    assert!(step["body"]["op_user_id"].is_string(), "{step}");
+    assert!(step["body"]["from_date_time"].is_i64(), "{step}");
+
+    // calendar room search: no group filter on the wire (DingTalk has none).
+    let step = planned(&dir, "calendar room search --group-id 5");
+    let url = step["url"].as_str().unwrap();
+    assert!(url.contains("/v1.0/rooms/meetingRoomLists"), "{url}");
+    assert!(!url.contains("groupId"), "{url}");
+
+    // oa approval list-pending: every required query value is sent.
+    let step = planned(&dir, "oa approval list-pending");
+    let url = step["url"].as_str().unwrap();
+    for part in ["userId=", "status=0", "nextToken=0", "maxResults=20"] {
+        assert!(url.contains(part), "{part} missing: {url}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shift_rooms_and_pending_work_on_the_sandbox_twins() {
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let dir = common::tempdir("dws-shapes");
+
+    // Mon 2026-03-02 .. Fri 2026-03-06: two users × five workdays × two planned punches.
+    let doc = run(
+        &dir,
+        &url,
+        "attendance shift list --users user001,user002 --start 2026-03-02 --end 2026-03-06",
+    );
+    let items = doc["response"]["items"].as_array().unwrap();
+    assert_eq!(items.iter().filter(|s| s["is_rest"] == "N").count(), 20, "{doc}");
+
+    // Group 5 holds two of the four seeded rooms; the filter is applied on roomGroup.groupId.
+    let all = run(&dir, &url, "calendar room search");
+    assert_eq!(all["response"]["items"].as_array().unwrap().len(), 4, "{all}");
+    let doc = run(&dir, &url, "calendar room search --group-id 5");
+    let rooms = doc["response"]["items"].as_array().unwrap();
+    assert_eq!(rooms.len(), 2, "{doc}");
+    assert!(rooms.iter().all(|r| r["roomGroup"]["groupId"] == 5), "{doc}");
+    let doc = run(&dir, &url, "calendar room search --group-id 999");
+    assert_eq!(doc["response"]["items"], json!([]), "{doc}");
+
+    // The twin requires nextToken and maxResults, as DingTalk does; dws sends them.
+    let doc = run(&dir, &url, "oa approval list-pending --as-user user001");
+    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 3, "{doc}");
+    let doc = run(&dir, &url, "oa approval list-pending --as-user user001 --size 2");
+    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 2, "{doc}");
+    let next = doc["meta"]["pagination"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doc = run(
+        &dir,
+        &url,
+        &format!("oa approval list-pending --as-user user001 --size 2 --cursor {next}"),
+    );
+    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 1, "{doc}");
+}

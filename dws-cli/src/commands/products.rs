@@ -14,6 +14,9 @@ use crate::exit::{CliError, Exit};
 use crate::output::Outcome;
 use crate::spec::CommandSpec;
 
+/// Most pages `calendar room search` reads (100 rooms each).
+const MAX_ROOM_PAGES: usize = 50;
+
 fn bad(flag: &str, message: impl Into<String>) -> CliError {
     CliError::validation("invalid_argument", message).param(flag)
 }
@@ -982,25 +985,81 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
             let body = ctx.call(workbench::ListUserApps::new(UserId::new(user))).await?;
             Ok(list_outcome(&body, ctx))
         }
-        "bot.search_my_robots" => {
-            let body = ctx.call(workbench::ListInnerApps::new()).await?;
-            let apps = list_outcome(&body, ctx).response["items"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let name = p.str("name").map(str::to_lowercase);
-            let items: Vec<Value> = apps
-                .iter()
-                .filter_map(|a| {
-                    let robot = a.get("robotInfo").filter(|r| r.is_object()).cloned().or_else(|| {
-                        a.get("robotCode").map(|c| json!({"robotCode": c, "name": a["name"]}))
-                    })?;
-                    let robot_name = robot["name"].as_str().or_else(|| a["name"].as_str()).unwrap_or_default();
-                    let keep = name.as_ref().is_none_or(|n| robot_name.to_lowercase().contains(n.as_str()));
-                    keep.then(|| json!({"robotCode": robot["robotCode"], "name": robot_name, "agentId": a["agentId"], "appName": a["name"]}))
-                })
-                .collect();
-            Ok(object_outcome(json!({ "items": items }), ctx))
+        "calendar.query_available_meeting_room" => {
+            // DingTalk's room list has no group filter: every page is read and `--group-id` is applied here.
+            let me = UnionId::new(ctx.self_union_id().await?);
+            let group = p.str("group-id");
+            let mut ep = calendar::ListMeetingRooms::new(me).max_results(calendar::MAX_ROOMS_PER_PAGE);
+            let mut rooms = Vec::new();
+            for _ in 0..MAX_ROOM_PAGES {
+                let body = ctx.call(ep.clone()).await?;
+                let page = list_outcome(&body, ctx);
+                if let Some(Value::Array(items)) = page.response.get("items") {
+                    rooms.extend(items.iter().cloned());
+                }
+                match page.next_cursor.and_then(|c| c.parse::<i64>().ok()) {
+                    Some(n) if !ctx.settings.dry_run => {
+                        ep = ep.with_cursor(Some(&dingtalk_core::Cursor::Number(n)));
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(g) = group {
+                rooms.retain(|r| {
+                    let id = &r["roomGroup"]["groupId"];
+                    id.as_str().map_or_else(|| id.to_string(), str::to_owned) == g
+                });
+            }
+            Ok(object_outcome(json!({ "items": rooms }), ctx))
+        }
+        "oa.list_pending_approvals" => {
+            let me = UserId::new(ctx.self_user_id()?);
+            let size = p.int("size").unwrap_or(20);
+            let max = i64::from(workflow::MAX_TODO_TASKS_PER_PAGE);
+            if !(1..=max).contains(&size) {
+                return Err(bad("size", format!("--size: 1 to {max}")));
+            }
+            let mut ep = workflow::ListTodoTasks::new(me).max_results(u32::try_from(size).unwrap_or(20));
+            if let Some(c) = p.str("cursor") {
+                let n: i64 = c
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| bad("cursor", "--cursor: expected a non-negative number"))?;
+                ep = ep.with_cursor(Some(&dingtalk_core::Cursor::Number(n)));
+            }
+            let body = ctx.call(ep).await?;
+            Ok(list_outcome(&body, ctx))
+        }
+        "attendance.batch_get_employee_shifts" => {
+            let users = p.list("users");
+            if users.is_empty() || users.len() > attendance::MAX_SCHEDULE_USERS {
+                return Err(bad(
+                    "users",
+                    format!("--users: 1 to {} userIds", attendance::MAX_SCHEDULE_USERS),
+                ));
+            }
+            let tz = ctx.settings.tz_offset_min;
+            let from = crate::when::epoch_ms("start", p.req("start")?, tz)?;
+            let to = crate::when::epoch_ms("end", p.req("end")?, tz)?;
+            if !(0..=attendance::MAX_SPAN_DAYS * 86_400_000).contains(&(to - from)) {
+                return Err(bad(
+                    "end",
+                    format!(
+                        "--start/--end: at most {} days, end not before start",
+                        attendance::MAX_SPAN_DAYS
+                    ),
+                ));
+            }
+            let me = UserId::new(ctx.self_user_id()?);
+            let ep = attendance::ListSchedulesByUsers::new(
+                me,
+                users.into_iter().map(UserId::new).collect(),
+                from,
+                to,
+            );
+            let body = ctx.call(ep).await?;
+            Ok(list_outcome(&body, ctx))
         }
         _ if spec.generic.is_some() => generic(spec, p, ctx).await,
         other => Err(CliError::internal(format!("no handler for {other}"))),

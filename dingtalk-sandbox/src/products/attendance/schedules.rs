@@ -1,8 +1,8 @@
 //! `POST /topapi/attendance/schedule/listbyusers {op_user_id*, userids*, from_date_time*, to_date_time*}` (planned
 //! shifts per user and day, millisecond window ≤ 7 days) and `POST /topapi/attendance/getusergroup {userid*}` (the
 //! user's attendance group with its class and punch times). Every demo user is in one fixed group working the
-//! standard shift on weekdays; weekend days are rest days. Lenient where unverified: the user list is read from
-//! `userids` (comma-separated, the documented form) or `userid_list` (an array, what `dws` sends).
+//! standard shift on weekdays; weekend days are rest days. The user list is read only from `userids`, one
+//! comma-separated string (DingTalk's documented form): an array, or the list under another key, is an error.
 
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::{CST, MAX_SPAN_SECS, MAX_USERS, SHIFTS, bad, punches};
 use crate::envelope;
-use crate::products::{Reply, int, legacy_body, legacy_ok, str_list};
+use crate::products::{Reply, int, legacy_body, legacy_ok};
 use crate::state::Shared;
 
 const GROUP_ID: i64 = 1;
@@ -39,12 +39,16 @@ async fn list_by_users(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply 
     if shared.org.user(op).is_none() {
         return Err(no_user());
     }
-    let key = if map.contains_key("userids") {
-        "userids"
-    } else {
-        "userid_list"
+    let ids: Vec<String> = match map.get("userids") {
+        None | Some(Value::Null) => return Err(bad("缺少参数 userids")),
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(_) => return Err(bad("userids 必须是逗号分隔的 userId")),
     };
-    let ids = str_list(&map, key).map_err(|_| bad("userids 必须是逗号分隔的 userId"))?;
     if ids.is_empty() || ids.len() > MAX_USERS {
         return Err(bad("userids 人数 1..50"));
     }

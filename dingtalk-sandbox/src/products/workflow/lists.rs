@@ -1,8 +1,9 @@
 //! `GET /v1.0/workflow/processes/userVisibilities/templates?userId&maxResults&nextToken` (the templates a user may
 //! start) and `GET /v1.0/workflow/workRecords/todoTasks?userId*&status&maxResults&nextToken` (running tasks whose
 //! approver is the user). Both page by an integer `nextToken` (an offset) and answer `{result{…, nextToken}}`.
-//! Lenient where unverified: `maxResults` defaults to 20 and `nextToken` to 0 when absent (DingTalk documents
-//! both as required), and `status` other than 0 (pending) answers an empty list.
+//! `todoTasks` requires `nextToken` and `maxResults`, as DingTalk documents (`MissingParameter.<key>` without
+//! them). Lenient where unverified: the template list defaults `maxResults` to 20 and `nextToken` to 0 when
+//! absent, and `status` other than 0 (pending) answers an empty list.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -93,6 +94,11 @@ async fn templates(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<St
 /// `GET /v1.0/workflow/workRecords/todoTasks`: the user's RUNNING tasks, oldest first.
 async fn todo_tasks(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Reply {
     let me = user(&shared, &q)?.to_owned();
+    for key in ["nextToken", "maxResults"] {
+        if q.get(key).is_none_or(String::is_empty) {
+            return Err(missing(key));
+        }
+    }
     let (offset, size) = paging(&q)?;
     let pending = match q.get("status").filter(|s| !s.is_empty()) {
         None => true,
