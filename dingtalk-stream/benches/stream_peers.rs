@@ -8,7 +8,8 @@
 //!
 //! Run: `scripts/bench-stream-peers.sh` (installs the peers first), or
 //! `cargo bench -p dingtalk-stream --bench stream_peers` (peers that are not installed are reported as such).
-//! Options: `--only ours,bare,node,python`, `--rss-events N` (default 1 000 000; 0 skips).
+//! Options: `--only ours,bare,node,python`, `--rss-events N` (default 1 000 000; 0 skips), `--rss-round N` (messages
+//! pushed at once in that phase, default 1 000).
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -234,6 +235,17 @@ async fn paced(sb: &SandboxHandle) -> dingtalk_sandbox::Stats {
     stats
 }
 
+/// `--rss-round N`: messages pushed at once per round of the RSS phase (default 1 000).
+fn rss_round_size() -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--rss-round")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(1_000)
+}
+
 async fn measure(peer: Peer, rss_events: u64) -> Result<Figures, String> {
     let sb = Sandbox::builder()
         .redelivery_after(Duration::from_hours(1))
@@ -259,7 +271,7 @@ async fn measure(peer: Peer, rss_events: u64) -> Result<Figures, String> {
     let mut rss_after = None;
     if peer == Peer::Ours && rss_events > 0 {
         // Steady traffic in rounds of 1 000 (a burst of 100 000 would measure the backlog, not the steady state).
-        let chunk = 1_000.min(rss_events);
+        let chunk = rss_round_size().min(rss_events);
         let mut done = 0;
         while done < rss_events {
             push_and_wait(&sb, chunk).await;
