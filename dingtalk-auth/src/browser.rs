@@ -127,13 +127,69 @@ impl BrowserLogin {
             respond(&mut stream, 404, "Not found").await;
             return None;
         }
+        let result = self.code_from_callback(&url);
+        match &result {
+            Ok(_) => {
+                respond(
+                    &mut stream,
+                    200,
+                    "Login complete. You can close this window and return to the terminal.",
+                )
+                .await;
+            }
+            Err(error) => {
+                respond(
+                    &mut stream,
+                    400,
+                    &format!("Login failed: {error}. Return to the terminal."),
+                )
+                .await;
+            }
+        }
+        Some(result)
+    }
+
+    /// The paste flow: the code from what the user copied out of the browser after authorizing, either the whole
+    /// redirect URL (`…/callback?authCode=…&state=…`: the `state` is checked exactly as on the loopback callback) or
+    /// the bare code (which carries no `state`; accepted as typed).
+    ///
+    /// Use it instead of [`wait`](Self::wait) when the browser runs on another machine and cannot reach the
+    /// loopback listener.
+    pub fn code_from_paste(&self, pasted: &str) -> Result<SecretString, Error> {
+        let text = pasted.trim();
+        if text.is_empty() {
+            return Err(Error::msg(ErrorKind::Invalid, "nothing was pasted"));
+        }
+        if text.contains("://") || text.contains('?') {
+            let url = if text.contains("://") {
+                Url::parse(text)
+            } else {
+                Url::parse("http://127.0.0.1/").and_then(|base| base.join(text))
+            }
+            .map_err(|_| Error::msg(ErrorKind::Invalid, "the pasted text is not a URL or a code"))?;
+            return self.code_from_callback(&url);
+        }
+        if !text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))
+        {
+            return Err(Error::msg(
+                ErrorKind::Invalid,
+                "the pasted text is not a URL or a code",
+            ));
+        }
+        Ok(SecretString::from(text.to_owned()))
+    }
+
+    /// Checks a callback URL's `state` first, then reads its `error` or `authCode` (or `code`).
+    fn code_from_callback(&self, url: &Url) -> Result<SecretString, Error> {
         let param = |name: &str| {
             url.query_pairs()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.into_owned())
         };
         let state_ok = param("state").is_some_and(|s| constant_time_eq(s.as_bytes(), self.state.as_bytes()));
-        let result = if !state_ok {
+        if !state_ok {
             Err(Error::new(ErrorKind::StateMismatch))
         } else if let Some(error) = param("error") {
             if error == "access_denied" {
@@ -155,26 +211,7 @@ impl BrowserLogin {
                     "the callback carried no authCode",
                 )),
             }
-        };
-        match &result {
-            Ok(_) => {
-                respond(
-                    &mut stream,
-                    200,
-                    "Login complete. You can close this window and return to the terminal.",
-                )
-                .await;
-            }
-            Err(error) => {
-                respond(
-                    &mut stream,
-                    400,
-                    &format!("Login failed: {error}. Return to the terminal."),
-                )
-                .await;
-            }
         }
-        Some(result)
     }
 }
 
@@ -240,6 +277,32 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn pasted_redirects_are_state_checked() {
+        let bases = BaseUrls::single("http://127.0.0.1:9").unwrap();
+        let login = BrowserLogin::prepare(&bases, &ClientId::new("app"), &BrowserOptions::default())
+            .await
+            .unwrap();
+        let state = login.state.clone();
+        let code = |text: &str| {
+            login
+                .code_from_paste(text)
+                .map(|c| dingtalk_core::ExposeSecret::expose_secret(&c).to_owned())
+        };
+        let url = format!("{}?authCode=abc123&state={state}\n", login.redirect_uri());
+        assert_eq!(code(&url).unwrap(), "abc123");
+        assert_eq!(code(&format!("/callback?code=xyz&state={state}")).unwrap(), "xyz");
+        assert_eq!(code("  bare-Code_1 \n").unwrap(), "bare-Code_1");
+        let forged = format!("{}?authCode=abc123&state=0{}", login.redirect_uri(), &state[1..]);
+        assert_eq!(code(&forged).unwrap_err().kind(), ErrorKind::StateMismatch);
+        let stateless = format!("{}?authCode=abc123", login.redirect_uri());
+        assert_eq!(code(&stateless).unwrap_err().kind(), ErrorKind::StateMismatch);
+        let denied = format!("{}?error=access_denied&state={state}", login.redirect_uri());
+        assert_eq!(code(&denied).unwrap_err().kind(), ErrorKind::AccessDenied);
+        assert_eq!(code("").unwrap_err().kind(), ErrorKind::Invalid);
+        assert_eq!(code("two words").unwrap_err().kind(), ErrorKind::Invalid);
+    }
 
     #[test]
     fn helpers() {

@@ -306,6 +306,9 @@ struct StoreFile {
     format: String,
     version: u32,
     records: BTreeMap<String, String>,
+    /// App client secrets by client id, sealed like the records (absent from files that hold none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    secrets: BTreeMap<String, String>,
 }
 
 /// The encrypted token store in one directory.
@@ -380,6 +383,56 @@ impl TokenStore {
         let mut removed = false;
         self.modify(|file, _| {
             removed = file.records.remove(identity).is_some();
+            Ok(())
+        })?;
+        Ok(removed)
+    }
+
+    /// Stores an app's client secret under its client id, sealed with the data key like the sessions (it is never
+    /// part of an [`export`](Self::export)).
+    pub fn put_client_secret(&self, client_id: &str, secret: &SecretString) -> Result<(), Error> {
+        if client_id.trim().is_empty() || secret.expose_secret().is_empty() {
+            return Err(Error::msg(
+                ErrorKind::Invalid,
+                "a client secret needs a client id and a non-empty secret",
+            ));
+        }
+        let aad = secret_aad(client_id);
+        self.modify(|file, key| {
+            let sealed = seal_bytes(key, &aad, secret.expose_secret().as_bytes())?;
+            file.secrets.insert(client_id.to_owned(), sealed);
+            Ok(())
+        })
+    }
+
+    /// The client secret stored for `client_id`, if any.
+    pub fn client_secret(&self, client_id: &str) -> Result<Option<SecretString>, Error> {
+        let file = self.read_file()?;
+        let Some(sealed) = file.secrets.get(client_id) else {
+            return Ok(None);
+        };
+        let key = self.keys.load()?.ok_or_else(|| {
+            Error::msg(
+                ErrorKind::StoreUnreadable,
+                "the data key is missing; the store cannot be read",
+            )
+        })?;
+        let plain = open_bytes(&key, &secret_aad(client_id), sealed).ok_or_else(|| {
+            Error::msg(
+                ErrorKind::StoreUnreadable,
+                "a stored client secret cannot be decrypted",
+            )
+        })?;
+        let text = String::from_utf8(plain)
+            .map_err(|_| Error::msg(ErrorKind::StoreUnreadable, "a stored client secret is not text"))?;
+        Ok(Some(SecretString::from(text)))
+    }
+
+    /// Removes the client secret of `client_id`; `false` when none was stored.
+    pub fn remove_client_secret(&self, client_id: &str) -> Result<bool, Error> {
+        let mut removed = false;
+        self.modify(|file, _| {
+            removed = file.secrets.remove(client_id).is_some();
             Ok(())
         })?;
         Ok(removed)
@@ -461,6 +514,7 @@ impl TokenStore {
                     format: STORE_FORMAT.to_owned(),
                     version: 1,
                     records: BTreeMap::new(),
+                    secrets: BTreeMap::new(),
                 });
             }
             Err(e) => return Err(e.into()),
@@ -490,7 +544,7 @@ impl TokenStore {
         let mut file = self.read_file()?;
         let key = match self.keys.load()? {
             Some(key) => key,
-            None if file.records.is_empty() => {
+            None if file.records.is_empty() && file.secrets.is_empty() => {
                 let key = DataKey::generate();
                 self.keys.save(&key)?;
                 key
@@ -505,6 +559,14 @@ impl TokenStore {
         for (name, sealed) in &file.records {
             open_record(&key, name, sealed)?;
         }
+        for (client_id, sealed) in &file.secrets {
+            open_bytes(&key, &secret_aad(client_id), sealed).ok_or_else(|| {
+                Error::msg(
+                    ErrorKind::StoreUnreadable,
+                    "a stored client secret cannot be decrypted with the current key",
+                )
+            })?;
+        }
         change(&mut file, &key)?;
         let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::new(ErrorKind::Io).with_source(e))?;
         write_atomic(&self.file_path(), &bytes)
@@ -514,15 +576,24 @@ impl TokenStore {
 fn seal_record(key: &DataKey, identity: &str, session: &Session) -> Result<String, Error> {
     let plain = serde_json::to_vec(&SessionWire::from_session(session))
         .map_err(|e| Error::new(ErrorKind::Io).with_source(e))?;
+    seal_bytes(key, &format!("{AAD_PREFIX}{identity}"), &plain)
+}
+
+/// The associated data of a stored client secret (distinct from every session slot's).
+fn secret_aad(client_id: &str) -> String {
+    format!("{AAD_PREFIX}client-secret:{client_id}")
+}
+
+/// AES-256-GCM under a fresh nonce: base64 of `nonce ‖ ciphertext`.
+fn seal_bytes(key: &DataKey, aad: &str, plain: &[u8]) -> Result<String, Error> {
     let mut nonce = [0u8; 12];
     rand::rng().fill_bytes(&mut nonce);
-    let aad = format!("{AAD_PREFIX}{identity}");
     let sealed = key
         .cipher()
         .encrypt(
             Nonce::from_slice(&nonce),
             Payload {
-                msg: &plain,
+                msg: plain,
                 aad: aad.as_bytes(),
             },
         )
@@ -530,6 +601,24 @@ fn seal_record(key: &DataKey, identity: &str, session: &Session) -> Result<Strin
     let mut out = nonce.to_vec();
     out.extend_from_slice(&sealed);
     Ok(B64.encode(out))
+}
+
+/// Opens what [`seal_bytes`] sealed; `None` when it does not open.
+fn open_bytes(key: &DataKey, aad: &str, sealed: &str) -> Option<Vec<u8>> {
+    let bytes = B64.decode(sealed).ok()?;
+    if bytes.len() < 12 + 16 {
+        return None;
+    }
+    let (nonce, ciphertext) = bytes.split_at(12);
+    key.cipher()
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: aad.as_bytes(),
+            },
+        )
+        .ok()
 }
 
 fn open_record(key: &DataKey, identity: &str, sealed: &str) -> Result<Session, Error> {

@@ -59,6 +59,48 @@ fn round_trip_and_file_bytes_contain_no_token() {
     assert!(store.get("dingcorp:u1").unwrap().is_none());
 }
 
+#[test]
+fn client_secrets_are_sealed_apart_from_sessions() {
+    const SECRET: &str = "app-secret-CANARY-42";
+    let dir = TempDir::new("dingtalk-auth-store");
+    let store = open(dir.path());
+    assert!(store.client_secret("dingapp").unwrap().is_none());
+    store
+        .put_client_secret("dingapp", &SecretString::from(SECRET))
+        .unwrap();
+    store.put(&session("u1")).unwrap();
+    assert_eq!(
+        store.client_secret("dingapp").unwrap().unwrap().expose_secret(),
+        SECRET
+    );
+    assert!(store.client_secret("other").unwrap().is_none());
+    // Not a session: not listed, not exported.
+    assert_eq!(store.identities().unwrap(), vec!["dingcorp:u1".to_owned()]);
+    for file in walk(dir.path()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(!text.contains("CANARY"), "secret in {}", file.display());
+    }
+    // A sealed secret moved under another client id does not open.
+    let path = dir.path().join("store").join("tokens.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("\"dingapp\":", "\"otherapp\":")).unwrap();
+    assert_eq!(
+        store.client_secret("otherapp").unwrap_err().kind(),
+        ErrorKind::StoreUnreadable
+    );
+    std::fs::write(&path, text).unwrap();
+    assert!(store.remove_client_secret("dingapp").unwrap());
+    assert!(!store.remove_client_secret("dingapp").unwrap());
+    assert!(store.client_secret("dingapp").unwrap().is_none());
+    assert_eq!(
+        store
+            .put_client_secret("dingapp", &SecretString::from(""))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Invalid
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn files_are_private() {
