@@ -688,3 +688,50 @@ async fn max_connection_age_rotates_make_before_break() {
     assert_eq!(conn.metrics().reconnects_for(ReconnectReason::IoError), 0);
     assert!(sb.stats().violations.is_empty(), "{:?}", sb.stats().violations);
 }
+
+async fn next_transition(t: &mut dingtalk_stream::Transitions) -> dingtalk_stream::Transition {
+    timeout(WAIT, t.next())
+        .await
+        .expect("a transition in time")
+        .expect("transitions open")
+}
+
+#[tokio::test]
+async fn transitions_follow_a_sandbox_disconnect_and_a_shutdown() {
+    let sb = Sandbox::builder().start().await.unwrap();
+    let conn = builder(&sb).build().unwrap().connect().await.unwrap();
+    let mut t = conn.transitions();
+    let first = next_transition(&mut t).await;
+    assert!(
+        matches!(first.to, ConnectionState::Open { generation: 1, .. }),
+        "{first:?}"
+    );
+    assert_eq!(
+        sb.socket_fault(None, &SocketFault::Disconnect { reason: None }),
+        1
+    );
+    let rotating = next_transition(&mut t).await;
+    assert_eq!(rotating.reason, Some(ReconnectReason::Disconnect));
+    assert_eq!(
+        rotating.to,
+        ConnectionState::Rotating {
+            reason: ReconnectReason::Disconnect
+        }
+    );
+    let open = next_transition(&mut t).await;
+    assert!(
+        matches!(open.to, ConnectionState::Open { generation: 2, .. }),
+        "{open:?}"
+    );
+    let report = conn.shutdown().await;
+    assert_eq!(report.unanswered, 0);
+    let stopping = next_transition(&mut t).await;
+    assert_eq!(
+        (stopping.to, stopping.reason),
+        (ConnectionState::ShuttingDown, Some(ReconnectReason::Shutdown))
+    );
+    let closed = next_transition(&mut t).await;
+    assert_eq!(closed.to, ConnectionState::Closed { fatal: false });
+    // Nothing after the end.
+    assert!(timeout(WAIT, t.next()).await.expect("the stream ends").is_none());
+}
