@@ -372,3 +372,44 @@ async fn meeting_room_groups_and_rooms_are_listed() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Validation);
 }
+
+/// `ListAttendees` (`calendar_1.0`): `maxResults` and `nextToken` go in the query; the answer's `self` marks the
+/// reader's own row.
+#[tokio::test]
+async fn attendee_pages_use_the_query_and_read_self() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{EVENTS}/ev1/attendees")))
+        .and(query_param("maxResults", "1"))
+        .and(query_param_is_missing("nextToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "attendees": [{"id": "union1", "displayName": "Zhang San", "responseStatus": "accepted", "self": true}],
+            "nextToken": "t2",
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{EVENTS}/ev1/attendees")))
+        .and(query_param("maxResults", "1"))
+        .and(query_param("nextToken", "t2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "attendees": [{"id": "union2", "displayName": "Li Si", "isOptional": true, "self": false}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let people: Vec<_> = client
+        .calendar()
+        .list_event_attendees(UnionId::new("union1"), CalendarEventId::new("ev1"))
+        .max_results(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(people.len(), 2);
+    assert_eq!(people[0].is_self, Some(true));
+    assert_eq!(people[1].is_self, Some(false));
+    assert_eq!(people[1].is_optional, Some(true));
+}

@@ -142,6 +142,8 @@ async fn template_mismatch_is_a_server_error_with_code() {
     assert_eq!(error.api_error().unwrap().code().as_str(), "unknownError");
 }
 
+/// The space model is the card's (`CreateCardRequest`), the deliver model the delivery's (`DeliverCardRequest`
+/// has no `im*OpenSpaceModel`): the first call registers the robot chat, the second sends only the deliver model.
 #[tokio::test]
 async fn create_then_deliver() {
     let server = strict_server().await;
@@ -152,6 +154,7 @@ async fn create_then_deliver() {
             "cardTemplateId": "tpl.schema",
             "outTrackId": "card-1",
             "cardData": {"cardParamMap": {"title": "Build"}},
+            "imRobotOpenSpaceModel": {"supportForward": true},
         })))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("cards/create_card.ok.json")))
         .expect(1)
@@ -163,7 +166,6 @@ async fn create_then_deliver() {
         .and(body_json(json!({
             "outTrackId": "card-1",
             "openSpaceId": "dtv1.card//IM_ROBOT.manager432",
-            "imRobotOpenSpaceModel": {"supportForward": true},
             "imRobotOpenDeliverModel": {"spaceType": "IM_ROBOT", "robotCode": "dingbot"},
         })))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("cards/deliver_card.ok.json")))
@@ -178,6 +180,7 @@ async fn create_then_deliver() {
             OutTrackId::new("card-1"),
             CardParamMap::new().with("title", "Build"),
         )
+        .for_spaces(&OpenSpaceId::im_robot(&UserId::new("manager432")))
         .await
         .unwrap();
     assert_eq!(created.result.as_deref(), Some("card-1"));
@@ -274,4 +277,66 @@ async fn streaming_permission_error_is_forbidden() {
         error.api_error().unwrap().code().as_str(),
         "Forbidden.AccessDenied.AccessTokenPermissionDenied"
     );
+}
+
+/// `for_spaces` registers every robot space of the id (group and robot chat) and nothing for other space types;
+/// without it no space model is sent.
+#[tokio::test]
+async fn create_registers_group_and_robot_spaces() {
+    let server = strict_server().await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/card/instances"))
+        .and(body_json(json!({
+            "cardTemplateId": "tpl.schema",
+            "outTrackId": "card-2",
+            "cardData": {"cardParamMap": {}},
+            "imGroupOpenSpaceModel": {"supportForward": true},
+            "imRobotOpenSpaceModel": {"supportForward": true},
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("cards/create_card.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/card/instances"))
+        .and(body_json(json!({
+            "cardTemplateId": "tpl.schema",
+            "outTrackId": "card-3",
+            "cardData": {"cardParamMap": {}},
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("cards/create_card.ok.json")))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let both = OpenSpaceId::im_group(&OpenConversationId::new(CHAT)).and_im_robot(&UserId::new("manager432"));
+    client
+        .cards()
+        .create_card(
+            CardTemplateId::new("tpl.schema"),
+            OutTrackId::new("card-2"),
+            CardParamMap::new(),
+        )
+        .for_spaces(&both)
+        .await
+        .unwrap();
+    client
+        .cards()
+        .create_card(
+            CardTemplateId::new("tpl.schema"),
+            OutTrackId::new("card-3"),
+            CardParamMap::new(),
+        )
+        .await
+        .unwrap();
+    client
+        .cards()
+        .create_card(
+            CardTemplateId::new("tpl.schema"),
+            OutTrackId::new("card-3"),
+            CardParamMap::new(),
+        )
+        .for_spaces(&OpenSpaceId::from_raw("dtv1.card//ONE_BOX.cid1=="))
+        .await
+        .unwrap();
 }

@@ -357,6 +357,10 @@ async fn calendar_events_round_trip() {
     assert_eq!(attendees.len(), 4);
     assert_eq!(attendees[2].is_optional, Some(true));
     assert_eq!(attendees[0].display_name.as_deref(), Some("Dave"));
+    // `self` (ListAttendeesResponseBody): only the reader's own row is marked.
+    let own: Vec<_> = attendees.iter().filter(|a| a.is_self == Some(true)).collect();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].id, union(4));
     cal.remove_event_attendees(union(4), id.clone(), vec![union(6)])
         .await
         .unwrap();
@@ -1420,6 +1424,7 @@ async fn cards_create_deliver_update_and_stream() {
             OutTrackId::new("card-e2e-2"),
             data(),
         )
+        .for_spaces(&OpenSpaceId::im_robot(&user(1)))
         .await
         .unwrap();
     assert_eq!(created.success, Some(true));

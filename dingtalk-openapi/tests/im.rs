@@ -157,3 +157,36 @@ async fn group_members_stream_across_pages() {
         ["u1", "u2", "u3"]
     );
 }
+
+/// `UpdateGroupRequest.name` is 1 to 20 characters (DingTalk's page); characters, not bytes, are counted.
+#[tokio::test]
+async fn group_names_are_1_to_20_characters() {
+    let server = strict_server().await;
+    let twenty = "研发群".repeat(6) + "二群";
+    assert_eq!(twenty.chars().count(), 20);
+    Mock::given(method("POST"))
+        .and(path("/v1.0/im/group/update"))
+        .and(body_json(json!({"chatid": "chat1", "name": twenty})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("im/update_group.ok.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    client
+        .im()
+        .update_group(ChatId::new("chat1"))
+        .name(twenty.clone())
+        .await
+        .unwrap();
+    for bad in [format!("{twenty}!"), String::new(), "   ".to_owned()] {
+        let error = client
+            .im()
+            .update_group(ChatId::new("chat1"))
+            .name(bad)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Validation);
+        let detail = std::error::Error::source(&error).unwrap().to_string();
+        assert!(detail.contains("1 to 20"), "{detail}");
+    }
+}

@@ -261,3 +261,68 @@ async fn pending_tasks_send_every_required_value_and_follow_the_token() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Validation);
 }
+
+/// `ListProcessInstanceIdsRequest`: `endTime`, `userIds` and `statuses` by their model names, and a window of
+/// exactly 120 days is sent.
+#[tokio::test]
+async fn instance_ids_send_filters_by_model_names() {
+    let server = strict_server().await;
+    let start = 1_774_000_000_000_i64;
+    let end = start + 120 * 24 * 60 * 60 * 1000;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/workflow/processes/instanceIds/query"))
+        .and(body_json(json!({
+            "processCode": "PROC-1", "startTime": start, "endTime": end, "nextToken": 0, "maxResults": 10,
+            "userIds": ["manager432"], "statuses": ["NEW", "CANCELED"],
+        })))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"success": true, "result": {"list": ["inst-9"]}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let ids: Vec<_> = client
+        .workflow()
+        .list_process_instance_ids(ProcessCode::new("PROC-1"), start)
+        .end_time(end)
+        .max_results(10)
+        .user_ids(vec![UserId::new("manager432")])
+        .statuses(vec!["NEW".into(), "CANCELED".into()])
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, [ProcessInstanceId::new("inst-9")]);
+}
+
+/// DingTalk answers a `startTime`..`endTime` window of at most 120 days; a wider or reversed one is refused
+/// before any request (the strict server fails on any call).
+#[tokio::test]
+async fn instance_id_windows_are_checked_before_sending() {
+    let server = strict_server().await;
+    let client = client(&server);
+    let start = 1_774_000_000_000_i64;
+    let day = 24 * 60 * 60 * 1000_i64;
+    for (end, needle) in [
+        (start + 120 * day + 1, "120 days"),
+        (start - 1, "before startTime"),
+    ] {
+        let error = client
+            .workflow()
+            .list_process_instance_ids(ProcessCode::new("PROC-1"), start)
+            .end_time(end)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Validation);
+        let detail = std::error::Error::source(&error).unwrap().to_string();
+        assert!(detail.contains(needle), "{detail}");
+    }
+    let error = client
+        .workflow()
+        .list_process_instance_ids(ProcessCode::new("PROC-1"), -1)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation);
+}

@@ -59,6 +59,9 @@ pub struct Attendee {
     /// `accepted`, `declined`, `tentative`, `needsAction` (responses).
     #[serde(skip_serializing)]
     pub response_status: Option<String>,
+    /// Whether this attendee is the user the event was read as (`self`, responses).
+    #[serde(rename = "self", skip_serializing)]
+    pub is_self: Option<bool>,
 }
 
 impl Attendee {
@@ -69,6 +72,7 @@ impl Attendee {
             is_optional: None,
             display_name: None,
             response_status: None,
+            is_self: None,
         }
     }
 

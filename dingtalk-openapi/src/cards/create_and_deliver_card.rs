@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use dingtalk_core::{ApiHost, Body, CardTemplateId, Endpoint, Method, OutTrackId, RobotCode};
 use serde::{Deserialize, Serialize};
 
-use crate::cards::model::{CardData, DeliverModels, check_deliveries};
+use crate::cards::model::{CardData, DeliverModels, SpaceModels, check_deliveries};
 use crate::cards::{CallbackType, CardParamMap, DeliverResult, OpenSpaceId};
 use crate::error::Error;
 use crate::macros::call_setters;
@@ -44,6 +44,8 @@ pub struct CreateAndDeliverCard {
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id_type: Option<u8>,
     #[serde(flatten)]
+    spaces: SpaceModels,
+    #[serde(flatten)]
     models: DeliverModels,
 }
 
@@ -61,6 +63,7 @@ impl CreateAndDeliverCard {
             card_data: CardData {
                 card_param_map: card_data,
             },
+            spaces: SpaceModels::for_spaces(&open_space_id),
             open_space_id,
             callback_type: None,
             callback_route_key: None,

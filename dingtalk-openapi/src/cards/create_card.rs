@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use dingtalk_core::{ApiHost, Body, CardTemplateId, Endpoint, Method, OutTrackId};
 use serde::{Deserialize, Serialize};
 
-use crate::cards::model::CardData;
-use crate::cards::{CallbackType, CardParamMap};
+use crate::cards::model::{CardData, SpaceModels};
+use crate::cards::{CallbackType, CardParamMap, OpenSpaceId};
 use crate::error::Error;
 use crate::macros::call_setters;
 
@@ -14,12 +14,20 @@ use crate::macros::call_setters;
 /// [`DeliverCard`](crate::cards::DeliverCard).
 ///
 /// DingTalk docs: <https://open.dingtalk.com/document/orgapp/create-card-instances>. Idempotent by `outTrackId`.
+/// A card meant for a group or a robot chat is registered for those spaces here, with
+/// [`for_spaces`](Self::for_spaces) (`imGroupOpenSpaceModel` / `imRobotOpenSpaceModel`): `DeliverCard` has no
+/// space models, and DingTalk's own two-step flow (the Stream SDK's card replier) sends them at creation.
 ///
 /// ```no_run
 /// # async fn run(client: dingtalk_openapi::Client) -> Result<(), dingtalk_openapi::Error> {
-/// use dingtalk_core::{CardTemplateId, OutTrackId};
-/// use dingtalk_openapi::cards::CardParamMap;
-/// client.cards().create_card(CardTemplateId::new("tpl.schema"), OutTrackId::new("card-1"), CardParamMap::new()).await?;
+/// use dingtalk_core::{CardTemplateId, OpenConversationId, OutTrackId, RobotCode};
+/// use dingtalk_openapi::cards::{CardParamMap, OpenSpaceId};
+/// let space = OpenSpaceId::im_group(&OpenConversationId::new("cid1=="));
+/// let cards = client.cards();
+/// cards.create_card(CardTemplateId::new("tpl.schema"), OutTrackId::new("card-1"), CardParamMap::new())
+///     .for_spaces(&space)
+///     .await?;
+/// cards.deliver_card(OutTrackId::new("card-1"), space).robot_code(RobotCode::new("dingbot")).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, Serialize)]
@@ -32,6 +40,8 @@ pub struct CreateCard {
     callback_type: Option<CallbackType>,
     #[serde(skip_serializing_if = "Option::is_none")]
     callback_route_key: Option<String>,
+    #[serde(flatten)]
+    spaces: SpaceModels,
 }
 
 impl CreateCard {
@@ -45,7 +55,17 @@ impl CreateCard {
             },
             callback_type: None,
             callback_route_key: None,
+            spaces: SpaceModels::default(),
         }
+    }
+
+    /// Registers the card for the `IM_GROUP` / `IM_ROBOT` spaces of `space` (`imGroupOpenSpaceModel`,
+    /// `imRobotOpenSpaceModel`, forwarding allowed) so a later [`DeliverCard`](crate::cards::DeliverCard) can
+    /// deliver it there. Other space types in `space` add nothing.
+    #[must_use]
+    pub fn for_spaces(mut self, space: &OpenSpaceId) -> Self {
+        self.spaces = SpaceModels::for_spaces(space);
+        self
     }
 
     /// How card interactions reach the app.
@@ -99,6 +119,7 @@ impl Endpoint for CreateCard {
 }
 
 call_setters!(CreateCard {
+    for_spaces(space: &OpenSpaceId),
     callback_type(callback_type: CallbackType),
     callback_route_key(key: impl Into<String>),
 });

@@ -12,6 +12,10 @@ use crate::macros::call_setters;
 
 /// Delivers an existing card to more spaces: `POST /v1.0/card/instances/deliver`.
 ///
+/// DingTalk's `DeliverCardRequest` carries deliver models only; the space models that register the card for
+/// `IM_GROUP` / `IM_ROBOT` spaces are given when the card is created
+/// ([`CreateCard::for_spaces`](crate::cards::CreateCard::for_spaces)).
+///
 /// DingTalk docs: <https://open.dingtalk.com/document/orgapp/delivery-card-interface>. Failed deliveries on HTTP
 /// 200 are in the response ([`DeliverCardResponse::into_delivered`]). Idempotent.
 ///

@@ -189,13 +189,33 @@ pub enum CallbackType {
     Http,
 }
 
-/// The deliver and space models for the robot spaces of an [`OpenSpaceId`].
+/// The space models (`imGroupOpenSpaceModel`, `imRobotOpenSpaceModel`) that register a card for the robot spaces
+/// of an [`OpenSpaceId`]. They belong to the card, so they go on `CreateCard` / `CreateAndDeliverCard`;
+/// `DeliverCardRequest` has no such fields.
 #[derive(Clone, Debug, Default, Serialize)]
-pub(crate) struct DeliverModels {
+pub(crate) struct SpaceModels {
     #[serde(rename = "imGroupOpenSpaceModel", skip_serializing_if = "Option::is_none")]
     pub(crate) group_space: Option<SpaceModel>,
     #[serde(rename = "imRobotOpenSpaceModel", skip_serializing_if = "Option::is_none")]
     pub(crate) robot_space: Option<SpaceModel>,
+}
+
+impl SpaceModels {
+    /// A model for every robot space (`IM_GROUP`, `IM_ROBOT`) in `space`.
+    pub(crate) fn for_spaces(space: &OpenSpaceId) -> Self {
+        let model = || SpaceModel {
+            support_forward: true,
+        };
+        Self {
+            group_space: space.has("IM_GROUP").then(model),
+            robot_space: space.has("IM_ROBOT").then(model),
+        }
+    }
+}
+
+/// The deliver models for the robot spaces of an [`OpenSpaceId`].
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct DeliverModels {
     #[serde(rename = "imGroupOpenDeliverModel", skip_serializing_if = "Option::is_none")]
     pub(crate) group_deliver: Option<GroupDeliverModel>,
     #[serde(rename = "imRobotOpenDeliverModel", skip_serializing_if = "Option::is_none")]
@@ -230,9 +250,6 @@ impl DeliverModels {
     pub(crate) fn for_robot(space: &OpenSpaceId, robot_code: RobotCode) -> Self {
         let mut models = Self::default();
         if space.has("IM_GROUP") {
-            models.group_space = Some(SpaceModel {
-                support_forward: true,
-            });
             models.group_deliver = Some(GroupDeliverModel {
                 robot_code: robot_code.clone(),
                 at_user_ids: BTreeMap::new(),
@@ -240,9 +257,6 @@ impl DeliverModels {
             });
         }
         if space.has("IM_ROBOT") {
-            models.robot_space = Some(SpaceModel {
-                support_forward: true,
-            });
             models.robot_deliver = Some(RobotDeliverModel {
                 space_type: "IM_ROBOT",
                 robot_code,

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::macros::call_setters;
 
 /// Updates a group and adds or removes members: `POST /v1.0/im/group/update` (keys are mixed case on the wire:
-/// `add_useridlist`, `del_useridlist`).
+/// `add_useridlist`, `del_useridlist`; the names are those of `im_1_0` `UpdateGroupRequest`).
 ///
 /// DingTalk docs: <https://open.dingtalk.com/document/orgapp/modify-a-group-session>. Idempotent (adding a member
 /// twice or renaming twice leaves the same state).
@@ -38,6 +38,9 @@ pub struct UpdateGroup {
 }
 
 impl UpdateGroup {
+    /// The longest group name DingTalk takes, in characters.
+    pub const MAX_NAME_CHARS: usize = 20;
+
     /// An update of group `chatid` (set what changes with the setters).
     pub fn new(chatid: ChatId) -> Self {
         Self {
@@ -50,7 +53,7 @@ impl UpdateGroup {
         }
     }
 
-    /// Renames the group.
+    /// Renames the group (1 to 20 characters, DingTalk's limit).
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
@@ -114,7 +117,18 @@ impl Endpoint for UpdateGroup {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        dingtalk_core::endpoint::require("chatid", self.chatid.as_str())
+        dingtalk_core::endpoint::require("chatid", self.chatid.as_str())?;
+        if let Some(name) = &self.name {
+            let chars = name.trim().chars().count();
+            if chars == 0 || name.chars().count() > Self::MAX_NAME_CHARS {
+                return Err(Error::validation(format!(
+                    "name is 1 to {} characters (got {})",
+                    Self::MAX_NAME_CHARS,
+                    name.chars().count()
+                )));
+            }
+        }
+        Ok(())
     }
 }
 

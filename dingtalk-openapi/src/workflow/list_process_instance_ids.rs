@@ -44,6 +44,9 @@ impl ListProcessInstanceIds {
     /// The largest page.
     pub const MAX_RESULTS: u32 = 20;
 
+    /// The widest `startTime`..`endTime` window DingTalk answers: 120 days, in milliseconds.
+    pub const MAX_WINDOW_MS: i64 = 120 * 24 * 60 * 60 * 1000;
+
     /// Instances of `process_code` started since `start_time_ms` (Unix milliseconds).
     pub fn new(process_code: ProcessCode, start_time_ms: i64) -> Self {
         Self {
@@ -57,7 +60,7 @@ impl ListProcessInstanceIds {
         }
     }
 
-    /// Instances started before this time (Unix milliseconds).
+    /// Instances started before this time (Unix milliseconds; at most 120 days after the start, DingTalk's window).
     #[must_use]
     pub fn end_time(mut self, end_time_ms: i64) -> Self {
         self.end_time = Some(end_time_ms);
@@ -71,7 +74,7 @@ impl ListProcessInstanceIds {
         self
     }
 
-    /// Only instances in these states (`RUNNING`, `TERMINATED`, `COMPLETED`).
+    /// Only instances in these states (`NEW`, `RUNNING`, `TERMINATED`, `COMPLETED`, `CANCELED`; none means all).
     #[must_use]
     pub fn statuses(mut self, statuses: Vec<String>) -> Self {
         self.statuses = statuses;
@@ -135,6 +138,19 @@ impl Endpoint for ListProcessInstanceIds {
         }
         if self.user_ids.len() > 10 {
             return Err(Error::validation("userIds holds at most 10 users"));
+        }
+        if self.start_time < 0 {
+            return Err(Error::validation("startTime is Unix milliseconds, not negative"));
+        }
+        if let Some(end) = self.end_time {
+            if end < self.start_time {
+                return Err(Error::validation("endTime is before startTime"));
+            }
+            if end - self.start_time > Self::MAX_WINDOW_MS {
+                return Err(Error::validation(
+                    "startTime..endTime spans more than 120 days (DingTalk's limit); split the window",
+                ));
+            }
         }
         Ok(())
     }
