@@ -777,7 +777,7 @@ async fn execute_call(
             }
         }
         CallKind::Create { vars } => {
-            let mut request = CreateCard::new(template.clone(), id.clone(), params(vars));
+            let mut request = CreateCard::new(template.clone(), id.clone(), params(vars)).for_spaces(&space);
             if stream_callbacks {
                 request = request.callback_type(CallbackType::Stream);
             }
