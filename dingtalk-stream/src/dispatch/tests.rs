@@ -515,18 +515,20 @@ async fn reorder_window_hands_messages_over_in_create_at_order() {
     // Without a window: arrival order (the control that shows the window matters).
     let (seen, _) = run_frames(Duration::ZERO, &frames, Duration::ZERO).await;
     assert_eq!(seen, ["c", "a", "b"]);
-    let (seen, late) = run_frames(Duration::from_millis(300), &frames, Duration::ZERO).await;
+    // A generous window, so a loaded machine cannot spread the three arrivals past it.
+    let (seen, late) = run_frames(Duration::from_secs(1), &frames, Duration::ZERO).await;
     assert_eq!(seen, ["a", "b", "c"]);
     assert_eq!(late, 0);
 }
 
 #[tokio::test]
 async fn reorder_window_is_bounded_and_counts_what_it_could_not_fix() {
-    // "d" (createAt 4) arrives 600 ms after "e" (createAt 5) was released at 200 ms: it runs at once, after "e".
+    // "d" (createAt 4) arrives 1 s after "e" (createAt 5), which was released at 200 ms: "d" runs at once, after "e".
     let frames = [bot_at("f5", 5_000, "e"), bot_at("f4", 4_000, "d")];
     let started = crate::clock::now();
-    let (seen, late) = run_frames(Duration::from_millis(200), &frames, Duration::from_millis(600)).await;
+    let (seen, late) = run_frames(Duration::from_millis(200), &frames, Duration::from_secs(1)).await;
     assert_eq!(seen, ["e", "d"]);
     assert_eq!(late, 1);
-    assert!(crate::clock::now().saturating_duration_since(started) < Duration::from_secs(3));
+    // Bounded: nothing waited for a window that never closes.
+    assert!(crate::clock::now().saturating_duration_since(started) < Duration::from_secs(5));
 }
