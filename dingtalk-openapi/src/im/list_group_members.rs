@@ -10,6 +10,7 @@ use crate::macros::call_setters;
 
 /// Lists the members of an internal group: `POST /v1.0/im/innerGroups/members/query` (`nextToken` paging).
 ///
+/// The model is `im_1_0` `GetInnerGroupMembers` (the route some clients call, `…/memberLists/query`, has no model).
 /// `user_id` is the operator, who must be in the group. DingTalk docs:
 /// <https://open.dingtalk.com/document/orgapp/queries-the-list-of-all-members-of-a-group>. Idempotent;
 /// `.into_stream()` yields every member's [`UserId`].
