@@ -413,3 +413,34 @@ async fn attendee_pages_use_the_query_and_read_self() {
     assert_eq!(people[1].is_self, Some(false));
     assert_eq!(people[1].is_optional, Some(true));
 }
+
+/// DingTalk's page: `maxResults` is at most 500 (default 100); 0 and 501 are refused before sending.
+#[tokio::test]
+async fn attendee_page_size_is_1_to_500() {
+    let server = strict_server().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{EVENTS}/ev1/attendees")))
+        .and(query_param("maxResults", "500"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"attendees": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let calendar = client.calendar();
+    let none: Vec<_> = calendar
+        .list_event_attendees(UnionId::new("union1"), CalendarEventId::new("ev1"))
+        .max_results(500)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    for bad in [0, 501] {
+        let error = calendar
+            .list_event_attendees(UnionId::new("union1"), CalendarEventId::new("ev1"))
+            .max_results(bad)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Validation);
+    }
+}

@@ -364,8 +364,10 @@ async fn calendar_events_round_trip() {
     cal.remove_event_attendees(union(4), id.clone(), vec![union(6)])
         .await
         .unwrap();
+    // DingTalk pages attendees up to 500 (the twin capped at 100).
     let attendees: Vec<_> = cal
         .list_event_attendees(union(4), id.clone())
+        .max_results(500)
         .into_stream()
         .try_collect()
         .await

@@ -35,6 +35,9 @@ pub struct ListEventAttendees {
 }
 
 impl ListEventAttendees {
+    /// The largest page DingTalk serves (its default is 100).
+    pub const MAX_RESULTS: u32 = 500;
+
     /// The attendees of event `event_id`.
     pub fn new(user: UnionId, event_id: CalendarEventId) -> Self {
         Self {
@@ -46,7 +49,7 @@ impl ListEventAttendees {
         }
     }
 
-    /// Page size.
+    /// Page size (1 to 500).
     #[must_use]
     pub fn max_results(mut self, max_results: u32) -> Self {
         self.max_results = Some(max_results);
@@ -92,7 +95,13 @@ impl Endpoint for ListEventAttendees {
 
     fn validate(&self) -> Result<(), Error> {
         dingtalk_core::endpoint::require("unionId", self.user.as_str())?;
-        dingtalk_core::endpoint::require("eventId", self.event_id.as_str())
+        dingtalk_core::endpoint::require("eventId", self.event_id.as_str())?;
+        if let Some(n) = self.max_results
+            && !(1..=Self::MAX_RESULTS).contains(&n)
+        {
+            return Err(Error::validation("maxResults is 1 to 500"));
+        }
+        Ok(())
     }
 }
 

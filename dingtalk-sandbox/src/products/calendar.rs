@@ -22,6 +22,8 @@ use crate::state::Shared;
 mod rooms;
 
 const MAX_RESULTS: usize = 100;
+/// The attendee list's page cap (DingTalk's page: default 100, at most 500).
+const MAX_ATTENDEE_RESULTS: usize = 500;
 
 /// One attendee of an event.
 #[derive(Debug, Clone)]
@@ -494,8 +496,8 @@ async fn list_attendees(
         Some(n) => n
             .parse::<usize>()
             .ok()
-            .filter(|n| (1..=MAX_RESULTS).contains(n))
-            .ok_or_else(|| invalid("maxResults", "maxResults is 1 to 100"))?,
+            .filter(|n| (1..=MAX_ATTENDEE_RESULTS).contains(n))
+            .ok_or_else(|| invalid("maxResults", "maxResults is 1 to 500"))?,
     };
     let offset = super::token_offset(q.get("nextToken").map(String::as_str))?;
     let st = shared.products.lock();
