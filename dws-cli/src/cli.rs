@@ -127,24 +127,28 @@ pub(crate) fn command() -> Command {
             Command::new("auth")
                 .about("Log in, check and log out")
                 .subcommand_required(true)
-                .subcommand(
-                    Command::new("login")
-                        .about("Device-flow login (works over SSH and in CI), or --app-only with a declared operator")
-                        .arg(flag("app-only", "store app credentials' operator without a user login"))
-                        .arg(Arg::new("operator").long("operator").help("operator userId for --app-only"))
-                        .arg(Arg::new("corp-id").long("corp-id").help("corpId of the profile"))
-                        .arg(Arg::new("name").long("name").help("profile name")),
-                )
                 .subcommand(Command::new("status").about("Profile, token state and last refresh"))
-                .subcommand(Command::new("logout").about("Delete local tokens").arg(flag("all", "every profile"))),
+                .subcommand(
+                    Command::new("logout")
+                        .about("Delete local tokens")
+                        .arg(flag("all", "every profile")),
+                ),
         )
         .subcommand(
             Command::new("profile")
                 .about("List and switch profiles")
                 .subcommand_required(true)
                 .subcommand(Command::new("list").about("All profiles"))
-                .subcommand(Command::new("use").about("Switch profile (- for the previous one)").arg(Arg::new("selector").required(true).allow_hyphen_values(true)))
-                .subcommand(Command::new("remove").about("Remove a profile and its tokens").arg(Arg::new("selector").required(true))),
+                .subcommand(
+                    Command::new("use")
+                        .about("Switch profile (- for the previous one)")
+                        .arg(Arg::new("selector").required(true).allow_hyphen_values(true)),
+                )
+                .subcommand(
+                    Command::new("remove")
+                        .about("Remove a profile and its tokens")
+                        .arg(Arg::new("selector").required(true)),
+                ),
         )
         .subcommand(Command::new("doctor").about("Check configuration, credentials and reachability"))
         .subcommand(

@@ -228,16 +228,6 @@ async fn run(settings: &Settings, matches: &clap::ArgMatches) -> Result<Exit, Cl
         "completion" => builtin::completion(m.get_one::<String>("shell").map_or("bash", String::as_str))
             .map(|()| Exit::Ok),
         "doctor" => builtin::doctor(settings).await,
-        "auth login" => {
-            let get = |k: &str| m.get_one::<String>(k).cloned();
-            let args = commands::auth::LoginArgs {
-                app_only: m.get_flag("app-only"),
-                operator: get("operator"),
-                corp_id: get("corp-id"),
-                name: get("name"),
-            };
-            commands::auth::login(settings, args).await
-        }
         "auth status" => commands::auth::status(settings),
         "auth logout" => commands::auth::logout(settings, m.get_flag("all")),
         "profile list" | "profile use" | "profile remove" => {
@@ -336,6 +326,27 @@ async fn run_local(
                 duration: p.int("duration").and_then(|n| u64::try_from(n).ok()),
             };
             return events::listen(settings, args).await;
+        }
+        "auth login" => {
+            let get = |k: &str| p.str(k).map(str::to_owned);
+            let args = commands::auth::LoginArgs {
+                browser: p.flag("browser"),
+                paste: p.flag("paste"),
+                device: p.flag("device"),
+                port: p.int("port"),
+                token: get("token"),
+                refresh_token: get("refresh-token"),
+                expires_in: p.int("expires-in").unwrap_or(7200),
+                app_only: p.flag("app-only"),
+                operator: get("operator"),
+                corp_id: get("corp-id"),
+                name: get("name"),
+                no_store_secret: p.flag("no-store-secret"),
+            };
+            return commands::auth::login(settings, args).await;
+        }
+        "profile rename" => {
+            return commands::auth::rename(settings, p.req("selector")?, p.req("name")?);
         }
         "auth export" => commands::auth::export(
             settings,

@@ -1653,6 +1653,53 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     ])
     .local("none"),
     cmd(
+        "auth login",
+        "dws.auth_login",
+        "Log in: browser (loopback), --paste, device flow (headless default), --token, or --app-only",
+    )
+    .params(&[
+        p("browser", Ty::Bool, "loopback browser flow: open the authorize page, receive the code on 127.0.0.1")
+            .wire("", "cli"),
+        p("paste", Ty::Bool, "print the authorize URL; paste the redirected URL (state checked) or the code on stdin")
+            .wire("", "cli"),
+        p("device", Ty::Bool, "device flow (a code typed on another device; the default when headless)")
+            .wire("", "cli"),
+        p("port", Ty::Int, "fixed loopback port for --browser (for SSH port forwarding)").wire("", "cli"),
+        p("token", Ty::Text, "store this user access token (@file or - for stdin) as a profile")
+            .secret()
+            .wire("", "cli"),
+        p("refresh-token", Ty::Text, "refresh token for --token (@file or -)")
+            .secret()
+            .wire("", "cli"),
+        p("expires-in", Ty::Int, "seconds --token stays valid")
+            .default("7200")
+            .wire("", "cli"),
+        p("app-only", Ty::Bool, "store app credentials' operator without a user login").wire("", "cli"),
+        p("operator", Ty::Str, "operator userId for --app-only").wire("", "cli"),
+        p("corp-id", Ty::Str, "corpId of the profile (preselects the organisation on the authorize page)")
+            .wire("", "cli"),
+        p("name", Ty::Str, "profile name").wire("", "cli"),
+        p(
+            "no-store-secret",
+            Ty::Bool,
+            "keep --client-secret in memory only (default: sealed in the encrypted token store)",
+        )
+        .wire("", "cli"),
+    ])
+    .local("none"),
+    cmd(
+        "profile rename",
+        "dws.profile_rename",
+        "Rename a profile (its id corpId:userId stays)",
+    )
+    .params(&[
+        p("selector", Ty::Str, "the profile: corpId:userId, corpId or name")
+            .req()
+            .wire("", "cli"),
+        p("name", Ty::Str, "the new name").req().wire("", "cli"),
+    ])
+    .local("none"),
+    cmd(
         "auth export",
         "dws.auth_export",
         "Seal stored sessions into a passphrase-protected file (DWS_EXPORT_PASSPHRASE)",

@@ -86,6 +86,40 @@ pub(crate) fn unwrap_result(mut body: Value) -> Value {
     body
 }
 
+fn pair_error() -> CliError {
+    CliError::new(
+        Exit::Auth,
+        "invalid_credentials",
+        "--client-id and --client-secret go together",
+    )
+    .hint("set both DWS_CLIENT_ID and DWS_CLIENT_SECRET, or store the secret once with `dws auth login --client-id ID --client-secret S`")
+}
+
+/// App credentials whose secret `dws auth login` sealed into the token store: for `--client-id` when given, else
+/// for the selected profile's app. `None` when nothing is stored (no store file is created to find out).
+pub(crate) fn stored_credentials(settings: &Settings) -> Result<Option<AppCredentials>, CliError> {
+    if !settings.config_dir.join("tokens").join("tokens.json").exists() {
+        return Ok(None);
+    }
+    let client_id = if let Some(id) = &settings.client_id {
+        id.clone()
+    } else {
+        let Ok(profiles) = dingtalk_auth::Profiles::load(settings.config_dir.join("profiles.json")) else {
+            return Ok(None);
+        };
+        match profiles.resolve(settings.profile.as_deref()) {
+            Ok(p) if !p.client_id.is_empty() => p.client_id.clone(),
+            _ => return Ok(None),
+        }
+    };
+    let store = crate::commands::auth::token_store(settings)?;
+    let secret = store.client_secret(&client_id).map_err(|e| {
+        CliError::new(Exit::Auth, "store_unreadable", e.to_string())
+            .hint("log in again with --client-id and --client-secret")
+    })?;
+    Ok(secret.map(|s| AppCredentials::new(ClientId::new(client_id), s)))
+}
+
 /// Everything a command body needs: settings, transport, tokens, and the dry-run plan.
 pub(crate) struct Ctx<'a> {
     pub(crate) settings: &'a Settings,
@@ -99,6 +133,28 @@ pub(crate) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// Builds the transport and (lazily used) token provider for `settings`.
     pub(crate) fn new(settings: &'a Settings) -> Result<Self, CliError> {
+        let transport = Self::transport(settings)?;
+        let credentials = match (&settings.client_id, &settings.client_secret) {
+            (Some(id), Some(secret)) => Some(AppCredentials::new(
+                ClientId::new(id.clone()),
+                SecretString::from(secret.clone()),
+            )),
+            (None, Some(_)) => return Err(pair_error()),
+            (id, None) => match stored_credentials(settings)? {
+                Some(stored) => Some(stored),
+                None if id.is_some() => return Err(pair_error()),
+                None if settings.sandbox.is_some() => Some(AppCredentials::new(
+                    ClientId::new(dingtalk_sandbox::DEMO_CLIENT_ID),
+                    SecretString::from(dingtalk_sandbox::DEMO_CLIENT_SECRET),
+                )),
+                None => None,
+            },
+        };
+        Ok(Self::build(settings, transport, credentials))
+    }
+
+    /// The HTTP transport for `settings`: sandbox base URL, trusted hosts, timeouts.
+    fn transport(settings: &Settings) -> Result<Transport, CliError> {
         let mut builder = Transport::builder().user_agent(concat!("dws/", env!("CARGO_PKG_VERSION")));
         if let Some(url) = &settings.sandbox {
             builder = builder.base_urls(BaseUrls::single(url)?);
@@ -116,37 +172,30 @@ impl<'a> Ctx<'a> {
         // `--timeout 0` means no limit: a day stands in for "forever".
         let t = settings.timeout.unwrap_or(std::time::Duration::from_hours(24));
         builder = builder.operation_timeout(t).attempt_timeout(t);
-        let transport = builder.build()?;
-        let credentials = match (&settings.client_id, &settings.client_secret) {
-            (Some(id), Some(secret)) => Some(AppCredentials::new(
-                ClientId::new(id.clone()),
-                SecretString::from(secret.clone()),
-            )),
-            (None, None) if settings.sandbox.is_some() => Some(AppCredentials::new(
-                ClientId::new(dingtalk_sandbox::DEMO_CLIENT_ID),
-                SecretString::from(dingtalk_sandbox::DEMO_CLIENT_SECRET),
-            )),
-            (Some(_), None) | (None, Some(_)) => {
-                return Err(CliError::new(
-                    Exit::Auth,
-                    "invalid_credentials",
-                    "--client-id and --client-secret go together",
-                )
-                .hint("set both DWS_CLIENT_ID and DWS_CLIENT_SECRET"));
-            }
-            (None, None) => None,
-        };
+        Ok(builder.build()?)
+    }
+
+    /// A context calling with `credentials` (a login's app, whatever the flags say).
+    pub(crate) fn with_credentials(
+        settings: &'a Settings,
+        credentials: AppCredentials,
+    ) -> Result<Self, CliError> {
+        let transport = Self::transport(settings)?;
+        Ok(Self::build(settings, transport, Some(credentials)))
+    }
+
+    fn build(settings: &'a Settings, transport: Transport, credentials: Option<AppCredentials>) -> Self {
         let tokens = credentials.map(|c| {
             Arc::new(dingtalk_auth::AppTokenProvider::new(transport.clone(), c)) as Arc<dyn TokenProvider>
         });
-        Ok(Self {
+        Self {
             settings,
             transport,
             tokens,
             planned: Vec::new(),
             request_ids: Vec::new(),
             raw: Vec::new(),
-        })
+        }
     }
 
     /// Whether app credentials are configured.
