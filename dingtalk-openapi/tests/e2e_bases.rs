@@ -1,44 +1,16 @@
 //! AI-table bases end to end against the sandbox's document twins: search (paged), read, create, then the new
 //! base's sheets through the notable twin; errors by code.
 
-#![expect(clippy::unwrap_used, reason = "tests: a failure should panic with context")]
+mod common;
 
-use std::sync::Arc;
+use common::sandbox::{alice, api_code, start};
 
-use dingtalk_auth::AppTokenProvider;
-use dingtalk_core::{
-    AppCredentials, BaseId, BaseUrls, ClientId, RetryPolicy, SecretString, Transport, UnionId,
-};
-use dingtalk_openapi::{Client, Error, ErrorKind};
-use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle};
+use dingtalk_core::{BaseId, UnionId};
+use dingtalk_openapi::ErrorKind;
 use futures_util::TryStreamExt;
 
 const WORKSPACE: &str = "wsSandboxTeam0001";
 const BASE: &str = "baseSandboxProjects0001";
-
-async fn start() -> (SandboxHandle, Client) {
-    let sandbox = Sandbox::start().await.unwrap();
-    let transport = Transport::builder()
-        .base_urls(BaseUrls::single(&sandbox.base_url()).unwrap())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let creds = AppCredentials::new(
-        ClientId::new(DEMO_CLIENT_ID),
-        SecretString::from(DEMO_CLIENT_SECRET),
-    );
-    let tokens = Arc::new(AppTokenProvider::new(transport.clone(), creds));
-    (sandbox, Client::new(transport, tokens))
-}
-
-fn api_code(error: &Error) -> String {
-    assert_eq!(error.kind(), ErrorKind::Api, "{error:?}");
-    error.api_error().unwrap().code().as_str().to_owned()
-}
-
-fn alice() -> UnionId {
-    UnionId::new("unionSandbox001iiiiEiE")
-}
 
 #[tokio::test]
 async fn bases_are_searched_read_and_created() {

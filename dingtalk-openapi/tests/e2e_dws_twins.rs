@@ -2,42 +2,13 @@
 //! sandbox twins: meeting rooms (groups, rooms, booking on an event), pending approval tasks, report detail and
 //! statistics, planned schedules.
 
-#![expect(clippy::unwrap_used, reason = "tests: a failure should panic with context")]
+mod common;
 
-use std::sync::Arc;
+use common::sandbox::{alice, api_code, start};
 
-use dingtalk_auth::AppTokenProvider;
-use dingtalk_core::{
-    AppCredentials, BaseUrls, CalendarEventId, ClientId, RetryPolicy, SecretString, Transport, UnionId,
-    UserId,
-};
-use dingtalk_openapi::{Client, Error, ErrorKind};
-use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle};
+use dingtalk_core::{CalendarEventId, UnionId, UserId};
+use dingtalk_openapi::ErrorKind;
 use futures_util::TryStreamExt;
-
-async fn start() -> (SandboxHandle, Client) {
-    let sandbox = Sandbox::start().await.unwrap();
-    let transport = Transport::builder()
-        .base_urls(BaseUrls::single(&sandbox.base_url()).unwrap())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let creds = AppCredentials::new(
-        ClientId::new(DEMO_CLIENT_ID),
-        SecretString::from(DEMO_CLIENT_SECRET),
-    );
-    let tokens = Arc::new(AppTokenProvider::new(transport.clone(), creds));
-    (sandbox, Client::new(transport, tokens))
-}
-
-fn api_code(error: &Error) -> String {
-    assert_eq!(error.kind(), ErrorKind::Api, "{error:?}");
-    error.api_error().unwrap().code().as_str().to_owned()
-}
-
-fn alice() -> UnionId {
-    UnionId::new("unionSandbox001iiiiEiE")
-}
 
 #[tokio::test]
 async fn meeting_rooms_are_listed_booked_and_released() {

@@ -3,9 +3,12 @@
 
 #![expect(clippy::unwrap_used, reason = "tests: a failure should panic with context")]
 
+mod common;
+
+use common::sandbox::{api_code, start};
+
 use std::sync::Arc;
 
-use dingtalk_auth::AppTokenProvider;
 use dingtalk_core::{
     AgentId, AppCredentials, ApprovalTaskId, BaseId, BaseUrls, CalendarEventId, CardTemplateId, ChatId,
     ClientId, DeptId, DownloadCode, MsgId, OpenConversationId, OutTrackId, ProcessCode, ProcessInstanceId,
@@ -19,33 +22,13 @@ use dingtalk_openapi::notable::{Condition, FieldSpec, Filter, RecordFields};
 use dingtalk_openapi::report::ReportField;
 use dingtalk_openapi::robot::{RobotMessage, WebhookMessage};
 use dingtalk_openapi::workflow::{ApprovalDecision, FormValue};
-use dingtalk_openapi::{Client, Error, ErrorKind};
-use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Fault, FaultRule, Sandbox, SandboxHandle};
+use dingtalk_openapi::{Client, ErrorKind};
+use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Fault, FaultRule, SandboxHandle};
 use futures_util::TryStreamExt;
-
-async fn start() -> (SandboxHandle, Client) {
-    let sandbox = Sandbox::start().await.unwrap();
-    let transport = Transport::builder()
-        .base_urls(BaseUrls::single(&sandbox.base_url()).unwrap())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let creds = AppCredentials::new(
-        ClientId::new(DEMO_CLIENT_ID),
-        SecretString::from(DEMO_CLIENT_SECRET),
-    );
-    let tokens = Arc::new(AppTokenProvider::new(transport.clone(), creds));
-    (sandbox, Client::new(transport, tokens))
-}
 
 /// How many requests the sandbox answered on `path`.
 fn calls(sandbox: &SandboxHandle, path: &str) -> usize {
     sandbox.requests(0).iter().filter(|r| r.path == path).count()
-}
-
-fn api_code(error: &Error) -> String {
-    assert_eq!(error.kind(), ErrorKind::Api, "{error:?}");
-    error.api_error().unwrap().code().as_str().to_owned()
 }
 
 fn user(n: usize) -> UserId {

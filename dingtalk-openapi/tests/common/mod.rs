@@ -6,6 +6,8 @@
     reason = "each test binary uses a different subset"
 )]
 
+pub mod sandbox;
+
 use std::sync::Arc;
 use std::time::Duration;
 
