@@ -1,16 +1,22 @@
 //! Step 1 of a connection: `POST /v1.0/gateway/connections/open` (R-OPEN-1..3, R-OPEN-6).
 //!
-//! Behind the [`TicketSource`] trait so the call can move onto core's transport later; [`HttpTicketSource`] is the
-//! default, using `reqwest` directly. Every connect attempt asks for a fresh ticket; tickets are never stored,
+//! Behind the [`TicketSource`] trait; [`HttpTicketSource`] is the default, an unauthenticated [`Endpoint`] sent
+//! through `dingtalk-core`'s [`Transport`]. Every connect attempt asks for a fresh ticket; tickets are never stored,
 //! reused or logged.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use dingtalk_core::id::ClientId;
 use dingtalk_core::wire::FrameType;
+use dingtalk_core::{
+    ApiHost, Auth, BaseUrls, Body, Clock, Endpoint, Error as CoreError, ErrorCode,
+    ErrorKind as CoreErrorKind, Method, RetryPolicy, SystemClock, Transport, TrustedHosts,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::Value;
@@ -158,9 +164,11 @@ pub trait TicketSource: Send + Sync + 'static {
     async fn open(&self, subscriptions: &[Subscription]) -> Result<Ticket, Error>;
 }
 
-/// The default [`TicketSource`]: `POST {api_base}/v1.0/gateway/connections/open` with `reqwest`.
+/// The default [`TicketSource`]: `POST {api_base}/v1.0/gateway/connections/open` through `dingtalk-core`'s
+/// [`Transport`] (trusted hosts, timeouts, response cap, token-free logging), as an unauthenticated [`Endpoint`]:
+/// the credentials travel in the body, never in a header or the URL.
 pub struct HttpTicketSource {
-    http: reqwest::Client,
+    transport: Transport,
     url: Url,
     loopback_base: bool,
     client_id: ClientId,
@@ -179,11 +187,17 @@ impl fmt::Debug for HttpTicketSource {
     }
 }
 
+/// The largest `connections/open` answer read (the real one is under 200 bytes).
+const MAX_OPEN_RESPONSE_BYTES: u64 = 64 * 1024;
+
 impl HttpTicketSource {
-    /// A source for one app. `api_base` is `https://…`, or `http://` on a loopback host (the sandbox).
+    /// A source for one app. `api_base` is `https://` on a trusted DingTalk host (`*.dingtalk.com`,
+    /// `*.dingtalk.io`), or `http(s)://` on a loopback host (the sandbox): the client secret goes where a token
+    /// may go, and nowhere else.
     ///
     /// # Errors
-    /// [`ErrorKind::Config`] for an unusable base URL or when the HTTP client cannot be built.
+    /// [`ErrorKind::Config`] for an unusable or untrusted base URL, a zero timeout, or when the HTTP client cannot
+    /// be built.
     pub fn new(
         api_base: &str,
         client_id: ClientId,
@@ -191,6 +205,30 @@ impl HttpTicketSource {
         ua: impl Into<String>,
         local_ip: Option<String>,
         timeout: Duration,
+    ) -> Result<Self, Error> {
+        Self::with_clock(
+            api_base,
+            client_id,
+            client_secret,
+            ua,
+            local_ip,
+            timeout,
+            Arc::new(SystemClock),
+        )
+    }
+
+    /// Like [`new`](Self::new), with the clock the transport reads for its deadlines.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn with_clock(
+        api_base: &str,
+        client_id: ClientId,
+        client_secret: SecretString,
+        ua: impl Into<String>,
+        local_ip: Option<String>,
+        timeout: Duration,
+        clock: Arc<dyn Clock>,
     ) -> Result<Self, Error> {
         let base = Url::parse(api_base).map_err(|_| Error::config("api_base is not a URL"))?;
         let loopback_base = is_loopback(&base);
@@ -204,15 +242,34 @@ impl HttpTicketSource {
             }
         }
         let url = base
-            .join("/v1.0/gateway/connections/open")
+            .join(OPEN_PATH)
             .map_err(|_| Error::config("api_base is not a base URL"))?;
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
+        if timeout.is_zero() {
+            return Err(Error::config("http_timeout must be positive"));
+        }
+        let base_urls = BaseUrls::dingtalk()
+            .with(ApiHost::V1, api_base)
+            .map_err(|e| Error::with_source(ErrorKind::Config, e))?;
+        let transport = Transport::builder()
+            .base_urls(base_urls)
+            // The default policy: the secret in the body is as sensitive as a token, so the base must be a
+            // DingTalk host over HTTPS, or loopback. `build` refuses anything else.
+            .trusted_hosts(TrustedHosts::dingtalk())
+            .connect_timeout(timeout.min(Transport::DEFAULT_CONNECT_TIMEOUT))
+            .attempt_timeout(timeout)
+            .operation_timeout(timeout)
+            // One attempt per call, on purpose. The reconnect loop already retries a failed open with its own
+            // jittered backoff (1 s → 60 s, honouring Retry-After) and asks for a fresh ticket each time
+            // (R-OPEN-2); a transport retry inside it would multiply the requests of an outage (3 per attempt)
+            // and hide 429s and 5xx from the backoff and the transition stream.
+            .retry_policy(RetryPolicy::none())
+            .rate_limiter(None)
+            .max_response_bytes(MAX_OPEN_RESPONSE_BYTES)
+            .clock(clock)
             .build()
             .map_err(|e| Error::with_source(ErrorKind::Config, e))?;
         Ok(Self {
-            http,
+            transport,
             url,
             loopback_base,
             client_id,
@@ -222,6 +279,9 @@ impl HttpTicketSource {
         })
     }
 }
+
+/// The `connections/open` path on the v1 host.
+const OPEN_PATH: &str = "/v1.0/gateway/connections/open";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -234,6 +294,38 @@ struct OpenBody<'a> {
     local_ip: Option<&'a str>,
 }
 
+/// `POST /v1.0/gateway/connections/open` as a core [`Endpoint`]: no token (the credentials are in the body), not
+/// idempotent (each call registers a connection and issues a ticket), and answered as raw bytes so
+/// [`classify`] reads the ticket straight into a [`SecretString`].
+struct OpenConnection<'a> {
+    body: OpenBody<'a>,
+}
+
+impl Endpoint for OpenConnection<'_> {
+    type Response = Vec<u8>;
+
+    const METHOD: Method = Method::Post;
+    const HOST: ApiHost = ApiHost::V1;
+    const IDEMPOTENT: bool = false;
+    const AUTH: Auth = Auth::None;
+
+    fn route(&self) -> &'static str {
+        OPEN_PATH
+    }
+
+    fn path(&self) -> Cow<'_, str> {
+        Cow::Borrowed(OPEN_PATH)
+    }
+
+    fn body(&self) -> Result<Body, CoreError> {
+        Body::json(&self.body)
+    }
+
+    fn decode(&self, body: &[u8]) -> Result<Vec<u8>, CoreError> {
+        Ok(body.to_vec())
+    }
+}
+
 #[async_trait]
 impl TicketSource for HttpTicketSource {
     async fn open(&self, subscriptions: &[Subscription]) -> Result<Ticket, Error> {
@@ -241,39 +333,56 @@ impl TicketSource for HttpTicketSource {
             Some(_) => None,
             None => detect_local_ip(&self.url).await,
         };
-        let body = OpenBody {
-            client_id: self.client_id.as_str(),
-            client_secret: self.client_secret.expose_secret(),
-            subscriptions,
-            ua: &self.ua,
-            local_ip: self.local_ip.as_deref().or(detected.as_deref()),
+        let endpoint = OpenConnection {
+            body: OpenBody {
+                client_id: self.client_id.as_str(),
+                client_secret: self.client_secret.expose_secret(),
+                subscriptions,
+                ua: &self.ua,
+                local_ip: self.local_ip.as_deref().or(detected.as_deref()),
+            },
         };
-        let response = self
-            .http
-            .post(self.url.clone())
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .json(&body)
-            .send()
+        let body = self
+            .transport
+            .execute(&endpoint, None)
             .await
-            .map_err(|e| Error::with_source(ErrorKind::Transient, e.without_url()))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let text = response
-            .text()
-            .await
-            .map_err(|e| Error::with_source(ErrorKind::Transient, e.without_url()))?;
-        let ticket = classify(status, &text, retry_after)?;
+            .map_err(from_transport)?;
+        let text = String::from_utf8_lossy(&body);
+        let ticket = classify(200, &text, None)?;
         if ticket.endpoint.scheme() == "ws" && !self.loopback_base {
             return Err(bad_body("ws endpoint is only allowed for a loopback api_base"));
         }
         Ok(ticket)
     }
+}
+
+/// Maps a transport failure onto R-OPEN-6: rejected credentials are fatal, throttling carries the server's delay,
+/// everything else (5xx, network, timeout, oversized or redirected answer) is worth another attempt. The core
+/// error rides in `source()`; it never holds the body we sent.
+fn from_transport(error: CoreError) -> Error {
+    let status = error.http_status();
+    let code = error.api_error().map(|api| api.code().as_str().to_owned());
+    if is_auth_rejection(status.unwrap_or(0), code.as_deref()) || error.kind() == CoreErrorKind::Unauthorized
+    {
+        return Error::with_source(ErrorKind::AuthRejected, error);
+    }
+    if status == Some(429) || error.kind() == CoreErrorKind::RateLimited {
+        let retry_after = error.retry_after();
+        return Error::with_source(ErrorKind::RateLimited, error).retry_after_hint(retry_after);
+    }
+    Error::with_source(ErrorKind::Transient, error)
+}
+
+/// 401/403, or a code naming the client credentials (`invalid.client`, `unauthorized.client`,
+/// `invalidClientIdOrSecret`).
+fn is_auth_rejection(status: u16, code: Option<&str>) -> bool {
+    status == 401
+        || status == 403
+        || code.is_some_and(|c| {
+            c.contains("invalid.client")
+                || c.contains("unauthorized.client")
+                || c == ErrorCode::INVALID_CLIENT
+        })
 }
 
 /// Turns a `connections/open` answer into a ticket or a classified error (R-OPEN-3, R-OPEN-6).
@@ -286,10 +395,7 @@ pub(crate) fn classify(status: u16, body: &str, retry_after: Option<Duration>) -
             _ => None,
         })
     });
-    let auth_code = code
-        .as_deref()
-        .is_some_and(|c| c.contains("invalid.client") || c.contains("unauthorized.client"));
-    if status == 401 || status == 403 || auth_code {
+    if is_auth_rejection(status, code.as_deref()) {
         return Err(Error::with_source(
             ErrorKind::AuthRejected,
             format!("connections/open answered {status}"),
@@ -481,7 +587,179 @@ mod tests {
             mk("http://api.dingtalk.com").unwrap_err().kind(),
             ErrorKind::Config
         );
+        // The secret goes where a token may go: a DingTalk host or loopback, nowhere else.
+        assert_eq!(
+            mk("https://api.example.com").unwrap_err().kind(),
+            ErrorKind::Config
+        );
         let dbg = format!("{:?}", mk("https://api.dingtalk.com").unwrap());
         assert!(!dbg.contains("very-secret"));
+    }
+
+    mod over_transport {
+        use super::*;
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        const SECRET: &str = "sup3r-s3cret-value";
+
+        fn source(server: &MockServer) -> HttpTicketSource {
+            HttpTicketSource::new(
+                &server.uri(),
+                ClientId::new("dingapp"),
+                SecretString::from(SECRET),
+                "ua-test",
+                Some("10.0.0.1".into()),
+                Duration::from_secs(5),
+            )
+            .unwrap()
+        }
+
+        fn subs() -> [Subscription; 1] {
+            [Subscription::callback("/v1.0/im/bot/messages/get")]
+        }
+
+        async fn answer(template: ResponseTemplate) -> (MockServer, Result<Ticket, Error>) {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .and(path(OPEN_PATH))
+                .respond_with(template)
+                .mount(&server)
+                .await;
+            let result = source(&server).open(&subs()).await;
+            (server, result)
+        }
+
+        fn assert_hidden(error: &Error) {
+            let mut texts = vec![error.to_string(), format!("{error:?}")];
+            let mut cause = std::error::Error::source(error);
+            while let Some(c) = cause {
+                texts.push(c.to_string());
+                cause = c.source();
+            }
+            for text in texts {
+                assert!(!text.contains(SECRET), "{text}");
+                assert!(!text.contains("t-secret"), "{text}");
+            }
+        }
+
+        #[tokio::test]
+        async fn sends_credentials_in_the_body_only_and_reads_the_ticket() {
+            let (server, ticket) = answer(
+                ResponseTemplate::new(200)
+                    .set_body_string(r#"{"endpoint":"ws://127.0.0.1:9/connect","ticket":"t-secret"}"#),
+            )
+            .await;
+            let ticket = ticket.unwrap();
+            assert_eq!(ticket.host(), "127.0.0.1");
+            assert!(!format!("{ticket:?}").contains("t-secret"));
+            let requests = server.received_requests().await.unwrap();
+            assert_eq!(requests.len(), 1);
+            let request = &requests[0];
+            assert!(request.url.query().is_none(), "nothing in the URL");
+            assert!(!request.headers.contains_key("x-acs-dingtalk-access-token"));
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            assert_eq!(body["clientId"], "dingapp");
+            assert_eq!(body["clientSecret"], SECRET);
+            assert_eq!(body["ua"], "ua-test");
+            assert_eq!(body["localIp"], "10.0.0.1");
+            assert_eq!(body["subscriptions"][0]["type"], "CALLBACK");
+        }
+
+        #[tokio::test]
+        async fn server_errors_are_transient_and_not_retried_by_the_transport() {
+            for status in [500, 502, 503] {
+                let (server, result) = answer(ResponseTemplate::new(status)).await;
+                let error = result.unwrap_err();
+                assert_eq!(error.kind(), ErrorKind::Transient, "{status}");
+                assert!(error.is_retried());
+                // The reconnect loop owns retries: one request per attempt, never three.
+                assert_eq!(server.received_requests().await.unwrap().len(), 1, "{status}");
+                assert_hidden(&error);
+            }
+        }
+
+        #[tokio::test]
+        async fn throttling_is_rate_limited_with_the_servers_delay_and_not_retried() {
+            let (server, result) = answer(
+                ResponseTemplate::new(429)
+                    .insert_header("retry-after", "7")
+                    .set_body_string(
+                        r#"{"code":"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi","message":"slow down"}"#,
+                    ),
+            )
+            .await;
+            let error = result.unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::RateLimited);
+            assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+            assert_eq!(server.received_requests().await.unwrap().len(), 1);
+            // Without Retry-After the transport's own policy would retry after about a second: it must not.
+            let (server, result) = answer(ResponseTemplate::new(429).set_body_string("busy")).await;
+            assert_eq!(result.unwrap_err().kind(), ErrorKind::RateLimited);
+            assert_eq!(server.received_requests().await.unwrap().len(), 1);
+        }
+
+        #[tokio::test]
+        async fn bad_credentials_are_fatal_clearly_worded_and_hide_the_secret() {
+            let cases = [
+                ResponseTemplate::new(400)
+                    .set_body_string(r#"{"code":"invalid.client","message":"bad clientId or secret"}"#),
+                ResponseTemplate::new(401).set_body_string("{}"),
+                ResponseTemplate::new(403).set_body_string("denied"),
+                ResponseTemplate::new(400)
+                    .set_body_string(r#"{"code":"invalidClientIdOrSecret","message":"x"}"#),
+                ResponseTemplate::new(200)
+                    .set_body_string(r#"{"errcode":"unauthorized.client","errmsg":"x"}"#),
+            ];
+            for (i, template) in cases.into_iter().enumerate() {
+                let (server, result) = answer(template).await;
+                let error = result.unwrap_err();
+                assert_eq!(error.kind(), ErrorKind::AuthRejected, "case {i}");
+                assert!(!error.is_retried());
+                assert_eq!(error.to_string(), "DingTalk rejected the client id or secret");
+                assert_eq!(server.received_requests().await.unwrap().len(), 1);
+                assert_hidden(&error);
+            }
+        }
+
+        #[tokio::test]
+        async fn unusable_answers_are_transient() {
+            let huge = format!(
+                r#"{{"endpoint":"wss://gw/connect","ticket":"{}"}}"#,
+                "x".repeat(100_000)
+            );
+            for template in [
+                ResponseTemplate::new(200).set_body_string("<html/>"),
+                ResponseTemplate::new(200).set_body_string(r#"{"endpoint":"","ticket":"t"}"#),
+                ResponseTemplate::new(200).set_body_string(huge),
+                ResponseTemplate::new(302).insert_header("location", "http://127.0.0.1:1/elsewhere"),
+                ResponseTemplate::new(400).set_body_string(r#"{"code":"invalidParameter","message":"x"}"#),
+            ] {
+                let (_, result) = answer(template).await;
+                assert_eq!(result.unwrap_err().kind(), ErrorKind::Transient);
+            }
+        }
+
+        #[tokio::test]
+        async fn a_timeout_is_transient() {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+                .mount(&server)
+                .await;
+            let source = HttpTicketSource::new(
+                &server.uri(),
+                ClientId::new("dingapp"),
+                SecretString::from(SECRET),
+                "ua",
+                None,
+                Duration::from_millis(200),
+            )
+            .unwrap();
+            let error = source.open(&subs()).await.unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::Transient);
+            assert_eq!(server.received_requests().await.unwrap().len(), 1);
+            assert_hidden(&error);
+        }
     }
 }
