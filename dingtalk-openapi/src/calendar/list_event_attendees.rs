@@ -108,15 +108,7 @@ impl Endpoint for ListEventAttendees {
 impl Paginated for ListEventAttendees {
     type Item = Attendee;
 
-    fn with_cursor(&self, cursor: Option<&Cursor>) -> Self {
-        let mut next = self.clone();
-        next.next_token = cursor.map(Cursor::to_text);
-        next
-    }
-
-    fn cursor(&self) -> Option<Cursor> {
-        self.next_token.clone().map(Cursor::Token)
-    }
+    crate::macros::next_token_cursor!();
 
     fn split(&self, response: Self::Response) -> (Vec<Attendee>, Option<Cursor>) {
         (response.attendees, Cursor::next_token(response.next_token, None))

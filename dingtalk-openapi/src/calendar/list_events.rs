@@ -119,15 +119,7 @@ impl Endpoint for ListEvents {
 impl Paginated for ListEvents {
     type Item = Event;
 
-    fn with_cursor(&self, cursor: Option<&Cursor>) -> Self {
-        let mut next = self.clone();
-        next.next_token = cursor.map(Cursor::to_text);
-        next
-    }
-
-    fn cursor(&self) -> Option<Cursor> {
-        self.next_token.clone().map(Cursor::Token)
-    }
+    crate::macros::next_token_cursor!();
 
     fn split(&self, response: Self::Response) -> (Vec<Event>, Option<Cursor>) {
         (response.events, Cursor::next_token(response.next_token, None))

@@ -101,15 +101,7 @@ impl Endpoint for ListGroupMembers {
 impl Paginated for ListGroupMembers {
     type Item = UserId;
 
-    fn with_cursor(&self, cursor: Option<&Cursor>) -> Self {
-        let mut next = self.clone();
-        next.next_token = cursor.map(Cursor::to_text);
-        next
-    }
-
-    fn cursor(&self) -> Option<Cursor> {
-        self.next_token.clone().map(Cursor::Token)
-    }
+    crate::macros::next_token_cursor!();
 
     fn split(&self, response: Self::Response) -> (Vec<UserId>, Option<Cursor>) {
         (

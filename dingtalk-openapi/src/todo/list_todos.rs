@@ -123,15 +123,7 @@ impl Endpoint for ListTodos {
 impl Paginated for ListTodos {
     type Item = TodoCard;
 
-    fn with_cursor(&self, cursor: Option<&Cursor>) -> Self {
-        let mut next = self.clone();
-        next.next_token = cursor.map(Cursor::to_text);
-        next
-    }
-
-    fn cursor(&self) -> Option<Cursor> {
-        self.next_token.clone().map(Cursor::Token)
-    }
+    crate::macros::next_token_cursor!();
 
     fn split(&self, response: Self::Response) -> (Vec<TodoCard>, Option<Cursor>) {
         (response.todo_cards, Cursor::next_token(response.next_token, None))
