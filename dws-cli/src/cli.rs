@@ -78,6 +78,9 @@ pub(crate) struct Globals {
     /// Timezone for times without an offset: UTC, ±HH:MM or a fixed-offset IANA name (`DWS_TZ`; default +08:00)
     #[arg(long, global = true, env = env::TZ, value_name = "TZ")]
     pub(crate) tz: Option<String>,
+    /// Append a hash-chained line per write command to the local audit log (`DWS_AUDIT=1`; see `dws audit verify`)
+    #[arg(long, global = true, env = env::AUDIT, value_parser = clap::builder::BoolishValueParser::new())]
+    pub(crate) audit: bool,
     /// Turn off input correction (`DWS_STRICT=1|true|yes|on`)
     #[arg(long, global = true, env = env::STRICT, value_parser = clap::builder::BoolishValueParser::new())]
     pub(crate) strict: bool,

@@ -32,6 +32,8 @@ pub(crate) const TZ: &str = "DWS_TZ";
 pub(crate) const NO_COLOR: &str = "NO_COLOR";
 /// Passphrase for `auth export|import`.
 pub(crate) const EXPORT_PASSPHRASE: &str = "DWS_EXPORT_PASSPHRASE";
+/// Turns the local audit log on (`1`, `true`, `yes`, `on`).
+pub(crate) const AUDIT: &str = "DWS_AUDIT";
 /// Fallback for the config root.
 pub(crate) const HOME: &str = "HOME";
 /// XDG config root.

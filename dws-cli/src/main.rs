@@ -1,5 +1,6 @@
 //! `dws`: the DingTalk workspace CLI. Parse, resolve into [`settings::Settings`], run, report.
 
+mod audit;
 mod cli;
 mod commands;
 mod correct;
@@ -345,6 +346,19 @@ async fn run_local(
             };
             return commands::auth::login(settings, args).await;
         }
+        "audit verify" => {
+            let doc = match p.str("file") {
+                Some(f) => {
+                    let target = paths::output_target(f).map_err(|e| e.param("file"))?;
+                    audit::verify(&target)?
+                }
+                None => audit::verify(&audit::path(settings))?,
+            };
+            Outcome {
+                response: doc,
+                ..Outcome::default()
+            }
+        }
         "profile rename" => {
             return commands::auth::rename(settings, p.req("selector")?, p.req("name")?);
         }
@@ -408,10 +422,33 @@ async fn execute(settings: &Settings, inv: &Invocation, job: Job<'_>) -> Result<
         .hint("start one with `dws sandbox serve` or pass --sandbox=URL"));
     }
     let mut ctx = Ctx::new(settings)?;
-    let mut outcome = match job {
-        Job::Api(args) => builtin::api(&mut ctx, args).await?,
-        Job::Product(spec, params) => commands::products::run(spec, params, &mut ctx).await?,
+    let audited = match &job {
+        Job::Api(args) => (!args.method.eq_ignore_ascii_case("GET")).then(Vec::new),
+        Job::Product(spec, params) => {
+            (spec.effect != spec::Effect::Read).then(|| audit::targets(spec, params))
+        }
+    }
+    .filter(|_| settings.audit && !settings.dry_run);
+    let result = match job {
+        Job::Api(args) => builtin::api(&mut ctx, args).await,
+        Job::Product(spec, params) => commands::products::run(spec, params, &mut ctx).await,
     };
+    if let Some(targets) = audited {
+        let outcome = match &result {
+            Ok(o) if o.partial => "partial".to_owned(),
+            Ok(_) => "ok".to_owned(),
+            Err(e) => format!("error:{}", e.reason),
+        };
+        let entry = audit::Entry {
+            command: &inv.command,
+            schema_id: inv.schema_id.as_deref(),
+            targets,
+            request_ids: ctx.request_ids.clone(),
+            outcome,
+        };
+        audit::append(settings, &entry).await?;
+    }
+    let mut outcome = result?;
     if settings.dry_run {
         outcome = Outcome {
             response: serde_json::json!({

@@ -40,6 +40,8 @@ pub(crate) struct Settings {
     pub(crate) output: Option<PathBuf>,
     /// Minutes east of UTC for times without an offset (`--tz`, `DWS_TZ`; default +08:00).
     pub(crate) tz_offset_min: i64,
+    /// `--audit` / `DWS_AUDIT`: log write commands to the local hash-chained audit log.
+    pub(crate) audit: bool,
 }
 
 /// The file `dws sandbox serve` records its URL in.
@@ -108,6 +110,7 @@ impl Settings {
             None => 480,
         };
         Ok(Self {
+            audit: globals.audit,
             output,
             tz_offset_min,
             format,

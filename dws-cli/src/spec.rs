@@ -1688,6 +1688,18 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     ])
     .local("none"),
     cmd(
+        "audit verify",
+        "dws.audit_verify",
+        "Check the hash chain of the local audit log (--audit); the first bad line is the error",
+    )
+    .params(&[p(
+        "file",
+        Ty::Str,
+        "log to check (default: audit.jsonl in the config directory)",
+    )
+    .wire("", "cli")])
+    .local("none"),
+    cmd(
         "profile rename",
         "dws.profile_rename",
         "Rename a profile (its id corpId:userId stays)",
@@ -1757,6 +1769,11 @@ pub(crate) const ERROR_REASONS: &[&str] = &[
     "upgrade_failed",
     "internal",
     "panic",
+    "not_logged_in",
+    "ambiguous_profile",
+    "store_unreadable",
+    "audit_tampered",
+    "audit_failed",
 ];
 
 /// The spec whose CLI path or schema id is `key`.
