@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
+use crate::sqlite::{self, to_i64};
+
 /// One live card as the journal keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JournalRow {
@@ -112,20 +114,18 @@ fn db(e: &rusqlite::Error) -> JournalError {
 impl SqliteJournal {
     /// Opens (creating) the journal at `path`.
     pub fn open(path: &Path) -> Result<Self, JournalError> {
-        let conn = rusqlite::Connection::open(path).map_err(|e| db(&e))?;
-        Self::init(conn)
+        Self::init(Some(path))
     }
 
     /// An in-memory SQLite journal.
     pub fn in_memory() -> Result<Self, JournalError> {
-        Self::init(rusqlite::Connection::open_in_memory().map_err(|e| db(&e))?)
+        Self::init(None)
     }
 
-    fn init(conn: rusqlite::Connection) -> Result<Self, JournalError> {
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS live_cards (
+    fn init(path: Option<&Path>) -> Result<Self, JournalError> {
+        let conn = sqlite::open(
+            path,
+            "CREATE TABLE IF NOT EXISTS live_cards (
                 out_track_id TEXT PRIMARY KEY,
                 account TEXT NOT NULL,
                 open_space_id TEXT NOT NULL,
@@ -140,20 +140,12 @@ impl SqliteJournal {
              );",
         )
         .map_err(|e| db(&e))?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
+        Ok(Self { conn })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, rusqlite::Connection> {
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        sqlite::lock(&self.conn)
     }
-}
-
-fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 impl CardJournal for SqliteJournal {
@@ -271,6 +263,33 @@ mod tests {
             SqliteJournal::open(&path).unwrap().rows().unwrap()[0].out_track_id,
             "x"
         );
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// Regression: the journal shares `cards.db` with the final-text store through another connection, but it had no
+    /// busy timeout, so a write that met the other connection's transaction failed at once with "database is
+    /// locked". Now it waits for the lock.
+    #[test]
+    fn a_journal_write_waits_for_another_connections_transaction() {
+        let path = std::env::temp_dir().join(format!("cards-journal-busy-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let journal = SqliteJournal::open(&path).unwrap();
+        let texts = crate::texts::SqliteFinalTexts::open(&path).unwrap();
+        let other = rusqlite::Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        // Nothing is ever sent: the holder keeps the write lock for 300 ms (well under the 2 s busy timeout).
+        let (_keep, release) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _ = release.recv_timeout(std::time::Duration::from_millis(300));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        journal
+            .upsert(&row("busy", 1))
+            .expect("the write waits for the lock instead of failing");
+        holder.join().unwrap();
+        use crate::texts::FinalTexts as _;
+        texts.put("acc", &["k".into()], "text", u64::MAX / 2).unwrap();
+        assert_eq!(journal.rows().unwrap()[0].out_track_id, "busy");
         let _ = std::fs::remove_file(&path);
     }
 }

@@ -5,6 +5,7 @@ mod driver;
 pub mod journal;
 mod limiter;
 mod machine;
+mod sqlite;
 pub mod text;
 pub mod texts;
 

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use crate::journal::JournalError;
+use crate::sqlite::{self, to_i64};
 
 /// Storage of final card texts by card key, with expiry.
 pub trait FinalTexts: Send + Sync {
@@ -87,17 +88,13 @@ fn db(e: &rusqlite::Error) -> JournalError {
     JournalError::new(format!("final texts: {e}"))
 }
 
-fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
 impl SqliteFinalTexts {
     /// Opens (creating) the store at `path`.
     ///
     /// # Errors
     /// The file cannot be opened or initialized.
     pub fn open(path: &Path) -> Result<Self, JournalError> {
-        Self::init(rusqlite::Connection::open(path).map_err(|e| db(&e))?)
+        Self::init(Some(path))
     }
 
     /// An in-memory SQLite store.
@@ -105,16 +102,13 @@ impl SqliteFinalTexts {
     /// # Errors
     /// SQLite cannot initialize.
     pub fn in_memory() -> Result<Self, JournalError> {
-        Self::init(rusqlite::Connection::open_in_memory().map_err(|e| db(&e))?)
+        Self::init(None)
     }
 
-    fn init(conn: rusqlite::Connection) -> Result<Self, JournalError> {
-        conn.busy_timeout(std::time::Duration::from_secs(2))
-            .map_err(|e| db(&e))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS final_texts (
+    fn init(path: Option<&Path>) -> Result<Self, JournalError> {
+        let conn = sqlite::open(
+            path,
+            "CREATE TABLE IF NOT EXISTS final_texts (
                 account TEXT NOT NULL,
                 card_key TEXT NOT NULL,
                 text TEXT NOT NULL,
@@ -123,15 +117,11 @@ impl SqliteFinalTexts {
              );",
         )
         .map_err(|e| db(&e))?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
+        Ok(Self { conn })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, rusqlite::Connection> {
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        sqlite::lock(&self.conn)
     }
 }
 
