@@ -287,8 +287,7 @@ mod tests {
             .upsert(&row("busy", 1))
             .expect("the write waits for the lock instead of failing");
         holder.join().unwrap();
-        use crate::texts::FinalTexts as _;
-        texts.put("acc", &["k".into()], "text", u64::MAX / 2).unwrap();
+        crate::texts::FinalTexts::put(&texts, "acc", &["k".into()], "text", u64::MAX / 2).unwrap();
         assert_eq!(journal.rows().unwrap()[0].out_track_id, "busy");
         let _ = std::fs::remove_file(&path);
     }
