@@ -5,9 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dingtalk_core::id::ClientId;
+use dingtalk_core::{Clock, TrustedHosts};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::backoff::BackoffConfig;
+use crate::clock::ClockHandle;
 use crate::config::Config;
 use crate::connection::{self, Connection};
 use crate::error::Error;
@@ -48,6 +50,7 @@ impl Client {
             ua: DEFAULT_UA.to_owned(),
             local_ip: None,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
+            trusted_hosts: TrustedHosts::dingtalk(),
             source: None,
             subscriptions: Vec::new(),
         }
@@ -91,6 +94,7 @@ pub struct ClientBuilder {
     ua: String,
     local_ip: Option<String>,
     http_timeout: Duration,
+    trusted_hosts: TrustedHosts,
     source: Option<Arc<dyn TicketSource>>,
     subscriptions: Vec<Subscription>,
 }
@@ -229,10 +233,21 @@ impl ClientBuilder {
         self
     }
 
-    /// The wall clock of the sleep/wake check, so a test can move it as a suspend would.
-    #[cfg(test)]
-    pub(crate) fn wall(mut self, wall: crate::clock::Wall) -> Self {
-        self.cfg.wall = wall;
+    /// The clock (default [`SystemClock`](dingtalk_core::SystemClock)). The sleep/wake check takes its monotonic and wall readings from it,
+    /// transitions their timestamps, and the `connections/open` call its deadline; a test injects one it moves by
+    /// hand. Timers (pings, backoff, deadlines) still run on tokio's clock, which paused-time tests move.
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.cfg.clock = ClockHandle::new(clock);
+        self
+    }
+
+    /// The hosts the client secret may be sent to by the built-in `connections/open` call (default
+    /// [`TrustedHosts::dingtalk`]: `*.dingtalk.com`, `*.dingtalk.io` over HTTPS, and loopback). Pass the same
+    /// policy as the rest of the app when `api_base` is a proxy.
+    #[must_use]
+    pub fn trusted_hosts(mut self, trusted: TrustedHosts) -> Self {
+        self.trusted_hosts = trusted;
         self
     }
 
@@ -298,13 +313,15 @@ impl ClientBuilder {
             if self.client_secret.expose_secret().is_empty() {
                 return Err(Error::config("client secret is empty"));
             }
-            Arc::new(HttpTicketSource::new(
+            Arc::new(HttpTicketSource::configured(
                 &self.api_base,
                 self.client_id.clone(),
                 self.client_secret,
                 self.ua,
                 self.local_ip,
                 self.http_timeout,
+                self.trusted_hosts,
+                self.cfg.clock.arc(),
             )?)
         };
         Ok(Client {

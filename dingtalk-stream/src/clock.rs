@@ -1,16 +1,23 @@
-//! The crate's only time reads. `dingtalk-core` will offer a `Clock` trait; swapping it in touches this file only.
+//! Time for the crate, read only through `dingtalk-core`'s [`Clock`]; nothing here reads a system clock itself.
+//!
+//! Two kinds of reads:
+//! - [`now`]: the engine's timer base (deadlines, backoff, ages). It goes through core's [`SystemClock`], which is
+//!   tokio's clock, because the same instants arm `tokio::time` timers; paused-time tests drive it with
+//!   `tokio::time::advance`.
+//! - [`ClockHandle`]: the clock injected with [`ClientBuilder::clock`](crate::ClientBuilder::clock) (default
+//!   [`SystemClock`]). The sleep/wake check takes its monotonic and wall readings from it, and transition
+//!   timestamps their wall time, so a test can move them (a suspend, an NTP step) without moving tokio's timers.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
+use dingtalk_core::{Clock, SystemClock};
 use tokio::time::Instant;
 
-/// Monotonic now; follows tokio's paused clock in tests.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the crate's single monotonic time read; follows tokio's paused clock"
-)]
+/// Monotonic now on tokio's clock (core's [`SystemClock`]); follows tokio's paused clock in tests.
 pub(crate) fn now() -> Instant {
-    Instant::now()
+    Instant::from_std(SystemClock.now())
 }
 
 /// Wall-clock milliseconds since the Unix epoch, derived from one wall read at construction plus monotonic
@@ -22,14 +29,8 @@ pub(crate) struct WallClock {
 }
 
 impl WallClock {
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the crate's single wall-clock read, taken once"
-    )]
     pub(crate) fn new() -> Self {
-        let base_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let base_ms = i64::try_from(SystemClock.epoch_millis()).unwrap_or(i64::MAX);
         Self { base_ms, base: now() }
     }
 
@@ -45,37 +46,61 @@ pub(crate) fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Wall-clock reads for the sleep/wake check (R-LIVE-5): the system's wall clock, which keeps running while the
-/// machine sleeps (the monotonic clock does not), plus a skew that only tests move.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Wall {
-    skew_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+/// The injected [`Clock`] (default [`SystemClock`]): a config field, so `Debug` names it only and every handle
+/// compares equal (it is not a setting two configs differ in).
+#[derive(Clone)]
+pub(crate) struct ClockHandle(Arc<dyn Clock>);
+
+impl ClockHandle {
+    pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
+        Self(clock)
+    }
+
+    /// The clock, for the `connections/open` transport.
+    pub(crate) fn arc(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.0)
+    }
+
+    /// One reading for the sleep/wake check.
+    pub(crate) fn reading(&self) -> Reading {
+        Reading {
+            mono: self.0.now(),
+            wall_ms: self.wall_ms(),
+        }
+    }
+
+    /// Wall-clock epoch milliseconds.
+    pub(crate) fn wall_ms(&self) -> i64 {
+        i64::try_from(self.0.epoch_millis()).unwrap_or(i64::MAX)
+    }
 }
 
-impl PartialEq for Wall {
-    /// Not a setting: every `Wall` compares equal.
+impl Default for ClockHandle {
+    fn default() -> Self {
+        Self(Arc::new(SystemClock))
+    }
+}
+
+impl fmt::Debug for ClockHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+impl PartialEq for ClockHandle {
+    /// Not a setting: every handle compares equal.
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl Wall {
-    /// Epoch milliseconds now.
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the sleep/wake check needs a clock that runs during suspend"
-    )]
-    pub(crate) fn now_ms(&self) -> i64 {
-        let system = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, millis);
-        system.saturating_add(self.skew_ms.load(std::sync::atomic::Ordering::Relaxed))
-    }
-
-    /// Moves this wall clock (and its clones) forward, as a suspend would (tests).
-    #[cfg(test)]
-    pub(crate) fn skip(&self, by: Duration) {
-        self.skew_ms
-            .fetch_add(millis(by), std::sync::atomic::Ordering::Relaxed);
-    }
+/// The readings of one sleep/wake check, all from the injected clock.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Reading {
+    /// Monotonic now (stops while the machine sleeps).
+    pub(crate) mono: std::time::Instant,
+    /// Wall-clock epoch milliseconds (runs during a sleep; NTP may step it).
+    pub(crate) wall_ms: i64,
 }
 
 /// Finds time the process did not run (R-LIVE-5), from two readings per check: how far the wall clock ran ahead
@@ -83,91 +108,166 @@ impl Wall {
 /// timer fired (a stopped or starved process: both clocks run).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct GapDetector {
-    last_mono: Instant,
-    last_wall_ms: i64,
+    last: Reading,
     threshold: Duration,
 }
 
 impl GapDetector {
     /// Starts at one reading; gaps above `threshold` are reported.
-    pub(crate) fn new(mono: Instant, wall_ms: i64, threshold: Duration) -> Self {
+    pub(crate) fn new(start: Reading, threshold: Duration) -> Self {
         Self {
-            last_mono: mono,
-            last_wall_ms: wall_ms,
+            last: start,
             threshold,
         }
     }
 
-    /// One check at `mono`/`wall_ms`, `late` after the timer's deadline. `Some(lost time)` when it is above the
+    /// One check at `now`, `late` after the timer's deadline. `Some(lost time)` when it is above the
     /// threshold. A wall clock set backwards counts as no gap.
-    pub(crate) fn check(&mut self, mono: Instant, wall_ms: i64, late: Duration) -> Option<Duration> {
-        let mono_ms = millis(mono.saturating_duration_since(self.last_mono));
-        let wall_gap_ms = wall_ms.saturating_sub(self.last_wall_ms);
+    pub(crate) fn check(&mut self, now: Reading, late: Duration) -> Option<Duration> {
+        let mono_ms = millis(now.mono.saturating_duration_since(self.last.mono));
+        let wall_gap_ms = now.wall_ms.saturating_sub(self.last.wall_ms);
         let suspended =
             Duration::from_millis(u64::try_from(wall_gap_ms.saturating_sub(mono_ms)).unwrap_or(0));
-        self.last_mono = mono;
-        self.last_wall_ms = wall_ms;
+        self.last = now;
         let lost = suspended.max(late);
         (lost > self.threshold).then_some(lost)
     }
 }
 
 #[cfg(test)]
+pub(crate) mod test_clock {
+    //! A clock moved only by hand, with separate moves for a running machine, a suspend and an NTP step.
+
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+    use dingtalk_core::{Clock, SystemClock};
+
+    /// Monotonic and wall readings that only move when told to.
+    #[derive(Debug)]
+    pub(crate) struct TestClock {
+        state: Mutex<(Instant, SystemTime)>,
+    }
+
+    impl TestClock {
+        pub(crate) fn new() -> Self {
+            Self {
+                state: Mutex::new((SystemClock.now(), UNIX_EPOCH + Duration::from_hours(492_792))),
+            }
+        }
+
+        fn with(&self, f: impl FnOnce(&mut (Instant, SystemTime))) {
+            f(&mut self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner));
+        }
+
+        /// The machine ran for `by`: both clocks move.
+        pub(crate) fn run(&self, by: Duration) {
+            self.with(|s| {
+                s.0 += by;
+                s.1 += by;
+            });
+        }
+
+        /// The machine slept for `by`: the monotonic clock stood still, the wall clock ran.
+        pub(crate) fn suspend(&self, by: Duration) {
+            self.with(|s| s.1 += by);
+        }
+
+        /// The wall clock was stepped forward (NTP, an admin) while the machine ran normally.
+        pub(crate) fn step_wall(&self, by: Duration) {
+            self.with(|s| s.1 += by);
+        }
+
+        /// The wall clock was set back.
+        pub(crate) fn step_wall_back(&self, by: Duration) {
+            self.with(|s| s.1 -= by);
+        }
+    }
+
+    impl Clock for TestClock {
+        fn now(&self) -> Instant {
+            self.state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0
+        }
+
+        fn wall(&self) -> SystemTime {
+            self.state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .1
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use super::test_clock::TestClock;
     use super::*;
 
     const T: Duration = Duration::from_secs(30);
 
+    fn reading(clock: &Arc<TestClock>) -> Reading {
+        ClockHandle::new(Arc::clone(clock) as Arc<dyn Clock>).reading()
+    }
+
     #[test]
     fn a_wall_clock_that_ran_ahead_is_a_suspend() {
-        let t0 = now();
-        let mut d = GapDetector::new(t0, 1_000_000, T);
+        let clock = Arc::new(TestClock::new());
+        let mut d = GapDetector::new(reading(&clock), T);
         // 5 s later on both clocks: nothing.
-        assert_eq!(
-            d.check(t0 + Duration::from_secs(5), 1_005_000, Duration::ZERO),
-            None
-        );
+        clock.run(Duration::from_secs(5));
+        assert_eq!(d.check(reading(&clock), Duration::ZERO), None);
         // 5 s monotonic, 10 min wall: the machine slept about 9 min 55 s.
+        clock.run(Duration::from_secs(5));
+        clock.suspend(Duration::from_secs(595));
         assert_eq!(
-            d.check(t0 + Duration::from_secs(10), 1_605_000, Duration::ZERO),
+            d.check(reading(&clock), Duration::ZERO),
             Some(Duration::from_secs(595))
         );
         // Back to normal afterwards.
-        assert_eq!(
-            d.check(t0 + Duration::from_secs(15), 1_610_000, Duration::ZERO),
-            None
-        );
+        clock.run(Duration::from_secs(5));
+        assert_eq!(d.check(reading(&clock), Duration::ZERO), None);
     }
 
     #[test]
     fn a_late_timer_is_a_gap_and_small_drift_is_not() {
-        let t0 = now();
-        let mut d = GapDetector::new(t0, 0, T);
+        let clock = Arc::new(TestClock::new());
+        let mut d = GapDetector::new(reading(&clock), T);
+        clock.run(Duration::from_secs(5));
+        assert_eq!(d.check(reading(&clock), Duration::from_secs(29)), None);
+        clock.run(Duration::from_secs(35));
         assert_eq!(
-            d.check(t0 + Duration::from_secs(5), 5_000, Duration::from_secs(29)),
-            None
-        );
-        assert_eq!(
-            d.check(t0 + Duration::from_secs(40), 40_000, Duration::from_secs(31)),
+            d.check(reading(&clock), Duration::from_secs(31)),
             Some(Duration::from_secs(31))
-        );
-        // Wall set back by an hour, or ahead by less than the threshold: no gap.
-        assert_eq!(
-            d.check(t0 + Duration::from_secs(45), -3_555_000, Duration::ZERO),
-            None
-        );
-        assert_eq!(
-            d.check(t0 + Duration::from_secs(50), -3_530_000, Duration::ZERO),
-            None
         );
     }
 
     #[test]
-    fn wall_skip_moves_every_clone() {
-        let wall = Wall::default();
-        let clone = wall.clone();
-        let before = clone.now_ms();
-        wall.skip(Duration::from_hours(1));
-        assert!(clone.now_ms() - before >= 3_600_000);
+    fn a_wall_clock_set_back_or_slightly_ahead_is_no_gap() {
+        let clock = Arc::new(TestClock::new());
+        let mut d = GapDetector::new(reading(&clock), T);
+        clock.run(Duration::from_secs(5));
+        clock.step_wall_back(Duration::from_hours(1));
+        assert_eq!(d.check(reading(&clock), Duration::ZERO), None);
+        clock.run(Duration::from_secs(5));
+        clock.step_wall(Duration::from_secs(20));
+        assert_eq!(d.check(reading(&clock), Duration::ZERO), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn now_follows_paused_tokio_time() {
+        let before = now();
+        let wall = WallClock::new();
+        let wall_before = wall.now_ms();
+        tokio::time::advance(Duration::from_secs(90)).await;
+        assert!(now() - before >= Duration::from_secs(90));
+        assert!(wall.now_ms() - wall_before >= 90_000);
     }
 }

@@ -55,8 +55,8 @@ pub(crate) struct Config {
     pub(crate) connections: usize,
     pub(crate) max_connection_age: Option<Duration>,
     pub(crate) ticket_max_age: Duration,
-    /// The wall clock of the sleep/wake check (a skew only tests move).
-    pub(crate) wall: crate::clock::Wall,
+    /// The injected clock: the sleep/wake check's readings and transition timestamps.
+    pub(crate) clock: crate::clock::ClockHandle,
 }
 
 impl Default for Config {
@@ -81,7 +81,7 @@ impl Default for Config {
             connections: 1,
             max_connection_age: None,
             ticket_max_age: DEFAULT_TICKET_MAX_AGE,
-            wall: crate::clock::Wall::default(),
+            clock: crate::clock::ClockHandle::default(),
         }
     }
 }

@@ -242,7 +242,7 @@ impl Shared {
         let from = self.state.send_replace(to.clone());
         if from != to {
             let at = std::time::UNIX_EPOCH
-                + Duration::from_millis(u64::try_from(self.cfg.wall.now_ms()).unwrap_or(0));
+                + Duration::from_millis(u64::try_from(self.cfg.clock.wall_ms()).unwrap_or(0));
             let _ = self.transitions.send(Transition {
                 connection: self.index,
                 from,

@@ -206,28 +206,28 @@ impl HttpTicketSource {
         local_ip: Option<String>,
         timeout: Duration,
     ) -> Result<Self, Error> {
-        Self::with_clock(
+        Self::configured(
             api_base,
             client_id,
             client_secret,
             ua,
             local_ip,
             timeout,
+            TrustedHosts::dingtalk(),
             Arc::new(SystemClock),
         )
     }
 
-    /// Like [`new`](Self::new), with the clock the transport reads for its deadlines.
-    ///
-    /// # Errors
-    /// As [`new`](Self::new).
-    pub fn with_clock(
+    /// [`new`](Self::new) with the trusted-host policy and the clock from the builder.
+    #[expect(clippy::too_many_arguments, reason = "the builder's fields, passed once")]
+    pub(crate) fn configured(
         api_base: &str,
         client_id: ClientId,
         client_secret: SecretString,
         ua: impl Into<String>,
         local_ip: Option<String>,
         timeout: Duration,
+        trusted: TrustedHosts,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, Error> {
         let base = Url::parse(api_base).map_err(|_| Error::config("api_base is not a URL"))?;
@@ -252,9 +252,9 @@ impl HttpTicketSource {
             .map_err(|e| Error::with_source(ErrorKind::Config, e))?;
         let transport = Transport::builder()
             .base_urls(base_urls)
-            // The default policy: the secret in the body is as sensitive as a token, so the base must be a
-            // DingTalk host over HTTPS, or loopback. `build` refuses anything else.
-            .trusted_hosts(TrustedHosts::dingtalk())
+            // The secret in the body is as sensitive as a token: the base must pass the same policy (by default a
+            // DingTalk host over HTTPS, or loopback). `build` refuses anything else.
+            .trusted_hosts(trusted)
             .connect_timeout(timeout.min(Transport::DEFAULT_CONNECT_TIMEOUT))
             .attempt_timeout(timeout)
             .operation_timeout(timeout)

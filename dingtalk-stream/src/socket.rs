@@ -152,7 +152,7 @@ async fn read_loop(
     // R-LIVE-5: a tick every few seconds; a gap in it means the process did not run (sleep, SIGSTOP).
     let check_every = cfg.ping_interval.min(SLEEP_CHECK_EVERY);
     let mut next_check = start + check_every;
-    let mut gaps = GapDetector::new(start, cfg.wall.now_ms(), cfg.ping_interval.max(MIN_SLEEP_GAP));
+    let mut gaps = GapDetector::new(cfg.clock.reading(), cfg.ping_interval.max(MIN_SLEEP_GAP));
     loop {
         let mut wake = next_ping.min(next_check);
         if let Some(at) = rotate_at {
@@ -199,7 +199,7 @@ async fn read_loop(
                 if now >= next_check {
                     let late = now.saturating_duration_since(next_check);
                     next_check = now + check_every;
-                    if let Some(lost) = gaps.check(now, cfg.wall.now_ms(), late) {
+                    if let Some(lost) = gaps.check(cfg.clock.reading(), late) {
                         inc(&shared.metrics.suspends_detected);
                         tracing::warn!(
                             generation,

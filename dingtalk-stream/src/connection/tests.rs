@@ -754,11 +754,11 @@ async fn a_source_that_only_has_stale_tickets_fails_the_attempt_and_backs_off() 
 #[tokio::test]
 async fn a_wall_clock_jump_means_the_process_slept_so_the_socket_is_replaced() {
     let mut h = harness(&[]).await;
-    let wall = crate::clock::Wall::default();
+    let clock = Arc::new(crate::clock::test_clock::TestClock::new());
     let conn = h
         .client()
         .ping_interval(Duration::from_millis(100))
-        .wall(wall.clone())
+        .clock(clock.clone())
         .build()
         .unwrap()
         .connect()
@@ -771,10 +771,12 @@ async fn a_wall_clock_jump_means_the_process_slept_so_the_socket_is_replaced() {
     tokio::time::sleep(Duration::from_millis(350)).await;
     assert_eq!(conn.metrics().suspends_detected, 0);
     // The wall clock runs an hour ahead of the monotonic one, as across a laptop sleep.
-    wall.skip(Duration::from_hours(1));
+    clock.suspend(Duration::from_hours(1));
     let mut b = h.accept().await;
     let rotating = next_transition(&mut steps).await;
     assert_eq!(rotating.reason, Some(ReconnectReason::Suspended));
+    // Transition timestamps come from the injected clock too.
+    assert_eq!(rotating.at, dingtalk_core::Clock::wall(&*clock));
     assert!(matches!(
         next_transition(&mut steps).await.to,
         ConnectionState::Open { generation: 2, .. }
