@@ -134,6 +134,21 @@ async fn wait_card_finished(sandbox: &SandboxHandle) {
     .await;
 }
 
+/// Starts a bot with `toml` and `script`, has user001 DM it `text`, and returns the harness with the finished card.
+async fn answer_one_dm(
+    toml: &str,
+    script: Vec<ScriptStep>,
+    text: &str,
+) -> (Harness, dingtalk_sandbox::CardView) {
+    let h = start(toml, script).await;
+    h.sandbox
+        .inject_message(&InjectMessage::direct("user001", text))
+        .unwrap();
+    wait_card_finished(&h.sandbox).await;
+    let card = h.sandbox.cards().remove(0);
+    (h, card)
+}
+
 /// Starts a long agent run for user003, sends `stop_msg` once the card shows it working, and checks the card
 /// ends stopped.
 async fn stop_a_long_run(stop_msg: InjectMessage) {
@@ -162,12 +177,7 @@ async fn stop_a_long_run(stop_msg: InjectMessage) {
 
 #[tokio::test]
 async fn dm_in_card_mode_streams_and_finishes_a_card() {
-    let h = start("[dingtalk]\n", answer("the answer")).await;
-    h.sandbox
-        .inject_message(&InjectMessage::direct("user001", "hello"))
-        .unwrap();
-    wait_card_finished(&h.sandbox).await;
-    let card = &h.sandbox.cards()[0];
+    let (h, card) = answer_one_dm("[dingtalk]\n", answer("the answer"), "hello").await;
     assert_eq!(card.variables["msgContent"], "thinking… the answer");
     assert!(
         card.spaces.iter().any(|s| s.contains("IM_ROBOT")),
@@ -439,12 +449,7 @@ async fn tool_status_line_shows_while_a_tool_runs_and_is_gone_at_the_end() {
         (true, "[dingtalk.reply]\nshow_tool_status = true\n"),
         (false, "[dingtalk]\n"),
     ] {
-        let h = start(toml, script.clone()).await;
-        h.sandbox
-            .inject_message(&InjectMessage::direct("user001", "run it"))
-            .unwrap();
-        wait_card_finished(&h.sandbox).await;
-        let card = &h.sandbox.cards()[0];
+        let (_h, card) = answer_one_dm(toml, script.clone(), "run it").await;
         assert_eq!(card.variables["msgContent"], "looking… done");
         let frames: Vec<String> = card
             .calls
@@ -588,12 +593,7 @@ fn quoting_card(user: &str, text: &str, carrier: &str) -> InjectMessage {
 #[tokio::test]
 async fn quoting_a_finished_card_brings_its_final_text_into_the_prompt() {
     let script = vec![ScriptStep::Text("answer: ".into()), ScriptStep::EchoPrompt];
-    let h = start("[dingtalk]\n", script).await;
-    h.sandbox
-        .inject_message(&InjectMessage::direct("user001", "what is the plan?"))
-        .unwrap();
-    wait_card_finished(&h.sandbox).await;
-    let first = h.sandbox.cards().remove(0);
+    let (h, first) = answer_one_dm("[dingtalk]\n", script, "what is the plan?").await;
     assert_eq!(first.variables["msgContent"], "answer: what is the plan?");
     let finished = |n: usize| {
         let sandbox = &h.sandbox;
@@ -648,17 +648,12 @@ async fn tool_results_show_as_a_bounded_summary_only_when_enabled() {
         (true, "[dingtalk.reply]\nshow_tool_result = true\n"),
         (false, "[dingtalk]\n"),
     ] {
-        let h = start(toml, script.clone()).await;
-        h.sandbox
-            .inject_message(&InjectMessage::direct("user001", "read it"))
-            .unwrap();
-        wait_card_finished(&h.sandbox).await;
-        let card = &h.sandbox.cards()[0];
+        let (_h, card) = answer_one_dm(toml, script.clone(), "read it").await;
         assert_eq!(
             card.variables["msgContent"], "looking… done",
             "the final answer has no results"
         );
-        let calls = card_calls(card);
+        let calls = card_calls(&card);
         assert_eq!(
             calls.contains("> ✅ Read: fn main() {}…"),
             show,
