@@ -481,6 +481,14 @@ pub struct StreamParser {
 const TOOL_OUTPUT_MAX: usize = 4096;
 
 /// The text of a `tool_result` block's `content` (a string or text blocks), at most [`TOOL_OUTPUT_MAX`] bytes.
+/// The content blocks of a stream-json `assistant` or `user` turn (`message.content`); none when absent.
+fn content_blocks(value: &serde_json::Value) -> &[serde_json::Value] {
+    value
+        .pointer("/message/content")
+        .and_then(serde_json::Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
 fn tool_output(content: Option<&serde_json::Value>) -> String {
     let mut text = match content {
         Some(serde_json::Value::String(s)) => s.clone(),
@@ -529,12 +537,7 @@ impl StreamParser {
                 }
             }
             Some("assistant") => {
-                let blocks = value
-                    .pointer("/message/content")
-                    .and_then(|c| c.as_array())
-                    .cloned()
-                    .unwrap_or_default();
-                for block in blocks {
+                for block in content_blocks(&value) {
                     match block.get("type").and_then(|t| t.as_str()) {
                         Some("tool_use") => {
                             if let Some(name) = block.get("name").and_then(|n| n.as_str()) {
@@ -556,12 +559,7 @@ impl StreamParser {
             }
             Some("user") => {
                 // Tool results come back as user turns: `{"type":"tool_result","tool_use_id","content","is_error"}`.
-                let blocks = value
-                    .pointer("/message/content")
-                    .and_then(|c| c.as_array())
-                    .cloned()
-                    .unwrap_or_default();
-                for block in blocks {
+                for block in content_blocks(&value) {
                     if block.get("type").and_then(|t| t.as_str()) != Some("tool_result") {
                         continue;
                     }
