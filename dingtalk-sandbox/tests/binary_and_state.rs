@@ -2,6 +2,8 @@
 //! QPS limits answer 403.
 #![expect(clippy::unwrap_used, reason = "test setup panics on failure")]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -52,26 +54,13 @@ async fn binary_rejects_bad_flags() {
     assert_eq!(out.status.code(), Some(3));
 }
 
-async fn app_token(http: &reqwest::Client, base: &str) -> String {
-    let body: Value = http
-        .post(format!("{base}/v1.0/oauth2/accessToken"))
-        .json(&json!({"appKey": "dingsandboxdemo", "appSecret": "sandbox-secret"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["accessToken"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn state_file_keeps_outbox_across_restarts() {
     let path = std::env::temp_dir().join(format!("dingtalk-sandbox-state-{}.sqlite", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let http = reqwest::Client::new();
     let sb = Sandbox::builder().state_file(&path).start().await.unwrap();
-    let tok = app_token(&http, &sb.base_url()).await;
+    let tok = common::demo_app_token(&http, &sb.base_url()).await;
     let r = http
         .post(format!("{}/v1.0/robot/groupMessages/send", sb.base_url()))
         .header("x-acs-dingtalk-access-token", tok)
@@ -101,7 +90,7 @@ async fn card_streaming_qps_limit_answers_403() {
         .unwrap();
     let http = reqwest::Client::new();
     let base = sb.base_url();
-    let tok = app_token(&http, &base).await;
+    let tok = common::demo_app_token(&http, &base).await;
     let create = json!({"cardTemplateId": "382e4302-551d-4880-bf29-a30acfab2e71.schema", "outTrackId": "q1",
                         "cardData": {"cardParamMap": {"flowStatus": "2"}}});
     let r = http
@@ -147,7 +136,7 @@ async fn api_qps_limit_throttles_per_app_and_path() {
     let sb = Sandbox::builder().api_qps(Some(2)).start().await.unwrap();
     let http = reqwest::Client::new();
     let base = sb.base_url();
-    let tok = app_token(&http, &base).await;
+    let tok = common::demo_app_token(&http, &base).await;
     let mut codes = Vec::new();
     for _ in 0..3 {
         let r = http

@@ -1,7 +1,9 @@
 //! App-owned card templates, the 1 KB value limit, advisory streaming warnings and unrenderable templates.
 #![expect(clippy::unwrap_used, reason = "test helpers panic on setup failures")]
 
-use dingtalk_sandbox::{CardTemplate, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle};
+mod common;
+
+use dingtalk_sandbox::{CardTemplate, DEMO_CLIENT_ID, Sandbox, SandboxHandle};
 use serde_json::{Value, json};
 
 const OWN: &str = "app-owned-0001.schema";
@@ -9,16 +11,7 @@ const FOREIGN: &str = "other-app-0001.schema";
 const STOCK: &str = "382e4302-551d-4880-bf29-a30acfab2e71.schema";
 
 async fn token(sb: &SandboxHandle) -> String {
-    let v: Value = reqwest::Client::new()
-        .post(format!("{}/v1.0/oauth2/accessToken", sb.base_url()))
-        .json(&json!({"appKey": DEMO_CLIENT_ID, "appSecret": DEMO_CLIENT_SECRET}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["accessToken"].as_str().unwrap().to_owned()
+    common::demo_app_token(&reqwest::Client::new(), &sb.base_url()).await
 }
 
 async fn call(sb: &SandboxHandle, tok: &str, method: &str, path: &str, body: Value) -> (u16, Value) {

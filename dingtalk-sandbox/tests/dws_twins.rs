@@ -2,6 +2,8 @@
 //! serves the seeded demo org. One sandbox per test; requests over plain HTTP with an app token.
 #![expect(clippy::unwrap_used, reason = "test setup panics on failure")]
 
+mod common;
+
 use dingtalk_sandbox::{Sandbox, SandboxHandle};
 use serde_json::{Value, json};
 
@@ -19,16 +21,7 @@ impl Env {
     async fn start() -> Self {
         let sandbox = Sandbox::start().await.unwrap();
         let http = reqwest::Client::new();
-        let body: Value = http
-            .post(format!("{}/v1.0/oauth2/accessToken", sandbox.base_url()))
-            .json(&json!({"appKey": "dingsandboxdemo", "appSecret": "sandbox-secret"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = body["accessToken"].as_str().unwrap().to_owned();
+        let token = common::demo_app_token(&http, &sandbox.base_url()).await;
         Self { sandbox, http, token }
     }
 

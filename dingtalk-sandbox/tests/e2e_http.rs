@@ -1,6 +1,8 @@
 //! End-to-end tests over raw HTTP: tokens, errors, robot sends, cards, media, faults, control API.
 #![expect(clippy::unwrap_used, reason = "test helpers panic on setup failures")]
 
+mod common;
+
 use std::time::Duration;
 
 use dingtalk_sandbox::{Fault, FaultRule, Sandbox, SandboxHandle};
@@ -10,19 +12,6 @@ const APP: &str = "dingsandboxdemo";
 const SECRET: &str = "sandbox-secret";
 const GROUP: &str = "cidSandboxEng0001+demo/Aa==";
 const TEMPLATE: &str = "382e4302-551d-4880-bf29-a30acfab2e71.schema";
-
-async fn token(http: &reqwest::Client, base: &str) -> String {
-    let resp: Value = http
-        .post(format!("{base}/v1.0/oauth2/accessToken"))
-        .json(&json!({"appKey": APP, "appSecret": SECRET}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    resp["accessToken"].as_str().unwrap().to_owned()
-}
 
 async fn call(
     http: &reqwest::Client,
@@ -52,8 +41,8 @@ async fn v1_token_is_reissued_and_bad_credentials_are_rejected() {
     let sb = Sandbox::start().await.unwrap();
     let http = reqwest::Client::new();
     let base = sb.base_url();
-    let a = token(&http, &base).await;
-    let b = token(&http, &base).await;
+    let a = common::demo_app_token(&http, &base).await;
+    let b = common::demo_app_token(&http, &base).await;
     assert_eq!(a, b);
     let resp = http
         .post(format!("{base}/v1.0/oauth2/accessToken"))
@@ -128,7 +117,7 @@ async fn token_checks_on_both_hosts() {
         (status, body["code"].as_str()),
         (400, Some("InvalidAuthentication"))
     );
-    let tok = token(&http, &base).await;
+    let tok = common::demo_app_token(&http, &base).await;
     let (status, _) = call(
         &http,
         &sb,
@@ -187,7 +176,7 @@ async fn token_checks_on_both_hosts() {
 async fn expire_tokens_kills_current_tokens() {
     let sb = Sandbox::start().await.unwrap();
     let http = reqwest::Client::new();
-    let tok = token(&http, &sb.base_url()).await;
+    let tok = common::demo_app_token(&http, &sb.base_url()).await;
     sb.expire_tokens();
     let (status, body) = call(
         &http,
@@ -202,7 +191,7 @@ async fn expire_tokens_kills_current_tokens() {
         (status, body["code"].as_str()),
         (400, Some("InvalidAuthentication"))
     );
-    let fresh = token(&http, &sb.base_url()).await;
+    let fresh = common::demo_app_token(&http, &sb.base_url()).await;
     assert_ne!(fresh, tok);
 }
 
@@ -231,7 +220,7 @@ async fn unknown_paths_use_dingtalk_quirks() {
 async fn robot_sends_are_validated_and_recorded() {
     let sb = Sandbox::start().await.unwrap();
     let http = reqwest::Client::new();
-    let tok = token(&http, &sb.base_url()).await;
+    let tok = common::demo_app_token(&http, &sb.base_url()).await;
     let p = "/v1.0/robot/groupMessages/send";
     let md = json!({"title": "Build", "text": "**done**"}).to_string();
     let (s, b) = call(&http, &sb, &tok, "POST", p, json!({"robotCode": "other", "openConversationId": GROUP, "msgKey": "sampleMarkdown", "msgParam": md})).await;
@@ -311,7 +300,7 @@ async fn robot_sends_are_validated_and_recorded() {
 async fn card_lifecycle_is_validated_and_tracked() {
     let sb = Sandbox::start().await.unwrap();
     let http = reqwest::Client::new();
-    let tok = token(&http, &sb.base_url()).await;
+    let tok = common::demo_app_token(&http, &sb.base_url()).await;
     let create = json!({
         "cardTemplateId": TEMPLATE, "outTrackId": "card-1", "callbackType": "STREAM",
         "cardData": {"cardParamMap": {"flowStatus": "1", "msgContent": ""}},
@@ -433,7 +422,7 @@ async fn http_faults_apply_by_path_and_count() {
     let sb = Sandbox::start().await.unwrap();
     let http = reqwest::Client::new();
     let base = sb.base_url();
-    let tok = token(&http, &base).await;
+    let tok = common::demo_app_token(&http, &base).await;
     sb.set_fault(FaultRule::new("/v1.0/card/*", Fault::Http429 { retry_after: Some(2) }).times(1));
     let r = http
         .put(format!("{base}/v1.0/card/instances"))
@@ -542,7 +531,7 @@ async fn media_upload_limits_and_download_url() {
     let sb = Sandbox::start().await.unwrap();
     let http = reqwest::Client::new();
     let base = sb.base_url();
-    let tok = token(&http, &base).await;
+    let tok = common::demo_app_token(&http, &base).await;
     let upload = |name: &str, kind: &str, bytes: &[u8]| {
         let boundary = "sandboxboundary";
         let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
@@ -674,7 +663,7 @@ async fn oauth_code_exchange_refresh_and_users_me() {
         .await
         .unwrap();
     assert_eq!(me["nick"], "Carol");
-    let app_tok = token(&http, &base).await;
+    let app_tok = common::demo_app_token(&http, &base).await;
     let r = http
         .get(format!("{base}/v1.0/contact/users/me"))
         .header("x-acs-dingtalk-access-token", app_tok)
@@ -750,7 +739,7 @@ async fn extreme_control_values_do_not_break_the_sandbox() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
-    let tok = token(&http, &base).await;
+    let tok = common::demo_app_token(&http, &base).await;
     assert!(!tok.is_empty());
     sb.inject_message(&dingtalk_sandbox::InjectMessage::direct("user001", "still alive"))
         .unwrap();
@@ -762,7 +751,7 @@ async fn extreme_control_values_do_not_break_the_sandbox() {
 async fn business_errors_on_http_200_look_like_partial_failures() {
     let sb = Sandbox::start().await.unwrap();
     let http = reqwest::Client::new();
-    let tok = token(&http, &sb.base_url()).await;
+    let tok = common::demo_app_token(&http, &sb.base_url()).await;
     sb.set_fault(
         FaultRule::new(
             "*",
@@ -814,7 +803,7 @@ async fn business_errors_on_http_200_look_like_partial_failures() {
 async fn reset_returns_product_twins_to_their_seeds() {
     let sb = Sandbox::start().await.unwrap();
     let http = reqwest::Client::new();
-    let tok = token(&http, &sb.base_url()).await;
+    let tok = common::demo_app_token(&http, &sb.base_url()).await;
     let u = "unionSandbox001iiiiEiE";
     let (status, created) = call(
         &http,

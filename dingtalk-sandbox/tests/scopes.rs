@@ -1,22 +1,15 @@
 //! App scopes: removing one makes its routes answer the DingTalk permission error naming it.
 #![expect(clippy::unwrap_used, reason = "test helpers panic on setup failures")]
 
-use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle};
+mod common;
+
+use dingtalk_sandbox::{DEMO_CLIENT_ID, Sandbox, SandboxHandle};
 use serde_json::{Value, json};
 
 const TEMPLATE: &str = "382e4302-551d-4880-bf29-a30acfab2e71.schema";
 
 async fn app_token(sb: &SandboxHandle) -> String {
-    let v: Value = reqwest::Client::new()
-        .post(format!("{}/v1.0/oauth2/accessToken", sb.base_url()))
-        .json(&json!({"appKey": DEMO_CLIENT_ID, "appSecret": DEMO_CLIENT_SECRET}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["accessToken"].as_str().unwrap().to_owned()
+    common::demo_app_token(&reqwest::Client::new(), &sb.base_url()).await
 }
 
 async fn create_card(sb: &SandboxHandle, token: &str, id: &str) -> (u16, Value) {

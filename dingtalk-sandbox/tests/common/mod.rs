@@ -1,4 +1,5 @@
-//! Shared by the property tests: one sandbox (with an app token) per test binary, and a JSON generator biased
+//! Shared by the sandbox's tests: the demo app's token; for the property tests one sandbox (with an app token) per
+//! test binary, and a JSON generator biased
 //! toward the field names and ids the handlers under test look for.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
@@ -32,16 +33,8 @@ pub(crate) fn env() -> &'static Env {
         let http = reqwest::Client::new();
         let (sandbox, token) = rt.block_on(async {
             let sandbox = Sandbox::start().await.unwrap();
-            let body: Value = http
-                .post(format!("{}/v1.0/oauth2/accessToken", sandbox.base_url()))
-                .json(&json!({"appKey": "dingsandboxdemo", "appSecret": "sandbox-secret"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            (sandbox, body["accessToken"].as_str().unwrap().to_owned())
+            let token = demo_app_token(&http, &sandbox.base_url()).await;
+            (sandbox, token)
         });
         Env {
             rt,
@@ -50,6 +43,20 @@ pub(crate) fn env() -> &'static Env {
             http,
         }
     })
+}
+
+/// An app access token for the sandbox's demo app, from the sandbox at `base`.
+pub(crate) async fn demo_app_token(http: &reqwest::Client, base: &str) -> String {
+    let body: Value = http
+        .post(format!("{base}/v1.0/oauth2/accessToken"))
+        .json(&json!({"appKey": dingtalk_sandbox::DEMO_CLIENT_ID, "appSecret": dingtalk_sandbox::DEMO_CLIENT_SECRET}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["accessToken"].as_str().unwrap().to_owned()
 }
 
 /// Random JSON up to three levels deep: scalars of every type, the given meaningful `strings`, and objects keyed
