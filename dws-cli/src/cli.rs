@@ -60,6 +60,12 @@ pub(crate) struct Globals {
     /// More stderr logging (repeatable)
     #[arg(short = 'v', long, global = true, action = ArgAction::Count)]
     pub(crate) verbose: u8,
+    /// Like -vv: each request (token and secrets redacted) and each response body on stderr
+    #[arg(long, global = true)]
+    pub(crate) debug: bool,
+    /// Tables: do not truncate long cells
+    #[arg(long, global = true)]
+    pub(crate) wide: bool,
     /// Drop stderr notes
     #[arg(short = 'q', long, global = true)]
     pub(crate) quiet: bool,
@@ -153,7 +159,14 @@ pub(crate) fn command() -> Command {
                         .arg(Arg::new("selector").required(true)),
                 ),
         )
-        .subcommand(Command::new("doctor").about("Check configuration, credentials and reachability"))
+        .subcommand(
+            Command::new("doctor")
+                .about("Check configuration, credentials and reachability")
+                .arg(flag(
+                    "deep",
+                    "also read the stored session and refresh the user token for real",
+                )),
+        )
         .subcommand(
             Command::new("sandbox")
                 .subcommand_required(true)

@@ -228,7 +228,7 @@ async fn run(settings: &Settings, matches: &clap::ArgMatches) -> Result<Exit, Cl
         }
         "completion" => builtin::completion(m.get_one::<String>("shell").map_or("bash", String::as_str))
             .map(|()| Exit::Ok),
-        "doctor" => builtin::doctor(settings).await,
+        "doctor" => builtin::doctor(settings, m.get_flag("deep")).await,
         "auth status" => commands::auth::status(settings),
         "auth logout" => commands::auth::logout(settings, m.get_flag("all")),
         "profile list" | "profile use" | "profile remove" => {

@@ -147,14 +147,14 @@ pub(crate) fn clean(text: &str) -> String {
     out
 }
 
-fn cell(v: &Value) -> String {
+fn cell(v: &Value, wide: bool) -> String {
     let s = match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
     let s = clean(&s).replace('\n', " ");
-    if s.chars().count() > 60 {
+    if !wide && s.chars().count() > 60 {
         format!("{}…", s.chars().take(59).collect::<String>())
     } else {
         s
@@ -178,16 +178,16 @@ fn columns(rows: &[Value], fields: Option<&[String]>) -> Vec<String> {
     cols
 }
 
-fn table(rows: &[Value], fields: Option<&[String]>, color: bool) -> String {
+fn table(rows: &[Value], fields: Option<&[String]>, color: bool, wide: bool) -> String {
     let cols = columns(rows, fields);
     if cols.is_empty() {
-        return lines(rows.iter().map(cell));
+        return lines(rows.iter().map(|v| cell(v, wide)));
     }
     let data: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             cols.iter()
-                .map(|c| r.get(c).map(cell).unwrap_or_default())
+                .map(|c| r.get(c).map(|v| cell(v, wide)).unwrap_or_default())
                 .collect()
         })
         .collect();
@@ -350,6 +350,7 @@ pub(crate) fn print_success(
             &rows_of(&response),
             fields,
             color_on(settings.stdout_tty && settings.output.is_none()),
+            settings.wide,
         ),
     };
     write_stdout(&text)
@@ -431,10 +432,20 @@ mod tests {
     }
 
     #[test]
+    fn wide_tables_keep_long_cells() {
+        let long = "x".repeat(80);
+        let rows = vec![serde_json::json!({"a": long})];
+        let narrow = table(&rows, None, false, false);
+        assert!(narrow.contains('…') && !narrow.contains(&long), "{narrow}");
+        let wide = table(&rows, None, false, true);
+        assert!(wide.contains(&long) && !wide.contains('…'), "{wide}");
+    }
+
+    #[test]
     fn table_header_is_bold_only_with_color() {
         let rows = vec![json!({"a": "x"})];
-        assert_eq!(table(&rows, None, false), "A\nx\n");
-        assert_eq!(table(&rows, None, true), "\x1b[1mA\x1b[0m\nx\n");
+        assert_eq!(table(&rows, None, false, false), "A\nx\n");
+        assert_eq!(table(&rows, None, true, false), "\x1b[1mA\x1b[0m\nx\n");
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub(crate) struct Settings {
     pub(crate) tz_offset_min: i64,
     /// `--audit` / `DWS_AUDIT`: log write commands to the local hash-chained audit log.
     pub(crate) audit: bool,
+    /// `--wide`: tables keep long cells whole.
+    pub(crate) wide: bool,
 }
 
 /// The file `dws sandbox serve` records its URL in.
@@ -111,6 +113,7 @@ impl Settings {
         };
         Ok(Self {
             audit: globals.audit,
+            wide: globals.wide,
             output,
             tz_offset_min,
             format,
@@ -134,7 +137,11 @@ impl Settings {
                 None => None,
             },
             as_user: globals.as_user,
-            verbose: globals.verbose,
+            verbose: if globals.debug {
+                globals.verbose.max(2)
+            } else {
+                globals.verbose
+            },
             quiet: globals.quiet,
             config_dir,
             stdout_tty,

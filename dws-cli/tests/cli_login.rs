@@ -109,6 +109,45 @@ async fn authorize_redirect(authorize_url: &str) -> String {
     answer.headers()["location"].to_str().unwrap().to_owned()
 }
 
+/// `{accessToken, refreshToken, …}` for `user`, by the OAuth code flow done by hand against the sandbox.
+async fn tokens_by_hand(url: &str, user: &str) -> Value {
+    let redirect = authorize_redirect(&format!(
+        "{url}/oauth2/auth?client_id={}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=code&scope=openid%20corpid&prompt=consent&state=s1&login_hint={user}",
+        dingtalk_sandbox::DEMO_CLIENT_ID
+    ))
+    .await;
+    let code = url::Url::parse(&redirect)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "authCode")
+        .unwrap()
+        .1
+        .into_owned();
+    reqwest::Client::new()
+        .post(format!("{url}/v1.0/oauth2/userAccessToken"))
+        .json(&serde_json::json!({
+            "clientId": dingtalk_sandbox::DEMO_CLIENT_ID, "clientSecret": dingtalk_sandbox::DEMO_CLIENT_SECRET,
+            "code": code, "grantType": "authorization_code",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The check named `name` of a `doctor` document.
+fn doctor_check(doctor: &Value, name: &str) -> Value {
+    doctor["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["name"] == name)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_login_through_the_sandbox_authorize_page() {
     let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
@@ -218,30 +257,7 @@ async fn external_tokens_become_an_ordinary_profile() {
     let url = sandbox.base_url();
     let dir = common::tempdir("dws-login");
     // Tokens obtained outside dws: the OAuth code flow done by hand against the sandbox.
-    let redirect = authorize_redirect(&format!(
-        "{url}/oauth2/auth?client_id={}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&response_type=code&scope=openid%20corpid&prompt=consent&state=s1&login_hint=user003",
-        dingtalk_sandbox::DEMO_CLIENT_ID
-    ))
-    .await;
-    let code = url::Url::parse(&redirect)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "authCode")
-        .unwrap()
-        .1
-        .into_owned();
-    let tokens: Value = reqwest::Client::new()
-        .post(format!("{url}/v1.0/oauth2/userAccessToken"))
-        .json(&serde_json::json!({
-            "clientId": dingtalk_sandbox::DEMO_CLIENT_ID, "clientSecret": dingtalk_sandbox::DEMO_CLIENT_SECRET,
-            "code": code, "grantType": "authorization_code",
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens = tokens_by_hand(&url, "user003").await;
     let access = tokens["accessToken"].as_str().unwrap();
     let refresh = tokens["refreshToken"].as_str().unwrap();
 
@@ -292,12 +308,45 @@ async fn external_tokens_become_an_ordinary_profile() {
             file.display()
         );
     }
+    // doctor --deep decrypts the session and refreshes for real: the old refresh token is dead afterwards.
+    let (_, doctor, _, err) = dws(&dir, &url, &["doctor", "--deep"]).await;
+    assert_eq!(
+        doctor_check(&doctor, "session_read")["status"],
+        "pass",
+        "{doctor} {err}"
+    );
+    assert_eq!(
+        doctor_check(&doctor, "token_refresh")["status"],
+        "pass",
+        "{doctor} {err}"
+    );
+    let stale = reqwest::Client::new()
+        .post(format!("{url}/v1.0/oauth2/userAccessToken"))
+        .json(&serde_json::json!({
+            "clientId": dingtalk_sandbox::DEMO_CLIENT_ID, "clientSecret": dingtalk_sandbox::DEMO_CLIENT_SECRET,
+            "refreshToken": refresh, "grantType": "refresh_token",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(!stale.status().is_success(), "the refresh token was rotated");
+    let (_, status, _, _) = dws(&dir, &url, &["auth", "status"]).await;
+    assert_eq!(status["state"], "valid", "{status}");
+    assert_eq!(status["last_refresh"]["ok"], true, "{status}");
+    // Without --deep nothing is refreshed.
+    let (_, doctor, _, _) = dws(&dir, &url, &["doctor"]).await;
+    assert!(!doctor.to_string().contains("token_refresh"), "{doctor}");
+
     // Two methods at once is a usage error.
     let (code, _, _, err) = dws(&dir, &url, &["auth", "login", "--browser", "--paste"]).await;
     assert_eq!(code, 3, "validation: {err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one canary collected across every command that sees the secret"
+)]
 async fn the_client_secret_is_sealed_and_never_shown() {
     let sandbox = dingtalk_sandbox::Sandbox::builder()
         .app(dingtalk_sandbox::App::new(CANARY_APP, CANARY_SECRET))
@@ -369,6 +418,23 @@ async fn the_client_secret_is_sealed_and_never_shown() {
         calls.iter().any(|r| r.client_id.as_deref() == Some(CANARY_APP)),
         "the stored app was not used: {calls:?}"
     );
+    // --debug shows each request and response, still without the secret.
+    let (code, _, out, err) = dws(&dir, &url, &["--debug", "contact", "user", "get-self"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("debug request") && err.contains("debug response"),
+        "{err}"
+    );
+    outputs.push_str(&out);
+    outputs.push_str(&err);
+    let (code, doctor, out, err) = dws(&dir, &url, &["doctor", "--deep"]).await;
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(
+        doctor.to_string().contains("the encrypted token store"),
+        "{doctor}"
+    );
+    outputs.push_str(&out);
+    outputs.push_str(&err);
     // --client-id alone finds the stored secret too; a dry run shows no secret.
     let (code, _, out, err) = dws(
         &dir,

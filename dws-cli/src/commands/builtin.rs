@@ -91,48 +91,16 @@ fn check(name: &str, status: &str, message: impl Into<String>, hint: Option<&str
 }
 
 /// `dws doctor`: config dir, credentials, app token, reachability. Exit 1 when a check fails.
-pub(crate) async fn doctor(settings: &Settings) -> Result<Exit, CliError> {
+pub(crate) async fn doctor(settings: &Settings, deep: bool) -> Result<Exit, CliError> {
     let mut checks = Vec::new();
     let dir = &settings.config_dir;
-    checks.push(match std::fs::metadata(dir) {
-        Ok(meta) => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let mode = meta.permissions().mode() & 0o777;
-                if mode.trailing_zeros() >= 6 {
-                    check(
-                        "config_dir",
-                        "pass",
-                        format!("{} (mode {mode:o})", dir.display()),
-                        None,
-                    )
-                } else {
-                    check(
-                        "config_dir",
-                        "warn",
-                        format!("{} is mode {mode:o}", dir.display()),
-                        Some("chmod 700 the config dir"),
-                    )
-                }
-            }
-            #[cfg(not(unix))]
-            {
-                let _ = meta;
-                check("config_dir", "pass", dir.display().to_string(), None)
-            }
-        }
-        Err(_) => check(
-            "config_dir",
-            "warn",
-            format!("{} does not exist yet", dir.display()),
-            None,
-        ),
-    });
+    checks.push(config_dir_check(dir));
     let ctx = Ctx::new(settings)?;
     if ctx.has_credentials() {
-        let source = if settings.client_id.is_some() {
+        let source = if settings.client_secret.is_some() {
             "flags or environment"
+        } else if crate::commands::stored_credentials(settings)?.is_some() {
+            "the encrypted token store"
         } else {
             "sandbox demo app"
         };
@@ -181,6 +149,9 @@ pub(crate) async fn doctor(settings: &Settings) -> Result<Exit, CliError> {
         ),
     });
     checks.extend(deeper_checks(settings, &base).await);
+    if deep {
+        checks.extend(deep_session_checks(settings, &ctx).await);
+    }
     let count = |s: &str| checks.iter().filter(|c| c["status"] == s).count();
     let summary = json!({"pass": count("pass"), "warn": count("warn"), "fail": count("fail")});
     let failed = count("fail") > 0;
@@ -189,6 +160,136 @@ pub(crate) async fn doctor(settings: &Settings) -> Result<Exit, CliError> {
         &json!({"kind": "doctor", "checks": checks, "summary": summary}),
     )?;
     Ok(if failed { Exit::Api } else { Exit::Ok })
+}
+
+/// The config directory exists and only its owner can read it.
+fn config_dir_check(dir: &std::path::Path) -> Value {
+    match std::fs::metadata(dir) {
+        Ok(meta) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = meta.permissions().mode() & 0o777;
+                if mode.trailing_zeros() >= 6 {
+                    check(
+                        "config_dir",
+                        "pass",
+                        format!("{} (mode {mode:o})", dir.display()),
+                        None,
+                    )
+                } else {
+                    check(
+                        "config_dir",
+                        "warn",
+                        format!("{} is mode {mode:o}", dir.display()),
+                        Some("chmod 700 the config dir"),
+                    )
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = meta;
+                check("config_dir", "pass", dir.display().to_string(), None)
+            }
+        }
+        Err(_) => check(
+            "config_dir",
+            "warn",
+            format!("{} does not exist yet", dir.display()),
+            None,
+        ),
+    }
+}
+
+/// `doctor --deep`: reads the selected profile's stored session (the data key opens it) and refreshes its user
+/// token for real (the rotated pair is stored, as any refresh does).
+async fn deep_session_checks(settings: &Settings, ctx: &Ctx<'_>) -> Vec<Value> {
+    let profiles = match dingtalk_auth::Profiles::load(settings.config_dir.join("profiles.json")) {
+        Ok(p) => p,
+        Err(e) => return vec![check("session_read", "fail", format!("profiles.json: {e}"), None)],
+    };
+    let Ok(profile) = profiles.resolve(settings.profile.as_deref()) else {
+        return vec![check(
+            "session_read",
+            "warn",
+            "no profile selected: nothing to read or refresh",
+            Some("dws auth login"),
+        )];
+    };
+    let id = profile.id.clone();
+    let store = match crate::commands::auth::token_store(settings) {
+        Ok(s) => std::sync::Arc::new(s),
+        Err(e) => {
+            return vec![check(
+                "session_read",
+                "fail",
+                e.message.clone(),
+                e.hint.as_deref(),
+            )];
+        }
+    };
+    let session = match store.get(&id) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return vec![check(
+                "session_read",
+                "warn",
+                format!("{id} has no stored user session (app-only profile)"),
+                None,
+            )];
+        }
+        Err(e) => {
+            return vec![check(
+                "session_read",
+                "fail",
+                format!("{id}: {e}"),
+                Some("the data key does not open the store: log in again"),
+            )];
+        }
+    };
+    let mut checks = vec![check(
+        "session_read",
+        "pass",
+        format!("stored session {id} decrypted with the data key"),
+        None,
+    )];
+    if session.tokens.refresh_token().is_none() {
+        checks.push(check(
+            "token_refresh",
+            "warn",
+            format!("{id} has no refresh token; log in again when the access token expires"),
+            None,
+        ));
+        return checks;
+    }
+    let Some(app) = ctx.credentials().cloned() else {
+        checks.push(check(
+            "token_refresh",
+            "fail",
+            "no app credentials to refresh with",
+            Some("pass --client-id/--client-secret or log in with them once"),
+        ));
+        return checks;
+    };
+    let provider = dingtalk_auth::UserTokenProvider::new(ctx.transport.clone(), app, store, id.clone());
+    checks.push(match provider.refresh_now().await {
+        Ok(fresh) => check(
+            "token_refresh",
+            "pass",
+            format!(
+                "refreshed {id}; the new access token expires at {} (epoch ms)",
+                fresh.tokens.expires_at_ms()
+            ),
+            None,
+        ),
+        Err(e) => check(
+            "token_refresh",
+            "fail",
+            format!("refresh of {id} failed: {e}"),
+            Some("dws auth login again"),
+        ),
+    });
+    checks
 }
 
 /// `host:port` of a proxy variable's URL, without any user or password in it.

@@ -125,6 +125,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) settings: &'a Settings,
     pub(crate) transport: Transport,
     tokens: Option<Arc<dyn TokenProvider>>,
+    credentials: Option<AppCredentials>,
     pub(crate) planned: Vec<Value>,
     pub(crate) request_ids: Vec<String>,
     pub(crate) raw: Vec<Value>,
@@ -185,17 +186,23 @@ impl<'a> Ctx<'a> {
     }
 
     fn build(settings: &'a Settings, transport: Transport, credentials: Option<AppCredentials>) -> Self {
-        let tokens = credentials.map(|c| {
+        let tokens = credentials.clone().map(|c| {
             Arc::new(dingtalk_auth::AppTokenProvider::new(transport.clone(), c)) as Arc<dyn TokenProvider>
         });
         Self {
             settings,
             transport,
             tokens,
+            credentials,
             planned: Vec::new(),
             request_ids: Vec::new(),
             raw: Vec::new(),
         }
+    }
+
+    /// The app credentials calls are made with, if any.
+    pub(crate) fn credentials(&self) -> Option<&AppCredentials> {
+        self.credentials.as_ref()
     }
 
     /// Whether app credentials are configured.
@@ -225,6 +232,17 @@ impl<'a> Ctx<'a> {
             Auth::Token => Some(self.tokens()?),
             _ => None,
         };
+        if self.settings.verbose > 1 {
+            // `--debug` / `-vv`: the request as a dry run shows it (token and secrets redacted).
+            let prepared = self.transport.prepare(&ep)?;
+            crate::output::note(
+                self.settings,
+                &format!(
+                    "debug request {}",
+                    plan_json(self.request_ids.len() + 1, &prepared)
+                ),
+            );
+        }
         let started = self.transport.clock().now();
         let (body, meta) = self.transport.execute_with_meta(&ep, tokens).await?;
         if self.settings.verbose > 0 {
@@ -239,6 +257,16 @@ impl<'a> Ctx<'a> {
                     meta.request_id.as_deref().unwrap_or("-")
                 ),
             );
+        }
+        if self.settings.verbose > 1 {
+            let text = body.to_string();
+            let shown: String = text.chars().take(4096).collect();
+            let more = if shown.len() < text.len() {
+                " …(truncated)"
+            } else {
+                ""
+            };
+            crate::output::note(self.settings, &format!("debug response {shown}{more}"));
         }
         if let Some(id) = meta.request_id {
             self.request_ids.push(id);
