@@ -12,6 +12,14 @@ pub trait Clock: Send + Sync + 'static {
     /// Wall-clock now (for epoch timestamps such as webhook signatures).
     fn wall(&self) -> SystemTime;
 
+    /// Time since boot including time the machine was suspended (Linux `CLOCK_BOOTTIME`), or `None` where the
+    /// platform offers no such clock (the default). Unlike [`now`](Self::now) it keeps running while the machine
+    /// sleeps; unlike [`wall`](Self::wall) it is never stepped (NTP, an admin). Used to tell a suspend from a wall
+    /// clock step.
+    fn boot_time(&self) -> Option<Duration> {
+        None
+    }
+
     /// Wall-clock now in Unix epoch milliseconds.
     fn epoch_millis(&self) -> u64 {
         self.wall()
@@ -40,6 +48,14 @@ impl Clock for SystemClock {
     fn wall(&self) -> SystemTime {
         SystemTime::now()
     }
+
+    /// `CLOCK_BOOTTIME` on Linux and Android. It does not follow tokio's paused clock.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn boot_time(&self) -> Option<Duration> {
+        nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME)
+            .ok()
+            .map(Duration::from)
+    }
 }
 
 /// Saturating `later - earlier`, zero when `later` is before `earlier`.
@@ -58,5 +74,19 @@ mod tests {
         tokio::time::advance(Duration::from_hours(1)).await;
         assert!(elapsed_between(before, clock.now()) >= Duration::from_hours(1));
         assert!(clock.epoch_millis() > 1_600_000_000_000);
+    }
+
+    #[test]
+    fn boot_time_is_there_on_linux_and_never_goes_back() {
+        let clock = SystemClock;
+        let first = clock.boot_time();
+        assert_eq!(
+            first.is_some(),
+            cfg!(any(target_os = "linux", target_os = "android"))
+        );
+        if let (Some(first), Some(second)) = (first, clock.boot_time()) {
+            assert!(second >= first);
+            assert!(first > Duration::ZERO);
+        }
     }
 }

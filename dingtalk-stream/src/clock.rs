@@ -66,6 +66,7 @@ impl ClockHandle {
         Reading {
             mono: self.0.now(),
             wall_ms: self.wall_ms(),
+            boot: self.0.boot_time(),
         }
     }
 
@@ -101,11 +102,20 @@ pub(crate) struct Reading {
     pub(crate) mono: std::time::Instant,
     /// Wall-clock epoch milliseconds (runs during a sleep; NTP may step it).
     pub(crate) wall_ms: i64,
+    /// Time since boot, suspends included (Linux `CLOCK_BOOTTIME`; never stepped), where the clock has one.
+    pub(crate) boot: Option<Duration>,
 }
 
-/// Finds time the process did not run (R-LIVE-5), from two readings per check: how far the wall clock ran ahead
-/// of the monotonic clock since the last check (a suspended machine: the monotonic clock stops), and how late a
+/// Finds time the process did not run (R-LIVE-5), from two readings per check: how much more time passed on a
+/// clock that runs during a suspend than on the monotonic clock, which stops (a suspended machine), and how late a
 /// timer fired (a stopped or starved process: both clocks run).
+///
+/// The clock that runs during a suspend is the boot-time clock where the injected [`Clock`] has one (Linux
+/// `CLOCK_BOOTTIME`): nothing steps it, so a wall clock stepped forward by NTP is not mistaken for a sleep. Without
+/// one (macOS, Windows, or a clock that offers none) it is the wall clock, and a forward step larger than the
+/// threshold looks like a sleep and costs one make-before-break rotation; the trade-off keeps real sleeps detected
+/// on every platform. The wall clock is never required to agree with the boot clock: a wall clock set back
+/// during a sleep would hide the sleep.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct GapDetector {
     last: Reading,
@@ -124,10 +134,14 @@ impl GapDetector {
     /// One check at `now`, `late` after the timer's deadline. `Some(lost time)` when it is above the
     /// threshold. A wall clock set backwards counts as no gap.
     pub(crate) fn check(&mut self, now: Reading, late: Duration) -> Option<Duration> {
-        let mono_ms = millis(now.mono.saturating_duration_since(self.last.mono));
-        let wall_gap_ms = now.wall_ms.saturating_sub(self.last.wall_ms);
-        let suspended =
-            Duration::from_millis(u64::try_from(wall_gap_ms.saturating_sub(mono_ms)).unwrap_or(0));
+        let mono_gap = now.mono.saturating_duration_since(self.last.mono);
+        let suspended = if let (Some(before), Some(after)) = (self.last.boot, now.boot) {
+            after.saturating_sub(before).saturating_sub(mono_gap)
+        } else {
+            let wall_gap_ms = now.wall_ms.saturating_sub(self.last.wall_ms);
+            let ahead_ms = wall_gap_ms.saturating_sub(millis(mono_gap));
+            Duration::from_millis(u64::try_from(ahead_ms).unwrap_or(0))
+        };
         self.last = now;
         let lost = suspended.max(late);
         (lost > self.threshold).then_some(lost)
@@ -143,47 +157,70 @@ pub(crate) mod test_clock {
 
     use dingtalk_core::{Clock, SystemClock};
 
-    /// Monotonic and wall readings that only move when told to.
+    /// Monotonic, wall and (optionally) boot-time readings that only move when told to.
     #[derive(Debug)]
     pub(crate) struct TestClock {
-        state: Mutex<(Instant, SystemTime)>,
+        state: Mutex<State>,
+    }
+
+    #[derive(Debug)]
+    struct State {
+        mono: Instant,
+        wall: SystemTime,
+        boot: Option<Duration>,
     }
 
     impl TestClock {
+        /// A clock without a boot-time reading (as on macOS or Windows).
         pub(crate) fn new() -> Self {
             Self {
-                state: Mutex::new((SystemClock.now(), UNIX_EPOCH + Duration::from_hours(492_792))),
+                state: Mutex::new(State {
+                    mono: SystemClock.now(),
+                    wall: UNIX_EPOCH + Duration::from_hours(492_792),
+                    boot: None,
+                }),
             }
         }
 
-        fn with(&self, f: impl FnOnce(&mut (Instant, SystemTime))) {
+        /// A clock with a boot-time reading (as on Linux).
+        pub(crate) fn with_boot_time() -> Self {
+            let clock = Self::new();
+            clock.with(|s| s.boot = Some(Duration::from_hours(5)));
+            clock
+        }
+
+        fn with(&self, f: impl FnOnce(&mut State)) {
             f(&mut self
                 .state
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner));
         }
 
-        /// The machine ran for `by`: both clocks move.
+        /// The machine ran for `by`: every clock moves.
         pub(crate) fn run(&self, by: Duration) {
             self.with(|s| {
-                s.0 += by;
-                s.1 += by;
+                s.mono += by;
+                s.wall += by;
+                s.boot = s.boot.map(|b| b + by);
             });
         }
 
-        /// The machine slept for `by`: the monotonic clock stood still, the wall clock ran.
+        /// The machine slept for `by`: the monotonic clock stood still, the wall and boot-time clocks ran.
         pub(crate) fn suspend(&self, by: Duration) {
-            self.with(|s| s.1 += by);
+            self.with(|s| {
+                s.wall += by;
+                s.boot = s.boot.map(|b| b + by);
+            });
         }
 
         /// The wall clock was stepped forward (NTP, an admin) while the machine ran normally.
         pub(crate) fn step_wall(&self, by: Duration) {
-            self.with(|s| s.1 += by);
+            self.with(|s| s.wall += by);
         }
 
         /// The wall clock was set back.
         pub(crate) fn step_wall_back(&self, by: Duration) {
-            self.with(|s| s.1 -= by);
+            self.with(|s| s.wall -= by);
         }
     }
 
@@ -192,14 +229,21 @@ pub(crate) mod test_clock {
             self.state
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .0
+                .mono
         }
 
         fn wall(&self) -> SystemTime {
             self.state
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .1
+                .wall
+        }
+
+        fn boot_time(&self) -> Option<Duration> {
+            self.state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .boot
         }
     }
 }
@@ -259,6 +303,53 @@ mod tests {
         clock.run(Duration::from_secs(5));
         clock.step_wall(Duration::from_secs(20));
         assert_eq!(d.check(reading(&clock), Duration::ZERO), None);
+    }
+
+    #[test]
+    fn a_wall_clock_stepped_forward_is_not_a_sleep_when_boot_time_is_known() {
+        // Regression: an NTP step forward by more than the threshold used to count as a sleep (one needless
+        // make-before-break rotation). With a boot-time clock only a real suspend counts.
+        let clock = Arc::new(TestClock::with_boot_time());
+        let mut d = GapDetector::new(reading(&clock), T);
+        clock.run(Duration::from_secs(5));
+        clock.step_wall(Duration::from_hours(1));
+        assert_eq!(d.check(reading(&clock), Duration::ZERO), None);
+        // A real sleep is still found, from the boot-time clock, even if the wall clock was set back meanwhile.
+        clock.run(Duration::from_secs(5));
+        clock.suspend(Duration::from_mins(10));
+        clock.step_wall_back(Duration::from_secs(590));
+        assert_eq!(
+            d.check(reading(&clock), Duration::ZERO),
+            Some(Duration::from_mins(10))
+        );
+        // A late timer still counts (a stopped process: every clock ran).
+        clock.run(Duration::from_secs(45));
+        assert_eq!(
+            d.check(reading(&clock), Duration::from_secs(40)),
+            Some(Duration::from_secs(40))
+        );
+    }
+
+    #[test]
+    fn without_boot_time_a_forward_wall_step_still_looks_like_a_sleep() {
+        // The documented trade-off where the platform has no boot-time clock.
+        let clock = Arc::new(TestClock::new());
+        let mut d = GapDetector::new(reading(&clock), T);
+        clock.run(Duration::from_secs(5));
+        clock.step_wall(Duration::from_hours(1));
+        assert_eq!(
+            d.check(reading(&clock), Duration::ZERO),
+            Some(Duration::from_hours(1))
+        );
+    }
+
+    #[test]
+    fn the_system_clock_offers_boot_time_on_linux() {
+        let reading = ClockHandle::default().reading();
+        assert_eq!(
+            reading.boot.is_some(),
+            cfg!(any(target_os = "linux", target_os = "android"))
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -806,6 +806,38 @@ async fn a_wall_clock_jump_means_the_process_slept_so_the_socket_is_replaced() {
 }
 
 #[tokio::test]
+async fn a_wall_clock_stepped_forward_keeps_the_socket_when_boot_time_is_known() {
+    // Regression: an NTP step used to look like a sleep and cost a needless rotation.
+    let mut h = harness(&[]).await;
+    let clock = Arc::new(crate::clock::test_clock::TestClock::with_boot_time());
+    let conn = h
+        .client()
+        .ping_interval(Duration::from_millis(100))
+        .clock(clock.clone())
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut steps = conn.transitions();
+    let _open = next_transition(&mut steps).await;
+    let _a = h.accept().await;
+    clock.step_wall(Duration::from_hours(1));
+    // Several ticks later (every 100 ms): no suspend, no rotation.
+    assert!(
+        timeout(Duration::from_millis(450), steps.next()).await.is_err(),
+        "no transition expected"
+    );
+    assert_eq!(conn.metrics().suspends_detected, 0);
+    // A real sleep (the boot-time clock ran, the monotonic one did not) still replaces the socket.
+    clock.suspend(Duration::from_hours(1));
+    let _b = h.accept().await;
+    let rotating = next_transition(&mut steps).await;
+    assert_eq!(rotating.reason, Some(ReconnectReason::Suspended));
+    assert_eq!(conn.metrics().suspends_detected, 1);
+}
+
+#[tokio::test]
 async fn transitions_end_when_the_connection_is_dropped() {
     let mut h = harness(&[]).await;
     let conn = h.client().build().unwrap().connect().await.unwrap();
