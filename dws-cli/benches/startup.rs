@@ -93,13 +93,57 @@ fn main() {
                 "5",
             ],
         ),
+        (
+            "dry run, sealed client secret",
+            &[
+                "--dry-run",
+                "-f",
+                "json",
+                "aitable",
+                "record",
+                "query",
+                "--base-id",
+                "B",
+                "--table-id",
+                "T",
+                "--limit",
+                "5",
+            ],
+        ),
         ("schema --all", &["schema", "--all", "-f", "json"]),
         ("skill show", &["skill", "show"]),
     ];
+    // A config whose current profile's client secret is sealed in the token store: every call without a secret
+    // flag reads profiles.json and opens the secret (AES-GCM) before planning.
+    let sealed = config.join("sealed");
+    std::fs::create_dir_all(&sealed).unwrap();
+    let login = Command::new(env!("CARGO_BIN_EXE_dws"))
+        .args([
+            "--client-id",
+            "benchapp",
+            "--client-secret",
+            "bench-secret",
+            "-f",
+            "json",
+            "auth",
+            "login",
+            "--app-only",
+            "--operator",
+            "u1",
+        ])
+        .env_clear()
+        .env("DWS_CONFIG_DIR", &sealed)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(login.success(), "storing the bench secret failed");
     println!("| Command line | median | min | max | runs |");
     println!("|---|---|---|---|---|");
     for (name, args) in cases {
-        let t = time(args, &config);
+        let dir = if name.contains("sealed") { &sealed } else { &config };
+        let t = time(args, dir);
         println!(
             "| {name} | {} | {} | {} | {RUNS} |",
             ms(t[t.len() / 2]),

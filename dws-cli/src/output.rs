@@ -298,6 +298,11 @@ pub(crate) fn note(settings: &Settings, text: &str) {
     }
 }
 
+/// A line on stderr the user must see to go on (a login URL or code): printed even with `-q`.
+pub(crate) fn prompt(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{}", clean(text));
+}
+
 /// Prints a finished command's result in the chosen format.
 pub(crate) fn print_success(
     settings: &Settings,

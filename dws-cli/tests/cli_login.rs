@@ -184,8 +184,9 @@ async fn paste_login_checks_the_state() {
     let url = sandbox.base_url();
     let dir = common::tempdir("dws-login");
 
-    // A redirect whose state was tampered with is refused and nothing is stored.
-    let (mut child, authorize, _) = start_login(&dir, &url, &["auth", "login", "--paste"], true).await;
+    // A redirect whose state was tampered with is refused and nothing is stored. (`-q` drops notes, never the
+    // URL the user needs.)
+    let (mut child, authorize, _) = start_login(&dir, &url, &["-q", "auth", "login", "--paste"], true).await;
     let redirect = authorize_redirect(&authorize).await;
     let forged = redirect.replace("state=", "state=0");
     let mut stdin = child.stdin.take().unwrap();

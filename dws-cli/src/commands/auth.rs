@@ -353,7 +353,7 @@ async fn user_session(
                 .map_err(|e| auth_err(&e))?;
             let url = browser.authorize_url().to_owned();
             let code = if method == Method::Browser {
-                output::note(settings, &format!("open this page to log in: {url}"));
+                output::prompt(&format!("open this page to log in: {url}"));
                 open_browser(&url);
                 let timeout = dingtalk_auth::browser::DEFAULT_LOGIN_TIMEOUT;
                 crate::progress::waiting(
@@ -365,12 +365,9 @@ async fn user_session(
                 .await
                 .map_err(|e| auth_err(&e))?
             } else {
-                output::note(
-                    settings,
-                    &format!(
-                        "open this page on any device and authorize: {url}\nthen paste the address the browser was sent to (or the code) and press Enter:"
-                    ),
-                );
+                output::prompt(&format!(
+                    "open this page on any device and authorize: {url}\nthen paste the address the browser was sent to (or the code) and press Enter:"
+                ));
                 let line = read_pasted_line().await?;
                 browser.code_from_paste(&line).map_err(|e| auth_err(&e))?
             };
@@ -383,14 +380,11 @@ async fn user_session(
             let device = dingtalk_auth::device::start(&ctx.transport, credentials.client_id(), &options)
                 .await
                 .map_err(|e| auth_err(&e))?;
-            output::note(
-                settings,
-                &format!(
-                    "device login: open {} and enter the code {} (waiting up to 10 minutes)",
-                    device.verification_uri(),
-                    device.user_code()
-                ),
-            );
+            output::prompt(&format!(
+                "device login: open {} and enter the code {} (waiting up to 10 minutes)",
+                device.verification_uri(),
+                device.user_code()
+            ));
             let poll =
                 dingtalk_auth::device::poll(&ctx.transport, credentials.client_id(), &device, &options);
             let code = crate::progress::waiting(
