@@ -37,6 +37,36 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// A config whose current profile's client secret is sealed in the token store: every call without a secret flag
+/// reads profiles.json and opens the secret (AES-GCM) before planning.
+fn sealed_config(config: &std::path::Path) -> std::path::PathBuf {
+    let sealed = config.join("sealed");
+    std::fs::create_dir_all(&sealed).unwrap();
+    let login = Command::new(env!("CARGO_BIN_EXE_dws"))
+        .args([
+            "--client-id",
+            "benchapp",
+            "--client-secret",
+            "bench-secret",
+            "-f",
+            "json",
+            "auth",
+            "login",
+            "--app-only",
+            "--operator",
+            "u1",
+        ])
+        .env_clear()
+        .env("DWS_CONFIG_DIR", &sealed)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(login.success(), "storing the bench secret failed");
+    sealed
+}
+
 fn main() {
     let config = std::env::temp_dir().join(format!("dws-bench-{}", std::process::id()));
     std::fs::create_dir_all(&config).unwrap();
@@ -113,32 +143,7 @@ fn main() {
         ("schema --all", &["schema", "--all", "-f", "json"]),
         ("skill show", &["skill", "show"]),
     ];
-    // A config whose current profile's client secret is sealed in the token store: every call without a secret
-    // flag reads profiles.json and opens the secret (AES-GCM) before planning.
-    let sealed = config.join("sealed");
-    std::fs::create_dir_all(&sealed).unwrap();
-    let login = Command::new(env!("CARGO_BIN_EXE_dws"))
-        .args([
-            "--client-id",
-            "benchapp",
-            "--client-secret",
-            "bench-secret",
-            "-f",
-            "json",
-            "auth",
-            "login",
-            "--app-only",
-            "--operator",
-            "u1",
-        ])
-        .env_clear()
-        .env("DWS_CONFIG_DIR", &sealed)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(login.success(), "storing the bench secret failed");
+    let sealed = sealed_config(&config);
     println!("| Command line | median | min | max | runs |");
     println!("|---|---|---|---|---|");
     for (name, args) in cases {
