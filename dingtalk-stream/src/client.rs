@@ -166,7 +166,7 @@ impl ClientBuilder {
     }
 
     /// The OpenAPI base for `connections/open` (default `https://api.dingtalk.com`; `http://127.0.0.1:…` for the
-    /// sandbox).
+    /// sandbox). Must pass the trusted-host policy ([`trusted_hosts`](Self::trusted_hosts)): the secret is sent there.
     #[must_use]
     pub fn api_base(mut self, url: impl Into<String>) -> Self {
         self.api_base = url.into();
@@ -195,7 +195,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Replaces the default HTTP ticket source (tests, or core's transport later).
+    /// Replaces the default [`HttpTicketSource`] (tests, or tickets from elsewhere).
     #[must_use]
     pub fn ticket_source(mut self, source: Arc<dyn TicketSource>) -> Self {
         self.source = Some(source);
@@ -290,7 +290,7 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for an empty client id or secret, no subscription, a zero
-    /// interval, or an unusable `api_base`.
+    /// interval, or an `api_base` that is unusable or outside the trusted-host policy.
     pub fn build(self) -> Result<Client, Error> {
         if self.client_id.is_empty() {
             return Err(Error::config("client id is empty"));
