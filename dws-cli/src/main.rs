@@ -446,7 +446,11 @@ async fn execute(settings: &Settings, inv: &Invocation, job: Job<'_>) -> Result<
             request_ids: ctx.request_ids.clone(),
             outcome,
         };
-        audit::append(settings, &entry).await?;
+        // The write has happened (or failed) already: a log that cannot be written is reported, not turned into a
+        // failure of the command (which would invite a duplicate retry).
+        if let Err(e) = audit::append(settings, &entry).await {
+            output::prompt(&format!("warning: the audit log was not written: {}", e.message));
+        }
     }
     let mut outcome = result?;
     if settings.dry_run {

@@ -156,6 +156,16 @@ async fn writes_are_chained_and_tampering_is_found() {
     let (code, message) = check(&format!("{}\n{forged_line}\n{}\n", log[0], log[2]));
     assert_eq!(code, 3);
     assert!(message.contains("line 3"), "{message}");
+    // A log whose last line is not an audit line is not appended to: the write still succeeds, with a warning.
+    std::fs::write(dir.join("audit.jsonl"), format!("{original}garbage\n")).unwrap();
+    let (code, _, err) = dws(
+        &dir,
+        &[],
+        &[s, "--audit", "todo", "task", "create", "--title", "warned"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("audit log was not written"), "{err}");
+    assert_eq!(lines(&dir).len(), 4, "nothing appended after the garbage line");
     // Intact again: verified, and the next write continues the chain.
     assert_eq!(check(&original).0, 0);
     let (code, _, err) = dws(
