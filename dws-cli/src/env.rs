@@ -34,6 +34,12 @@ pub(crate) const NO_COLOR: &str = "NO_COLOR";
 pub(crate) const EXPORT_PASSPHRASE: &str = "DWS_EXPORT_PASSPHRASE";
 /// Turns the local audit log on (`1`, `true`, `yes`, `on`).
 pub(crate) const AUDIT: &str = "DWS_AUDIT";
+/// Set in SSH sessions (any of the three): login picks the device flow.
+pub(crate) const SSH: [&str; 3] = ["SSH_CLIENT", "SSH_TTY", "SSH_CONNECTION"];
+/// Set on CI runners: login picks the device flow.
+pub(crate) const CI: &str = "CI";
+/// A graphical display (X11 or Wayland): without one, login picks the device flow on Linux.
+pub(crate) const DISPLAYS: [&str; 2] = ["DISPLAY", "WAYLAND_DISPLAY"];
 /// Fallback for the config root.
 pub(crate) const HOME: &str = "HOME";
 /// XDG config root.

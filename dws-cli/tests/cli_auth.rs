@@ -48,6 +48,12 @@ async fn device_login_profiles_and_logout() {
     let (code, doc, err) = dws(&dir, &url, &["auth", "login"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("enter the code"), "{err}");
+    // Headless (no display on Linux, stderr not a terminal): the device flow is picked and the reason said.
+    assert!(
+        err.contains("login method: device (no graphical display detected)")
+            || err.contains("login method: device (not attached to a terminal)"),
+        "{err}"
+    );
     assert_eq!(doc["profile"]["id"], "dingsandboxcorp0001:user001");
     assert_eq!(doc["profile"]["sandbox"], true);
 

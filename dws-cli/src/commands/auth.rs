@@ -98,12 +98,12 @@ fn choose(args: &LoginArgs) -> Result<(Method, &'static str), CliError> {
     if let Some((m, _)) = asked.first() {
         return Ok((*m, "chosen on the command line"));
     }
-    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    let set = |k: &str| crate::env::var(k).is_some();
     let env = dingtalk_auth::login::Environment {
-        ssh: set("SSH_CLIENT") || set("SSH_TTY") || set("SSH_CONNECTION"),
-        ci: set("CI"),
+        ssh: crate::env::SSH.iter().any(|k| set(k)),
+        ci: set(crate::env::CI),
         linux_like: cfg!(all(unix, not(target_os = "macos"))),
-        display: set("DISPLAY") || set("WAYLAND_DISPLAY"),
+        display: crate::env::DISPLAYS.iter().any(|k| set(k)),
         stderr_is_terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
     Ok(match dingtalk_auth::login::choose_method(None, &env) {
