@@ -348,6 +348,16 @@ impl TokenStore {
         self.dir.join("tokens.json")
     }
 
+    /// The data key for reading records that exist: missing is an error, never a reason to make a new one.
+    fn existing_key(&self) -> Result<DataKey, Error> {
+        self.keys.load()?.ok_or_else(|| {
+            Error::msg(
+                ErrorKind::StoreUnreadable,
+                "the data key is missing; the store cannot be read",
+            )
+        })
+    }
+
     /// Slot names (`corpId:userId`) in the store.
     pub fn identities(&self) -> Result<Vec<String>, Error> {
         Ok(self.read_file()?.records.into_keys().collect())
@@ -359,12 +369,7 @@ impl TokenStore {
         let Some(sealed) = file.records.get(identity) else {
             return Ok(None);
         };
-        let key = self.keys.load()?.ok_or_else(|| {
-            Error::msg(
-                ErrorKind::StoreUnreadable,
-                "the data key is missing; the store cannot be read",
-            )
-        })?;
+        let key = self.existing_key()?;
         open_record(&key, identity, sealed).map(Some)
     }
 
@@ -411,12 +416,7 @@ impl TokenStore {
         let Some(sealed) = file.secrets.get(client_id) else {
             return Ok(None);
         };
-        let key = self.keys.load()?.ok_or_else(|| {
-            Error::msg(
-                ErrorKind::StoreUnreadable,
-                "the data key is missing; the store cannot be read",
-            )
-        })?;
+        let key = self.existing_key()?;
         let plain = open_bytes(&key, &secret_aad(client_id), sealed).ok_or_else(|| {
             Error::msg(
                 ErrorKind::StoreUnreadable,
