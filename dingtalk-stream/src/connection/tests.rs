@@ -618,6 +618,25 @@ async fn parallel_connections_share_the_stream_and_ack_on_their_own_socket() {
 }
 
 /// The next transition, within the test wait.
+/// Connects with a 100 ms ping interval on `clock` and waits for the first `Open` transition.
+async fn open_on_clock(
+    h: &Harness,
+    clock: &Arc<crate::clock::test_clock::TestClock>,
+) -> (Connection, Transitions) {
+    let conn = h
+        .client()
+        .ping_interval(Duration::from_millis(100))
+        .clock(clock.clone())
+        .build()
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut steps = conn.transitions();
+    let _open = next_transition(&mut steps).await;
+    (conn, steps)
+}
+
 async fn next_transition(t: &mut Transitions) -> Transition {
     timeout(WAIT, t.next())
         .await
@@ -755,17 +774,7 @@ async fn a_source_that_only_has_stale_tickets_fails_the_attempt_and_backs_off() 
 async fn a_wall_clock_jump_means_the_process_slept_so_the_socket_is_replaced() {
     let mut h = harness(&[]).await;
     let clock = Arc::new(crate::clock::test_clock::TestClock::new());
-    let conn = h
-        .client()
-        .ping_interval(Duration::from_millis(100))
-        .clock(clock.clone())
-        .build()
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut steps = conn.transitions();
-    let _open = next_transition(&mut steps).await;
+    let (conn, mut steps) = open_on_clock(&h, &clock).await;
     let mut a = h.accept().await;
     // Several ticks with both clocks in step: nothing happens.
     tokio::time::sleep(Duration::from_millis(350)).await;
@@ -810,17 +819,7 @@ async fn a_wall_clock_stepped_forward_keeps_the_socket_when_boot_time_is_known()
     // Regression: an NTP step used to look like a sleep and cost a needless rotation.
     let mut h = harness(&[]).await;
     let clock = Arc::new(crate::clock::test_clock::TestClock::with_boot_time());
-    let conn = h
-        .client()
-        .ping_interval(Duration::from_millis(100))
-        .clock(clock.clone())
-        .build()
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut steps = conn.transitions();
-    let _open = next_transition(&mut steps).await;
+    let (conn, mut steps) = open_on_clock(&h, &clock).await;
     let _a = h.accept().await;
     clock.step_wall(Duration::from_hours(1));
     // Several ticks later (every 100 ms): no suspend, no rotation.
