@@ -33,15 +33,15 @@ impl MediaKind {
         }
     }
 
-    /// Allowed extensions.
+    /// Allowed extensions: what DingTalk's `/media/upload` documents for the kind (a `file` is an office document,
+    /// a PDF or an archive; plain text such as `.md` or `.txt` is refused there, so it is refused here before any
+    /// upload, with a note in the reply).
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
             MediaKind::Image => &["jpg", "jpeg", "png", "gif", "bmp"],
             MediaKind::Audio => &["ogg", "amr", "mp3", "wav"],
             MediaKind::Video => &["mp4"],
-            MediaKind::File => &[
-                "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "pdf", "rar", "txt", "md", "csv", "json",
-            ],
+            MediaKind::File => &["doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "pdf", "rar"],
         }
     }
 }
@@ -390,6 +390,7 @@ mod tests {
         std::fs::write(root.join("fake.png"), b"not an image").unwrap();
         std::fs::write(root.join("big.pdf"), vec![0u8; 2048]).unwrap();
         std::fs::write(root.join("x.exe"), b"MZ").unwrap();
+        std::fs::write(root.join("notes.md"), b"# notes").unwrap();
         std::fs::write(outside.join("secret.png"), [0x89, b'P', b'N', b'G']).unwrap();
         let roots = vec![root.clone()];
         let limits = MediaLimits {
@@ -428,6 +429,11 @@ mod tests {
             ),
             (
                 tag(MediaKind::File, &root.join("x.exe")),
+                MediaRefusal::BadExtension,
+            ),
+            // Regression: `.md` (like `.txt`, `.csv`, `.json`) was let through and then refused by the upload.
+            (
+                tag(MediaKind::File, &root.join("notes.md")),
                 MediaRefusal::BadExtension,
             ),
             (
