@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::exit::{CliError, Exit};
 use crate::output::Outcome;
+use crate::progress::Progress;
 use crate::settings::Settings;
 
 /// How many backups are kept.
@@ -117,6 +118,12 @@ impl Source {
     }
 
     async fn fetch(&self, rel: &str) -> Result<Vec<u8>, CliError> {
+        self.fetch_with(rel, &mut Progress::to(None)).await
+    }
+
+    /// Reads `rel` from the release, at most 256 MiB; a URL download is streamed (the cap holds while reading, not
+    /// after) and shown on `progress` as bytes received of the announced length.
+    async fn fetch_with(&self, rel: &str, progress: &mut Progress) -> Result<Vec<u8>, CliError> {
         if rel.split('/').any(|seg| seg == ".." || seg.is_empty()) {
             return Err(failed(format!("unsafe path in the release: {rel}")));
         }
@@ -140,7 +147,7 @@ impl Source {
                     .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .map_err(|e| failed(e.to_string()))?;
-                let resp = client
+                let mut resp = client
                     .get(url.clone())
                     .send()
                     .await
@@ -148,14 +155,24 @@ impl Source {
                 if !resp.status().is_success() {
                     return Err(failed(format!("{url}: HTTP {}", resp.status())));
                 }
-                let bytes = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| CliError::new(Exit::Api, "network", format!("{url}: {e}")))?;
-                if bytes.len() > MAX_DOWNLOAD {
+                let total = resp.content_length();
+                if total.is_some_and(|n| n > MAX_DOWNLOAD as u64) {
                     return Err(failed(format!("{url}: larger than 256 MiB")));
                 }
-                Ok(bytes.to_vec())
+                let mut bytes = Vec::with_capacity(total.map_or(0, |n| usize::try_from(n).unwrap_or(0)));
+                while let Some(chunk) = resp
+                    .chunk()
+                    .await
+                    .map_err(|e| CliError::new(Exit::Api, "network", format!("{url}: {e}")))?
+                {
+                    if bytes.len() + chunk.len() > MAX_DOWNLOAD {
+                        return Err(failed(format!("{url}: larger than 256 MiB")));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                    progress.update(&downloaded(rel, bytes.len(), total));
+                }
+                progress.finish();
+                Ok(bytes)
             }
         }
     }
@@ -382,6 +399,18 @@ async fn refresh_skills(settings: &Settings, exe: &Path) -> Vec<String> {
     done
 }
 
+/// The progress line of a download: `dws-x86_64-linux 3.2 / 11.5 MiB`.
+fn downloaded(rel: &str, got: usize, total: Option<u64>) -> String {
+    #[expect(clippy::cast_precision_loss, reason = "a size shown with one decimal")]
+    let mib = |n: u64| n as f64 / (1024.0 * 1024.0);
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let got = mib(got as u64);
+    match total {
+        Some(total) => format!("downloading {name} {got:.1} / {:.1} MiB", mib(total)),
+        None => format!("downloading {name} {got:.1} MiB"),
+    }
+}
+
 /// Fetch, verify, smoke-test, back up, replace.
 async fn install(settings: &Settings, source: &Source, want: &str) -> Result<Outcome, CliError> {
     let current = env!("CARGO_PKG_VERSION");
@@ -394,7 +423,9 @@ async fn install(settings: &Settings, source: &Source, want: &str) -> Result<Out
         .find(|(_, name)| name.trim().trim_start_matches('*') == asset)
         .map(|(sum, _)| sum.trim().to_ascii_lowercase())
         .ok_or_else(|| failed(format!("checksums.txt has no entry for {asset}")))?;
-    let bytes = source.fetch(&format!("{want}/{asset}")).await?;
+    let bytes = source
+        .fetch_with(&format!("{want}/{asset}"), &mut Progress::new(settings))
+        .await?;
     let got = sha256(&bytes);
     if got != expected {
         return Err(CliError::new(
@@ -493,5 +524,75 @@ mod tests {
             .map(|e| e.reason.clone());
         assert_eq!(err.as_deref(), Some("untrusted_host"));
         assert!(Source::parse("https://example.com/rel").is_ok());
+    }
+
+    /// Serves one HTTP/1.1 answer with `head` (status line and headers) and `body` on 127.0.0.1, then closes.
+    async fn serve_once(head: &'static str, body: Vec<u8>) -> String {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 2048];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock.write_all(head.as_bytes()).await;
+            let _ = sock.write_all(&body).await;
+            let _ = sock.shutdown().await;
+        });
+        format!("http://{addr}/rel/")
+    }
+
+    /// Everything a `Progress` wrote.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_url_download_is_streamed_with_progress() {
+        let body = vec![7u8; 3 * 1024 * 1024];
+        let base = serve_once(
+            "HTTP/1.1 200 OK\r\ncontent-length: 3145728\r\nconnection: close\r\n\r\n",
+            body.clone(),
+        )
+        .await;
+        let source = Source::parse(&base).unwrap();
+        let captured = Captured::default();
+        let mut progress = Progress::to(Some(Box::new(captured.clone())));
+        let got = source.fetch_with("v1/dws-asset", &mut progress).await.unwrap();
+        assert_eq!(got, body);
+        let shown = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(shown.contains("downloading dws-asset 3.0 / 3.0 MiB"), "{shown:?}");
+        assert!(
+            shown.ends_with("\r\x1b[2K"),
+            "the line is cleared at the end: {shown:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_announced_oversized_download_is_refused_before_reading() {
+        let base = serve_once(
+            "HTTP/1.1 200 OK\r\ncontent-length: 999999999999\r\nconnection: close\r\n\r\n",
+            b"tiny".to_vec(),
+        )
+        .await;
+        let err = Source::parse(&base)
+            .unwrap()
+            .fetch("v1/dws-asset")
+            .await
+            .err()
+            .map(|e| e.message.clone());
+        assert!(
+            err.as_deref().is_some_and(|m| m.contains("larger than 256 MiB")),
+            "{err:?}"
+        );
     }
 }
