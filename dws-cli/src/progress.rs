@@ -1,5 +1,5 @@
-//! A one-line stderr spinner for long waits (`--page-all`, the device-flow wait, `upgrade` downloads). Only on a terminal and never with
-//! `-q`: redirected stderr stays free of carriage returns and escape sequences.
+//! A one-line stderr spinner for long waits (`--page-all`, the device-flow wait, `upgrade` downloads). Only on a
+//! terminal and never with `-q`: redirected stderr stays free of carriage returns and escape sequences.
 
 use std::io::{IsTerminal as _, Write};
 use std::time::Duration;
