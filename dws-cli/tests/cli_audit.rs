@@ -4,23 +4,17 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
 mod common;
 
 fn dws(config: &Path, envs: &[(&str, &str)], args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dws"))
+    let out = common::dws_command(config)
         .args(["-f", "json"])
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
         .envs(envs.iter().copied())
         .current_dir(config)
-        .stdin(Stdio::null())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -3,7 +3,6 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -11,23 +10,7 @@ use serde_json::Value;
 mod common;
 
 fn dws(config: &Path, url: &str, args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dws"))
-        .arg(format!("--sandbox={url}"))
-        .args(["-f", "json"])
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        doc,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    dws_env(config, url, args, &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -102,16 +85,11 @@ async fn device_login_profiles_and_logout() {
 }
 
 fn dws_env(config: &Path, url: &str, args: &[&str], envs: &[(&str, &str)]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dws"))
+    let out = common::dws_command(config)
         .arg(format!("--sandbox={url}"))
         .args(["-f", "json"])
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
         .envs(envs.iter().copied())
-        .stdin(Stdio::null())
         .output()
         .unwrap();
     let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);

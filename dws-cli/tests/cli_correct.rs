@@ -1,21 +1,16 @@
 //! Input correction through the built binary: stderr notes, `meta.corrections`, `error.corrections`, `--strict`.
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
 
 fn dws(config: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dws"))
+    common::dws_command(config)
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
         .envs(envs.iter().copied())
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }

@@ -3,22 +3,17 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
 
 fn dws_in(cwd: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dws"))
+    common::clean_command(env!("CARGO_BIN_EXE_dws"), &cwd.join("config"), cwd)
         .args(args)
         .current_dir(cwd)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", cwd.join("config"))
-        .env("HOME", cwd)
         .envs(envs.iter().copied())
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -11,13 +11,8 @@ use sha2::{Digest, Sha256};
 mod common;
 
 fn dws_at(bin: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new(bin)
+    common::clean_command(bin, &home.join("config"), home)
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", home.join("config"))
-        .env("HOME", home)
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }

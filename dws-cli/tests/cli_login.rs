@@ -16,15 +16,10 @@ const CANARY_APP: &str = "dingcanaryapp";
 const CANARY_SECRET: &str = "canary-SECRET-5f1e9a0c7d";
 
 fn command(config: &Path, url: &str, args: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"));
+    let mut cmd = tokio::process::Command::from(common::dws_command(config));
     cmd.arg(format!("--sandbox={url}"))
         .args(["-f", "json"])
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);

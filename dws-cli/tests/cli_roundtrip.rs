@@ -11,15 +11,7 @@ use serde_json::Value;
 mod common;
 
 fn dws(config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dws"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::dws_command(config).args(args).output().unwrap()
 }
 
 /// Runs against `url` and returns `.response`, asserting exit 0.

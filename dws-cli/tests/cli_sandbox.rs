@@ -1,34 +1,21 @@
 //! End-to-end runs of the `dws` binary against a sandbox started in the test.
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::process::{Command, Output, Stdio};
 
-use serde_json::Value;
-
 mod common;
+
+use common::one_json;
 
 const CANARY: &str = "canary-secret-7f3a9c";
 
 fn dws(config: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dws"))
+    common::dws_command(config)
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
         // `@file` inputs (the secret canary) live in the config dir, outside the working directory.
         .env("DWS_INPUT_ROOTS", config)
-        .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-fn one_json(out: &[u8]) -> Value {
-    let text = std::str::from_utf8(out).unwrap();
-    let mut docs = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    let first = docs.next().expect("one JSON document").unwrap();
-    assert!(docs.next().is_none(), "more than one JSON document: {text}");
-    first
 }
 
 /// Every implemented command that the sandbox serves, with arguments.

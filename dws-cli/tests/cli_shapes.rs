@@ -1,32 +1,18 @@
 //! The request shapes of four commands that once sent what DingTalk does not read (issue 7 follow-up): each is
 //! checked in a dry run (the exact wire shape) and against the sandbox, whose twins reject the old shapes the way
 //! DingTalk does.
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
 mod common;
 
-fn dws(config: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dws"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+use common::one_json;
 
-fn one_json(out: &[u8]) -> Value {
-    let text = std::str::from_utf8(out).unwrap();
-    let mut docs = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    let first = docs.next().expect("one JSON document").unwrap();
-    assert!(docs.next().is_none(), "more than one JSON document: {text}");
-    first
+fn dws(config: &std::path::Path, args: &[&str]) -> Output {
+    common::dws_command(config).args(args).output().unwrap()
 }
 
 /// The last planned request of a dry run of `line`.

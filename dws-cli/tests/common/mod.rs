@@ -1,8 +1,12 @@
-//! Shared by the `cli_*` tests: a temporary config directory removed when dropped.
+//! Shared by the `cli_*` tests: a temporary config directory removed when dropped, and the `dws` command with a
+//! clean environment.
+// Each test binary uses only some of these helpers.
+#![allow(dead_code)]
 
 use std::ffi::OsStr;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A fresh directory under the system temp dir, deleted on drop.
@@ -45,4 +49,30 @@ pub(crate) fn tempdir(prefix: &str) -> TempDir {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
     TempDir(dir)
+}
+
+/// `bin` with a cleared environment (only `PATH`), `DWS_CONFIG_DIR=config`, `HOME=home` and no stdin.
+pub(crate) fn clean_command(bin: impl AsRef<OsStr>, config: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DWS_CONFIG_DIR", config)
+        .env("HOME", home)
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// The `dws` under test with `config` as both its config directory and `HOME` (see [`clean_command`]).
+pub(crate) fn dws_command(config: &Path) -> Command {
+    clean_command(env!("CARGO_BIN_EXE_dws"), config, config)
+}
+
+/// The one JSON document `out` holds; panics on none or more than one.
+#[expect(clippy::expect_used, clippy::unwrap_used, reason = "test helpers fail loudly")]
+pub(crate) fn one_json(out: &[u8]) -> serde_json::Value {
+    let text = std::str::from_utf8(out).unwrap();
+    let mut docs = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+    let first = docs.next().expect("one JSON document").unwrap();
+    assert!(docs.next().is_none(), "more than one JSON document: {text}");
+    first
 }
