@@ -106,12 +106,7 @@ async fn bot_run_answers_in_a_card_and_stops_after_its_duration() {
         .output()
         .await
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 3);
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
     sandbox.shutdown().await;
 }
@@ -150,11 +145,6 @@ async fn bot_run_exits_zero_on_sigint() {
         .await
         .expect("bot run stops on SIGINT")
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     sandbox.shutdown().await;
 }

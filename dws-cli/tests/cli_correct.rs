@@ -132,12 +132,7 @@ fn dws_strict_accepts_boolish_values() {
         &["--dry-run", "todo", "task", "list", "--limit5"],
         &[("DWS_STRICT", "0")],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
 }
 
 #[test]
@@ -159,12 +154,7 @@ fn correct_command_lines_have_no_corrections() {
         ],
         &[],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["meta"]["corrections"], serde_json::json!([]));

@@ -30,12 +30,7 @@ fn output_file_is_written_atomically_and_contained() {
     std::fs::create_dir_all(&work).unwrap();
     let args = ["--dry-run", "-o", "out.json", "todo", "task", "list"];
     let out = dws_in(&work, &args, &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert!(out.stdout.is_empty());
     let doc: Value = serde_json::from_slice(&std::fs::read(work.join("out.json")).unwrap()).unwrap();
     assert_eq!(doc["invocation"]["dry_run"], true);
@@ -101,12 +96,7 @@ fn at_file_inputs_stay_inside_the_allowed_roots() {
         )
     };
     let out = send("@inside.md", &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert!(String::from_utf8_lossy(&out.stdout).contains("report text"));
     let outside = format!("@{}", dir.join("outside.md").display());
     for text in [outside.as_str(), "@../outside.md"] {
@@ -117,12 +107,7 @@ fn at_file_inputs_stay_inside_the_allowed_roots() {
     }
     // DWS_INPUT_ROOTS lets it in.
     let out = send(&outside, &[("DWS_INPUT_ROOTS", dir.to_str().unwrap())]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     // A symlink inside the working directory that points outside is refused.
     #[cfg(unix)]
     {
@@ -188,12 +173,7 @@ fn time_keywords_and_tz() {
         dws_in(&dir, &args, &[])
     };
     let out = run(&[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let due = doc["invocation"]["params"]["due"].as_str().unwrap().to_owned();
     assert!(due.ends_with("T00:00:00+08:00"), "{due}");
@@ -253,12 +233,7 @@ async fn no_spinner_or_colour_off_a_terminal() {
         ],
         &[],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert!(
         !out.stderr.contains(&b'\r') && !out.stderr.contains(&0x1b),
         "{:?}",

@@ -22,12 +22,7 @@ fn dws(home: &Path, args: &[&str]) -> Output {
 }
 
 fn ok_json(out: &Output) -> Value {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(out, 0);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -224,12 +219,7 @@ fn upgrade_refuses_a_bad_checksum_or_a_binary_that_lies() {
     let liar = b"#!/bin/sh\necho '{\"version\":\"1.0.0\"}'\n";
     release(&rel, "9.9.9", liar, &sha(liar));
     let out = dws_at(&exe, &home, &["upgrade", "--from", from, "--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 1);
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["error"]["reason"], "upgrade_failed");
     assert!(err["error"]["message"].as_str().unwrap().contains("1.0.0"));
@@ -370,12 +360,7 @@ async fn event_listen_prints_acked_pushes_as_ndjson() {
         .await
         .expect("dws event listen stops after --max-events")
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let lines: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -436,12 +421,7 @@ async fn event_listen_exits_zero_on_sigint() {
             .await
             .expect("the listener stops on SIGINT")
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit(&out, 0);
     }
     sandbox.shutdown().await;
 }

@@ -136,12 +136,7 @@ async fn write_read_delete_roundtrips() {
             r#"[{"name":"Done","type":"checkbox"},{"name":"Bad","type":"nonsense"}]"#,
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(7),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 7);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["response"]["items"][0]["ok"], true);
     assert_eq!(doc["response"]["items"][1]["ok"], false);
@@ -436,12 +431,7 @@ fn sandbox_serve_records_its_url() {
     let out = dws(&dir, &["--sandbox", "-f", "json", "contact", "user", "get-self"]);
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["response"]["userid"], "user001");
 }
@@ -457,12 +447,7 @@ fn unreachable_sandbox_and_missing_credentials() {
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["error"]["reason"], "sandbox_unreachable");
     let out = dws(&dir, &["workbench", "app", "list", "--user", "u1"]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 2);
 }
 
 /// A bare `--sandbox` with no sandbox running serves a throwaway embedded one for the command.
@@ -470,12 +455,7 @@ fn unreachable_sandbox_and_missing_credentials() {
 fn bare_sandbox_flag_falls_back_to_an_embedded_sandbox() {
     let dir = common::tempdir("dws-embedded");
     let out = dws(&dir, &["--sandbox", "-f", "json", "contact", "user", "get-self"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["response"]["userid"], "user001");
     assert!(String::from_utf8_lossy(&out.stderr).contains("throwaway embedded"));

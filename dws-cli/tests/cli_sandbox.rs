@@ -288,12 +288,7 @@ fn dry_run_is_offline_and_redacted() {
             "x",
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let doc = one_json(&out.stdout);
     assert_eq!(doc["response"]["dry_run"], true);
     assert_eq!(doc["response"]["requests"].as_array().unwrap().len(), 1);
@@ -318,12 +313,7 @@ fn dry_run_is_offline_and_redacted() {
             "json",
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let doc = one_json(&out.stdout);
     let steps = doc["response"]["requests"].as_array().unwrap();
     assert_eq!(steps.len(), 2, "userId→unionId conversion then the delete");
@@ -484,12 +474,7 @@ async fn implicit_stdin_fills_the_body_flag() {
         .write_all(b"## Deploy\nall green")
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(
         one_json(&out.stdout)["invocation"]["params"]["text"],
         "## Deploy\nall green"
@@ -528,12 +513,7 @@ fn broken_pipe_exits_zero() {
         .unwrap();
     drop(child.stdout.take()); // close the read end before dws writes
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert!(out.stderr.is_empty());
 }
 

@@ -76,3 +76,14 @@ pub(crate) fn one_json(out: &[u8]) -> serde_json::Value {
     assert!(docs.next().is_none(), "more than one JSON document: {text}");
     first
 }
+
+/// Asserts that `out` exited with `code`, showing its stderr otherwise.
+#[track_caller]
+pub(crate) fn assert_exit(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
