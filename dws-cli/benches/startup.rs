@@ -13,19 +13,22 @@ use std::time::Duration;
 
 const RUNS: usize = 60;
 
+/// `dws` with only `DWS_CONFIG_DIR` in its environment and no stdin, stdout or stderr.
+fn quiet_dws(config: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dws"));
+    cmd.env_clear()
+        .env("DWS_CONFIG_DIR", config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
 fn time(args: &[&str], config: &std::path::Path) -> Vec<Duration> {
     let mut out = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let started = dingtalk_core::Clock::now(&dingtalk_core::SystemClock);
-        let status = Command::new(env!("CARGO_BIN_EXE_dws"))
-            .args(args)
-            .env_clear()
-            .env("DWS_CONFIG_DIR", config)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
+        let status = quiet_dws(config).args(args).status().unwrap();
         out.push(started.elapsed());
         assert!(status.success(), "{args:?} failed");
     }
@@ -42,7 +45,7 @@ fn ms(d: Duration) -> String {
 fn sealed_config(config: &std::path::Path) -> std::path::PathBuf {
     let sealed = config.join("sealed");
     std::fs::create_dir_all(&sealed).unwrap();
-    let login = Command::new(env!("CARGO_BIN_EXE_dws"))
+    let login = quiet_dws(&sealed)
         .args([
             "--client-id",
             "benchapp",
@@ -56,11 +59,6 @@ fn sealed_config(config: &std::path::Path) -> std::path::PathBuf {
             "--operator",
             "u1",
         ])
-        .env_clear()
-        .env("DWS_CONFIG_DIR", &sealed)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .status()
         .unwrap();
     assert!(login.success(), "storing the bench secret failed");
@@ -70,25 +68,24 @@ fn sealed_config(config: &std::path::Path) -> std::path::PathBuf {
 fn main() {
     let config = std::env::temp_dir().join(format!("dws-bench-{}", std::process::id()));
     std::fs::create_dir_all(&config).unwrap();
+    let query = [
+        "--dry-run",
+        "-f",
+        "json",
+        "aitable",
+        "record",
+        "query",
+        "--base-id",
+        "B",
+        "--table-id",
+        "T",
+        "--limit",
+        "5",
+    ];
+    let strict: Vec<&str> = std::iter::once("--strict").chain(query).collect();
     let cases: &[(&str, &[&str])] = &[
         ("version", &["version"]),
-        (
-            "dry run, spelled right",
-            &[
-                "--dry-run",
-                "-f",
-                "json",
-                "aitable",
-                "record",
-                "query",
-                "--base-id",
-                "B",
-                "--table-id",
-                "T",
-                "--limit",
-                "5",
-            ],
-        ),
+        ("dry run, spelled right", &query),
         (
             "dry run, 4 corrections",
             &[
@@ -105,41 +102,8 @@ fn main() {
                 "--limit5",
             ],
         ),
-        (
-            "dry run, --strict",
-            &[
-                "--strict",
-                "--dry-run",
-                "-f",
-                "json",
-                "aitable",
-                "record",
-                "query",
-                "--base-id",
-                "B",
-                "--table-id",
-                "T",
-                "--limit",
-                "5",
-            ],
-        ),
-        (
-            "dry run, sealed client secret",
-            &[
-                "--dry-run",
-                "-f",
-                "json",
-                "aitable",
-                "record",
-                "query",
-                "--base-id",
-                "B",
-                "--table-id",
-                "T",
-                "--limit",
-                "5",
-            ],
-        ),
+        ("dry run, --strict", &strict),
+        ("dry run, sealed client secret", &query),
         ("schema --all", &["schema", "--all", "-f", "json"]),
         ("skill show", &["skill", "show"]),
     ];
