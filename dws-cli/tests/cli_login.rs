@@ -339,10 +339,6 @@ async fn external_tokens_become_an_ordinary_profile() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one canary collected across every command that sees the secret"
-)]
 async fn the_client_secret_is_sealed_and_never_shown() {
     let sandbox = dingtalk_sandbox::Sandbox::builder()
         .app(dingtalk_sandbox::App::new(CANARY_APP, CANARY_SECRET))
@@ -354,85 +350,47 @@ async fn the_client_secret_is_sealed_and_never_shown() {
     let mut outputs = String::new();
 
     // --no-store-secret: used for the login, kept nowhere.
-    let (code, _, out, err) = dws(
-        &dir,
-        &url,
-        &[
-            "--client-id",
-            CANARY_APP,
-            "--client-secret",
-            CANARY_SECRET,
-            "auth",
-            "login",
-            "--app-only",
-            "--operator",
-            "user002",
-            "--no-store-secret",
-        ],
-    )
-    .await;
+    let (code, _, err) = dws_seen(&mut outputs, &dir, &url, &canary_login(&["--no-store-secret"])).await;
     assert_eq!(code, 0, "{err}");
-    outputs.push_str(&out);
-    outputs.push_str(&err);
-    let (_, status, out, err) = dws(&dir, &url, &["auth", "status"]).await;
+    let (_, status, _) = dws_seen(&mut outputs, &dir, &url, &["auth", "status"]).await;
     assert_eq!(status["client_secret"], "not set", "{status}");
-    outputs.push_str(&out);
-    outputs.push_str(&err);
 
     // Stored: later commands call as the app without any secret flag.
-    let (code, _, out, err) = dws(
-        &dir,
-        &url,
-        &[
-            "--client-id",
-            CANARY_APP,
-            "--client-secret",
-            CANARY_SECRET,
-            "auth",
-            "login",
-            "--app-only",
-            "--operator",
-            "user002",
-        ],
-    )
-    .await;
+    let (code, _, err) = dws_seen(&mut outputs, &dir, &url, &canary_login(&[])).await;
     assert_eq!(code, 0, "{err}");
-    outputs.push_str(&out);
-    outputs.push_str(&err);
-    let (_, status, out, err) = dws(&dir, &url, &["-v", "auth", "status"]).await;
+    let (_, status, _) = dws_seen(&mut outputs, &dir, &url, &["-v", "auth", "status"]).await;
     assert_eq!(status["client_secret"], "token store (encrypted)", "{status}");
-    outputs.push_str(&out);
-    outputs.push_str(&err);
     let since = sandbox.requests(0).len() as u64;
-    let (code, doc, out, err) = dws(&dir, &url, &["-v", "contact", "user", "get-self"]).await;
+    let (code, doc, err) = dws_seen(&mut outputs, &dir, &url, &["-v", "contact", "user", "get-self"]).await;
     assert_eq!(code, 0, "{err}");
     assert_eq!(doc["response"]["userid"], "user002", "{doc}");
-    outputs.push_str(&out);
-    outputs.push_str(&err);
     let calls = sandbox.requests(since);
     assert!(
         calls.iter().any(|r| r.client_id.as_deref() == Some(CANARY_APP)),
         "the stored app was not used: {calls:?}"
     );
     // --debug shows each request and response, still without the secret.
-    let (code, _, out, err) = dws(&dir, &url, &["--debug", "contact", "user", "get-self"]).await;
+    let (code, _, err) = dws_seen(
+        &mut outputs,
+        &dir,
+        &url,
+        &["--debug", "contact", "user", "get-self"],
+    )
+    .await;
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("debug request") && err.contains("debug response"),
         "{err}"
     );
-    outputs.push_str(&out);
-    outputs.push_str(&err);
-    let (code, doctor, out, err) = dws(&dir, &url, &["doctor", "--deep"]).await;
+    let (code, doctor, err) = dws_seen(&mut outputs, &dir, &url, &["doctor", "--deep"]).await;
     assert!(code == 0 || code == 1, "{err}");
     assert!(
         doctor.to_string().contains("the encrypted token store"),
         "{doctor}"
     );
-    outputs.push_str(&out);
-    outputs.push_str(&err);
     // --client-id alone finds the stored secret too; a dry run shows no secret.
-    let (code, _, out, err) = dws(
+    let (code, _, err) = dws_seen(
+        &mut outputs,
         &dir,
         &url,
         &[
@@ -446,14 +404,37 @@ async fn the_client_secret_is_sealed_and_never_shown() {
     )
     .await;
     assert_eq!(code, 0, "{err}");
-    outputs.push_str(&out);
-    outputs.push_str(&err);
 
     assert!(!outputs.contains(CANARY_SECRET), "secret on an output stream");
     for file in walk(&dir) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         assert!(!text.contains(CANARY_SECRET), "secret in {}", file.display());
     }
+}
+
+/// The canary app's app-only login as user002, then `extra`.
+fn canary_login(extra: &[&'static str]) -> Vec<&'static str> {
+    let mut args = vec![
+        "--client-id",
+        CANARY_APP,
+        "--client-secret",
+        CANARY_SECRET,
+        "auth",
+        "login",
+        "--app-only",
+        "--operator",
+        "user002",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// [`dws`], adding its stdout and stderr to `outputs`; returns the exit code, the document and stderr.
+async fn dws_seen(outputs: &mut String, config: &Path, url: &str, args: &[&str]) -> (i32, Value, String) {
+    let (code, doc, out, err) = dws(config, url, args).await;
+    outputs.push_str(&out);
+    outputs.push_str(&err);
+    (code, doc, err)
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
