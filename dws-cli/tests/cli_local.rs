@@ -210,18 +210,14 @@ fn upgrade_refuses_a_bad_checksum_or_a_binary_that_lies() {
     ));
     assert_eq!(doc["response"]["update_available"], true);
     let out = dws_at(&exe, &home, &["upgrade", "--from", from, "--yes"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(err["error"]["reason"], "checksum_mismatch");
+    common::assert_error(&out, 1, "checksum_mismatch");
     assert_eq!(std::fs::read(&exe).unwrap(), original);
 
     // Right checksum, but the binary says it is another version: the smoke test refuses it.
     let liar = b"#!/bin/sh\necho '{\"version\":\"1.0.0\"}'\n";
     release(&rel, "9.9.9", liar, &sha(liar));
     let out = dws_at(&exe, &home, &["upgrade", "--from", from, "--yes"]);
-    common::assert_exit(&out, 1);
-    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(err["error"]["reason"], "upgrade_failed");
+    let err = common::assert_error(&out, 1, "upgrade_failed");
     assert!(err["error"]["message"].as_str().unwrap().contains("1.0.0"));
     assert_eq!(std::fs::read(&exe).unwrap(), original);
     assert_eq!(std::fs::read_dir(home.join("bin")).unwrap().count(), 1);

@@ -443,9 +443,7 @@ fn unreachable_sandbox_and_missing_credentials() {
         &dir,
         &["--sandbox=http://127.0.0.1:9", "contact", "user", "get-self"],
     );
-    assert_eq!(out.status.code(), Some(6));
-    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(err["error"]["reason"], "sandbox_unreachable");
+    common::assert_error(&out, 6, "sandbox_unreachable");
     let out = dws(&dir, &["workbench", "app", "list", "--user", "u1"]);
     common::assert_exit(&out, 2);
 }

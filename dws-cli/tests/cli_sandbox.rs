@@ -484,12 +484,10 @@ async fn implicit_stdin_fills_the_body_flag() {
     let writer = child.stdin.take();
     let out = child.wait_with_output().unwrap();
     drop(writer);
-    assert_eq!(out.status.code(), Some(3));
-    assert_eq!(one_json(&out.stderr)["error"]["reason"], "stdin_timeout");
+    common::assert_error(&out, 3, "stdin_timeout");
     // An empty stdin is an error, not an empty message.
     let out = run(Stdio::null(), "1").wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert_eq!(one_json(&out.stderr)["error"]["reason"], "input_empty");
+    common::assert_error(&out, 3, "input_empty");
     sandbox.shutdown().await;
 }
 

@@ -87,3 +87,12 @@ pub(crate) fn assert_exit(out: &std::process::Output, code: i32) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Asserts that `out` exited with `code` and its stderr is one JSON error document with `reason`; returns it.
+#[track_caller]
+pub(crate) fn assert_error(out: &std::process::Output, code: i32, reason: &str) -> serde_json::Value {
+    assert_exit(out, code);
+    let err = one_json(&out.stderr);
+    assert_eq!(err["error"]["reason"], reason, "{err}");
+    err
+}
