@@ -48,27 +48,23 @@ async fn bot_run_answers_in_a_card_and_stops_after_its_duration() {
     let url = sandbox.base_url();
     let home = common::tempdir("dws-bot-run");
     // No config file in the working directory: --sandbox runs the echo agent.
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
-        .args([
-            "--sandbox",
-            &url,
-            "bot",
-            "run",
-            "-c",
-            "missing.toml",
-            "--duration",
-            "6",
-        ])
-        .current_dir(&*home)
-        .env_clear()
-        .env("DWS_CONFIG_DIR", home.join("config"))
-        .env("HOME", &*home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let child = common::spawn_piped(
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+            .args([
+                "--sandbox",
+                &url,
+                "bot",
+                "run",
+                "-c",
+                "missing.toml",
+                "--duration",
+                "6",
+            ])
+            .current_dir(&*home)
+            .env_clear()
+            .env("DWS_CONFIG_DIR", home.join("config"))
+            .env("HOME", &*home),
+    );
     assert!(
         sandbox.wait_for_connections(1, Duration::from_secs(20)).await,
         "the bot did not connect"
@@ -118,33 +114,18 @@ async fn bot_run_exits_zero_on_sigint() {
     let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
     let url = sandbox.base_url();
     let home = common::tempdir("dws-bot-int");
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
-        .args(["--sandbox", &url, "bot", "run", "-c", "missing.toml"])
-        .current_dir(&*home)
-        .env_clear()
-        .env("DWS_CONFIG_DIR", home.join("config"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let child = common::spawn_piped(
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+            .args(["--sandbox", &url, "bot", "run", "-c", "missing.toml"])
+            .current_dir(&*home)
+            .env_clear()
+            .env("DWS_CONFIG_DIR", home.join("config")),
+    );
     assert!(
         sandbox.wait_for_connections(1, Duration::from_secs(20)).await,
         "the bot did not connect"
     );
-    let pid = child.id().unwrap().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
-        .await
-        .expect("bot run stops on SIGINT")
-        .unwrap();
+    let out = common::interrupt(child, Duration::from_secs(20), "bot run stops on SIGINT").await;
     common::assert_exit(&out, 0);
     sandbox.shutdown().await;
 }

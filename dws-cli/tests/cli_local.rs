@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
 
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -136,6 +136,7 @@ fn installed_copy(home: &Path) -> (std::path::PathBuf, Vec<u8>) {
 fn upgrade_checks_replaces_and_rolls_back() {
     let home = common::tempdir("dws-upgrade");
     let (exe, original) = installed_copy(&home);
+    let run = |args: &[&str]| dws_at(&exe, &home, args);
     let version = env!("CARGO_PKG_VERSION");
     // The "new" binary: the same program with a marker appended (an ELF/Mach-O file still runs).
     let mut new = original.clone();
@@ -144,34 +145,24 @@ fn upgrade_checks_replaces_and_rolls_back() {
     release(&rel, version, &new, &sha(&new));
     let from = rel.to_str().unwrap();
 
-    let doc = ok_json(&dws_at(
-        &exe,
-        &home,
-        &["-f", "json", "upgrade", "--from", from, "--check"],
-    ));
+    let doc = ok_json(&run(&["-f", "json", "upgrade", "--from", from, "--check"]));
     assert_eq!(doc["response"]["update_available"], false);
     assert_eq!(doc["response"]["latest"], version);
     // Same version without --force: nothing changes.
-    let doc = ok_json(&dws_at(
-        &exe,
-        &home,
-        &["-f", "json", "upgrade", "--from", from, "--yes"],
-    ));
+    let doc = ok_json(&run(&["-f", "json", "upgrade", "--from", from, "--yes"]));
     assert_eq!(doc["response"]["changed"], false);
     // Without --yes off a terminal: refused.
-    let out = dws_at(&exe, &home, &["upgrade", "--from", from, "--force"]);
+    let out = run(&["upgrade", "--from", from, "--force"]);
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(std::fs::read(&exe).unwrap(), original);
 
     // An installed skill is refreshed by the new binary after the upgrade.
-    ok_json(&dws_at(&exe, &home, &["-f", "json", "skill", "install"]));
+    ok_json(&run(&["-f", "json", "skill", "install"]));
     let skill_md = home.join(".claude/skills/dws/SKILL.md");
     std::fs::remove_file(&skill_md).unwrap();
-    let doc = ok_json(&dws_at(
-        &exe,
-        &home,
-        &["-f", "json", "upgrade", "--from", from, "--force", "--yes"],
-    ));
+    let doc = ok_json(&run(&[
+        "-f", "json", "upgrade", "--from", from, "--force", "--yes",
+    ]));
     assert_eq!(doc["response"]["changed"], true);
     assert_eq!(std::fs::read(&exe).unwrap(), new);
     assert_eq!(
@@ -182,15 +173,11 @@ fn upgrade_checks_replaces_and_rolls_back() {
     let backup = doc["response"]["backup"].as_str().unwrap();
     assert_eq!(std::fs::read(Path::new(backup).join("dws")).unwrap(), original);
 
-    let doc = ok_json(&dws_at(
-        &exe,
-        &home,
-        &["-f", "json", "upgrade", "--rollback", "--yes"],
-    ));
+    let doc = ok_json(&run(&["-f", "json", "upgrade", "--rollback", "--yes"]));
     assert_eq!(doc["response"]["changed"], true);
     assert_eq!(std::fs::read(&exe).unwrap(), original);
     // No backup left: a second rollback is refused.
-    let out = dws_at(&exe, &home, &["upgrade", "--rollback", "--yes"]);
+    let out = run(&["upgrade", "--rollback", "--yes"]);
     assert_eq!(out.status.code(), Some(3));
     let leftovers: Vec<_> = std::fs::read_dir(home.join("bin")).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "temp files left next to the binary");
@@ -200,36 +187,29 @@ fn upgrade_checks_replaces_and_rolls_back() {
 fn upgrade_refuses_a_bad_checksum_or_a_binary_that_lies() {
     let home = common::tempdir("dws-upgrade-bad");
     let (exe, original) = installed_copy(&home);
+    let run = |args: &[&str]| dws_at(&exe, &home, args);
     let rel = home.join("release");
     release(&rel, "9.9.9", b"#!/bin/sh\nexit 0\n", &"0".repeat(64));
     let from = rel.to_str().unwrap();
-    let doc = ok_json(&dws_at(
-        &exe,
-        &home,
-        &["-f", "json", "upgrade", "--from", from, "--check"],
-    ));
+    let doc = ok_json(&run(&["-f", "json", "upgrade", "--from", from, "--check"]));
     assert_eq!(doc["response"]["update_available"], true);
-    let out = dws_at(&exe, &home, &["upgrade", "--from", from, "--yes"]);
+    let out = run(&["upgrade", "--from", from, "--yes"]);
     common::assert_error(&out, 1, "checksum_mismatch");
     assert_eq!(std::fs::read(&exe).unwrap(), original);
 
     // Right checksum, but the binary says it is another version: the smoke test refuses it.
     let liar = b"#!/bin/sh\necho '{\"version\":\"1.0.0\"}'\n";
     release(&rel, "9.9.9", liar, &sha(liar));
-    let out = dws_at(&exe, &home, &["upgrade", "--from", from, "--yes"]);
+    let out = run(&["upgrade", "--from", from, "--yes"]);
     let err = common::assert_error(&out, 1, "upgrade_failed");
     assert!(err["error"]["message"].as_str().unwrap().contains("1.0.0"));
     assert_eq!(std::fs::read(&exe).unwrap(), original);
     assert_eq!(std::fs::read_dir(home.join("bin")).unwrap().count(), 1);
     // No source at all: exit 3 with a hint.
-    let out = dws_at(&exe, &home, &["upgrade", "--check"]);
+    let out = run(&["upgrade", "--check"]);
     assert_eq!(out.status.code(), Some(3));
     // Plain http to a non-loopback host is refused before any request.
-    let out = dws_at(
-        &exe,
-        &home,
-        &["upgrade", "--from", "http://example.com/rel", "--check"],
-    );
+    let out = run(&["upgrade", "--from", "http://example.com/rel", "--check"]);
     assert_eq!(out.status.code(), Some(6));
 }
 
@@ -316,26 +296,22 @@ async fn event_listen_prints_acked_pushes_as_ndjson() {
     let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
     let url = sandbox.base_url();
     let home = common::tempdir("dws-events");
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
-        .args([
-            "--sandbox",
-            &url,
-            "event",
-            "listen",
-            "--max-events",
-            "2",
-            "--duration",
-            "30",
-        ])
-        .env_clear()
-        .env("DWS_CONFIG_DIR", home.join("config"))
-        .env("HOME", &*home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let child = common::spawn_piped(
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+            .args([
+                "--sandbox",
+                &url,
+                "event",
+                "listen",
+                "--max-events",
+                "2",
+                "--duration",
+                "30",
+            ])
+            .env_clear()
+            .env("DWS_CONFIG_DIR", home.join("config"))
+            .env("HOME", &*home),
+    );
     assert!(
         sandbox.wait_for_connections(1, Duration::from_secs(20)).await,
         "no stream connection"
@@ -392,31 +368,18 @@ async fn event_listen_exits_zero_on_sigint() {
     let home = common::tempdir("dws-events-int");
     // Ctrl-C (SIGINT) ends a listener without limits cleanly: exit 0.
     {
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
-            .args(["--sandbox", &url, "event", "listen"])
-            .env_clear()
-            .env("DWS_CONFIG_DIR", home.join("config"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let child = common::spawn_piped(
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_dws"))
+                .args(["--sandbox", &url, "event", "listen"])
+                .env_clear()
+                .env("DWS_CONFIG_DIR", home.join("config")),
+        );
         // The first listener closed its connection; wait for this one to be the open one.
         assert!(
             sandbox.wait_for_connections(1, Duration::from_secs(20)).await,
             "no stream connection"
         );
-        let pid = child.id().unwrap().to_string();
-        let killed = std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let out = tokio::time::timeout(Duration::from_secs(15), child.wait_with_output())
-            .await
-            .expect("the listener stops on SIGINT")
-            .unwrap();
+        let out = common::interrupt(child, Duration::from_secs(15), "the listener stops on SIGINT").await;
         common::assert_exit(&out, 0);
     }
     sandbox.shutdown().await;

@@ -96,3 +96,47 @@ pub(crate) fn assert_error(out: &std::process::Output, code: i32, reason: &str) 
     assert_eq!(err["error"]["reason"], reason, "{err}");
     err
 }
+
+/// Spawns `cmd` with no stdin and piped stdout and stderr, killed if dropped.
+#[expect(clippy::expect_used, reason = "a test cannot run without its child")]
+pub(crate) fn spawn_piped(cmd: &mut tokio::process::Command) -> tokio::process::Child {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn dws")
+}
+
+/// Sends SIGINT to `child` (as Ctrl-C would) and waits up to `limit` for it to exit (`what` names that).
+#[cfg(unix)]
+#[expect(clippy::expect_used, clippy::unwrap_used, reason = "test helpers fail loudly")]
+pub(crate) async fn interrupt(
+    child: tokio::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::Output {
+    let pid = child.id().unwrap().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    tokio::time::timeout(limit, child.wait_with_output())
+        .await
+        .expect(what)
+        .unwrap()
+}
+
+/// [`assert_exit`] with `what` (the command line, say) in front of the stderr shown.
+#[track_caller]
+pub(crate) fn assert_exit_for(out: &std::process::Output, code: i32, what: impl std::fmt::Display) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
