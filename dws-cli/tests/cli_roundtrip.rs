@@ -19,12 +19,7 @@ fn ok(config: &Path, url: &str, args: &[&str]) -> Value {
     let mut full = vec!["--sandbox", url, "-f", "json"];
     full.extend(args);
     let out = dws(config, &full);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit_for(&out, 0, format_args!("{args:?}"));
     let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     doc["response"].clone()
 }

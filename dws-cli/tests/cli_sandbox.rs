@@ -102,12 +102,7 @@ async fn implemented_commands_succeed_with_one_json_document() {
         let mut args = vec!["--sandbox", url.as_str(), "-f", "json"];
         args.extend(line.split(' '));
         let out = dws(&dir, &args);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{line}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit_for(&out, 0, line);
         let doc = one_json(&out.stdout);
         assert_eq!(doc["ok"], true, "{line}");
         let response = &doc["response"];
@@ -144,12 +139,7 @@ async fn implemented_commands_succeed_with_one_json_document() {
         let mut full = vec!["--sandbox", url.as_str()];
         full.extend(args.iter().copied());
         let out = dws(&dir, &full);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit_for(&out, 0, format_args!("{args:?}"));
     }
     sandbox.shutdown().await;
 }
@@ -235,12 +225,7 @@ async fn bad_input_unavailable_and_confirmation() {
         let mut full = vec!["--sandbox", url.as_str()];
         full.extend(args.iter().copied());
         let out = dws(&dir, &full);
-        assert_eq!(
-            out.status.code(),
-            Some(*code),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit_for(&out, *code, format_args!("{args:?}"));
         assert!(out.stdout.is_empty(), "{args:?}: stdout not empty");
         let err = one_json(&out.stderr);
         assert_eq!(err["ok"], false);
@@ -343,12 +328,7 @@ fn every_command_dry_runs_offline_against_production_hosts() {
         .collect();
     for run in runs {
         let (line, out) = run.join().unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{line}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit_for(&out, 0, line);
         let doc = one_json(&out.stdout);
         assert_eq!(doc["invocation"]["dry_run"], true);
         let steps = doc["response"]["requests"].as_array().unwrap();

@@ -20,12 +20,7 @@ fn planned(dir: &std::path::Path, line: &str) -> Value {
     let mut args = vec!["--dry-run", "-f", "json"];
     args.extend(line.split(' '));
     let out = dws(dir, &args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{line}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit_for(&out, 0, line);
     let doc = one_json(&out.stdout);
     doc["response"]["requests"]
         .as_array()
@@ -39,13 +34,19 @@ fn run(dir: &std::path::Path, url: &str, line: &str) -> Value {
     let mut args = vec!["--sandbox", url, "-f", "json"];
     args.extend(line.split(' '));
     let out = dws(dir, &args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{line}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit_for(&out, 0, line);
     one_json(&out.stdout)
+}
+
+/// How many `.response.items` `doc` holds (it must be an array).
+fn item_count(doc: &Value) -> usize {
+    doc["response"]["items"].as_array().unwrap().len()
+}
+
+/// [`run`] of `line` again from the cursor `doc` ended on.
+fn next_page(dir: &std::path::Path, url: &str, line: &str, doc: &Value) -> Value {
+    let next = doc["meta"]["pagination"]["next_cursor"].as_str().unwrap();
+    run(dir, url, &format!("{line} --cursor {next}"))
 }
 
 #[test]
@@ -110,12 +111,7 @@ async fn chat_bot_search_is_declared_without_a_public_api() {
         args.extend_from_slice(extra);
         args.extend(["chat", "bot", "search", "--name", "demo"]);
         let out = dws(&dir, &args);
-        assert_eq!(
-            out.status.code(),
-            Some(6),
-            "{extra:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit_for(&out, 6, format_args!("{extra:?}"));
         assert!(out.stdout.is_empty());
         let err = one_json(&out.stderr);
         assert_eq!(err["error"]["reason"], "no_public_api", "{err}");
@@ -162,22 +158,11 @@ async fn the_four_commands_work_on_the_sandbox_twins() {
     assert_eq!(booked(&event), ["roomSandbox0001"]);
 
     // March 2026 holds 25 seeded reports: 20 on the first page, the cursor leads to the other 5.
-    let doc = run(
-        &dir,
-        &url,
-        "report list --start 2026-03-01 --end 2026-03-31T23:59:59",
-    );
-    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 20, "{doc}");
-    let next = doc["meta"]["pagination"]["next_cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let doc = run(
-        &dir,
-        &url,
-        &format!("report list --start 2026-03-01 --end 2026-03-31T23:59:59 --cursor {next}"),
-    );
-    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 5, "{doc}");
+    let line = "report list --start 2026-03-01 --end 2026-03-31T23:59:59";
+    let doc = run(&dir, &url, line);
+    assert_eq!(item_count(&doc), 20, "{doc}");
+    let doc = next_page(&dir, &url, line, &doc);
+    assert_eq!(item_count(&doc), 5, "{doc}");
 }
 
 #[test]
@@ -224,7 +209,7 @@ async fn shift_rooms_and_pending_work_on_the_sandbox_twins() {
 
     // Group 5 holds two of the four seeded rooms; the filter is applied on roomGroup.groupId.
     let all = run(&dir, &url, "calendar room search");
-    assert_eq!(all["response"]["items"].as_array().unwrap().len(), 4, "{all}");
+    assert_eq!(item_count(&all), 4, "{all}");
     let doc = run(&dir, &url, "calendar room search --group-id 5");
     let rooms = doc["response"]["items"].as_array().unwrap();
     assert_eq!(rooms.len(), 2, "{doc}");
@@ -234,17 +219,10 @@ async fn shift_rooms_and_pending_work_on_the_sandbox_twins() {
 
     // The twin requires nextToken and maxResults, as DingTalk does; dws sends them.
     let doc = run(&dir, &url, "oa approval list-pending --as-user user001");
-    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 3, "{doc}");
-    let doc = run(&dir, &url, "oa approval list-pending --as-user user001 --size 2");
-    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 2, "{doc}");
-    let next = doc["meta"]["pagination"]["next_cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let doc = run(
-        &dir,
-        &url,
-        &format!("oa approval list-pending --as-user user001 --size 2 --cursor {next}"),
-    );
-    assert_eq!(doc["response"]["items"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(item_count(&doc), 3, "{doc}");
+    let line = "oa approval list-pending --as-user user001 --size 2";
+    let doc = run(&dir, &url, line);
+    assert_eq!(item_count(&doc), 2, "{doc}");
+    let doc = next_page(&dir, &url, line, &doc);
+    assert_eq!(item_count(&doc), 1, "{doc}");
 }
