@@ -13,13 +13,18 @@ fn dws(config: &Path, url: &str, args: &[&str]) -> (i32, Value, String) {
     dws_env(config, url, args, &[])
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn device_login_profiles_and_logout() {
-    let sandbox = dingtalk_sandbox::Sandbox::builder()
+/// A sandbox whose device flow polls every second.
+async fn device_sandbox() -> dingtalk_sandbox::SandboxHandle {
+    dingtalk_sandbox::Sandbox::builder()
         .device_interval(Duration::from_secs(1))
         .start()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_login_profiles_and_logout() {
+    let sandbox = device_sandbox().await;
     let url = sandbox.base_url();
     let dir = common::tempdir("dws-auth");
 
@@ -102,11 +107,7 @@ fn dws_env(config: &Path, url: &str, args: &[&str], envs: &[(&str, &str)]) -> (i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_and_import_move_a_session_to_another_config() {
-    let sandbox = dingtalk_sandbox::Sandbox::builder()
-        .device_interval(Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = device_sandbox().await;
     let url = sandbox.base_url();
     let root = common::tempdir("dws-auth-export");
     let (a, b) = (root.join("a"), root.join("b"));
