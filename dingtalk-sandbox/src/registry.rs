@@ -57,6 +57,9 @@ pub(crate) fn required_scope(method: &Method, path: &str) -> Option<&'static str
         "/topapi/v2/user/getbymobile" => "qyapi_get_member_by_mobile",
         p if p.starts_with("/topapi/v2/user/") || p.starts_with("/topapi/user/") => "qyapi_get_member",
         p if p.starts_with("/topapi/v2/department/") => "qyapi_get_department_list",
+        // Sending as the signed-in user (route unverified): no public page names its permission, so it shares
+        // the IM scope (unverified).
+        "/v1.0/im/me/messages/send" => "qyapi_chat_manage",
         p if p.starts_with("/v1.0/im/") => "qyapi_chat_manage",
         p if p.starts_with("/v1.0/calendar/") => rw("Calendar.Event.Read", "Calendar.Event.Write"),
         p if p.starts_with("/v1.0/todo/") => {
@@ -248,6 +251,7 @@ mod tests {
             (Method::GET, "/v1.0/workflow/workRecords/todoTasks"),
             (Method::POST, "/topapi/attendance/schedule/listbyusers"),
             (Method::POST, "/v1.0/im/innerGroups/search"),
+            (Method::POST, "/v1.0/im/me/messages/send"),
             (Method::POST, "/v1.0/contact/departments/search"),
             (Method::POST, "/v1.0/robot/groups/orgRobots/add"),
         ];

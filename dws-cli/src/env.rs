@@ -34,6 +34,8 @@ pub(crate) const NO_COLOR: &str = "NO_COLOR";
 pub(crate) const EXPORT_PASSPHRASE: &str = "DWS_EXPORT_PASSPHRASE";
 /// Turns the local audit log on (`1`, `true`, `yes`, `on`).
 pub(crate) const AUDIT: &str = "DWS_AUDIT";
+/// Route of `chat message send` (the reference's `/v1.0/im/me/messages/send` is unverified upstream).
+pub(crate) const SEND_AS_USER_PATH: &str = "DWS_SEND_AS_USER_PATH";
 /// Set in SSH sessions (any of the three): login picks the device flow.
 pub(crate) const SSH: [&str; 3] = ["SSH_CLIENT", "SSH_TTY", "SSH_CONNECTION"];
 /// Set on CI runners: login picks the device flow.

@@ -270,6 +270,9 @@ const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 const CAL: &str = "/v1.0/calendar/users/{unionId}/calendars/{calendarId}/events";
 const TODO: &str = "/v1.0/todo/users/{unionId}/tasks";
 const NOTABLE: &str = "/v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}/records";
+/// `chat message send`: the reference's route for `im_1_0` `SendPersonalMessageRequest` (unverified; the typed
+/// request can be pointed elsewhere with `SendPersonalMessage::path`).
+const SEND_AS_USER: &str = dingtalk_openapi::im::SendPersonalMessage::DEFAULT_PATH;
 
 /// Every leaf command, in schema order.
 pub(crate) static COMMANDS: &[CommandSpec] = &[
@@ -363,6 +366,33 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         ep("POST", "api", "/v1.0/robot/groupMessages/send"),
         ep("POST", "api", "/v1.0/robot/oToMessages/batchSend"),
     ]),
+    cmd(
+        "chat message send",
+        "chat.send_message_as_user",
+        "Send as myself to a group or a person (user token; route unverified, DWS_SEND_AS_USER_PATH overrides it)",
+    )
+    .write()
+    .token("user")
+    .params(&[
+        p("group", Ty::Str, "openConversationId of the group (or --user)").wire("openConversationId", "body"),
+        p(
+            "user",
+            Ty::Str,
+            "receiver's userId, sent as receiverUid (or --group; whether DingTalk wants the numeric uid is unverified)",
+        )
+        .wire("receiverUid", "body"),
+        p(
+            "text",
+            Ty::Text,
+            "message text (@file, - for stdin): content.content, or content.text with --title",
+        )
+        .req()
+        .wire("content", "content"),
+        p("title", Ty::Str, "title: sends msgType markdown {title, text} instead of text").wire("title", "content"),
+        p("at-all", Ty::Bool, "@ everyone (text only; unverified)").wire("at.isAtAll", "content"),
+        p("at-users", Ty::List, "userIds to @ (text only; unverified)").wire("at.atUserIds", "content"),
+    ])
+    .eps(&[ep("POST", "api", SEND_AS_USER)]),
     cmd(
         "chat message recall-by-bot",
         "bot.recall_robot_group_message",

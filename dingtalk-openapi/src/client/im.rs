@@ -3,7 +3,7 @@
 use dingtalk_core::{ChatId, OpenConversationId, ProcessQueryKey, RobotCode, UserId};
 
 use crate::client::{Call, Client};
-use crate::im::{CreateGroup, GetGroup, ListGroupMembers, UpdateGroup};
+use crate::im::{CreateGroup, GetGroup, ListGroupMembers, SendPersonalMessage, UpdateGroup};
 use crate::robot::{QueryGroupMessageReadStatus, RobotMessage, SendGroupMessage};
 
 /// Group chat operations; from [`Client::im`].
@@ -51,6 +51,12 @@ impl<'c> Im<'c> {
     ) -> Call<'c, ListGroupMembers> {
         self.client
             .call(ListGroupMembers::new(open_conversation_id, user_id))
+    }
+
+    /// [`SendPersonalMessage`]: a message sent as the signed-in user (the client must hold a **user** token; the
+    /// route is unverified, see [`SendPersonalMessage::path`]).
+    pub fn send_personal_message(self, message: SendPersonalMessage) -> Call<'c, SendPersonalMessage> {
+        self.client.call(message)
     }
 
     /// [`SendGroupMessage`]: a robot message into a group (same as on [`Client::robot`]).

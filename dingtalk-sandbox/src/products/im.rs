@@ -1,17 +1,26 @@
-//! IM twins: create, read and update groups, and page their members (`nextToken`).
+//! IM twins: create, read and update groups, page their members (`nextToken`), and send a message as the signed-in
+//! user (`/v1.0/im/me/messages/send`, user token, route unverified).
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::post;
-use serde_json::json;
+use axum::{Extension, Router};
+use serde_json::{Value, json};
 
 use super::{Reply, invalid, new_body, req_str, str_list};
 use crate::envelope;
+use crate::faults::Caller;
+use crate::model::OutboxEntry;
 use crate::org::Org;
 use crate::state::Shared;
+
+/// The route of [`send_as_user`] (the `dws` reference's; unverified against DingTalk).
+const SEND_AS_USER_PATH: &str = "/v1.0/im/me/messages/send";
+/// `msgType` values of `im_1_0` `SendPersonalMessageRequest`.
+const PERSONAL_MSG_TYPES: [&str; 3] = ["text", "markdown", "reply"];
 
 const MAX_MEMBERS_PAGE: i64 = 1000;
 
@@ -63,6 +72,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
         .route("/v1.0/im/group/update", post(update))
         .route("/v1.0/im/innerGroups/members/query", post(members))
         .route("/v1.0/im/innerGroups/search", post(search))
+        .route(SEND_AS_USER_PATH, post(send_as_user))
 }
 
 fn check_users(shared: &Shared, key: &str, ids: &[String]) -> Result<(), axum::response::Response> {
@@ -228,4 +238,151 @@ async fn search(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
     Ok(envelope::ok(&json!({
         "groupInfos": items, "hasMore": next.is_some(), "nextToken": super::next_token(next),
     })))
+}
+
+fn bad_content(message: &str) -> axum::response::Response {
+    envelope::bad_param("invalidParameter.content", message)
+}
+
+/// A non-empty string field of a parsed `content`.
+fn content_str<'a>(
+    content: &'a Value,
+    key: &str,
+    msg_type: &str,
+) -> Result<&'a str, axum::response::Response> {
+    match content.get(key).and_then(Value::as_str) {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        _ => Err(bad_content(&format!("{msg_type}消息的content缺少{key}"))),
+    }
+}
+
+/// Checks `content` (a JSON string) for `msg_type`: `text` needs `{content, at?:{atUserIds?, isAtAll?}}` with
+/// known users, `markdown` needs `{title, text}`, `reply` any non-empty string. Returns the parsed content (or the
+/// string itself for `reply`), the title and the text.
+fn check_content(
+    shared: &Shared,
+    msg_type: &str,
+    raw: &str,
+) -> Result<(Value, Option<String>, String), axum::response::Response> {
+    if raw.trim().is_empty() {
+        return Err(super::missing("content"));
+    }
+    if msg_type == "reply" {
+        let parsed = serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
+        return Ok((parsed, None, raw.to_owned()));
+    }
+    let Ok(content @ Value::Object(_)) = serde_json::from_str::<Value>(raw) else {
+        return Err(bad_content("content必须是JSON对象字符串"));
+    };
+    if msg_type != "text" {
+        let title = content_str(&content, "title", msg_type)?.to_owned();
+        let text = content_str(&content, "text", msg_type)?.to_owned();
+        return Ok((content, Some(title), text));
+    }
+    let text = content_str(&content, "content", msg_type)?.to_owned();
+    if let Some(at) = content.get("at") {
+        let Value::Object(at) = at else {
+            return Err(bad_content("at必须是对象"));
+        };
+        if at.get("isAtAll").is_some_and(|v| !v.is_boolean()) {
+            return Err(bad_content("at.isAtAll必须是布尔值"));
+        }
+        let ids = match at.get("atUserIds") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| bad_content("at.atUserIds必须是字符串数组"))?,
+            Some(_) => return Err(bad_content("at.atUserIds必须是字符串数组")),
+        };
+        check_users(shared, "content", &ids)?;
+    }
+    Ok((content, None, text))
+}
+
+/// `POST /v1.0/im/me/messages/send {content*, msgType*, openConversationId | receiverUid}` with a **user** token
+/// (`im_1_0` `SendPersonalMessageRequest`; the route is the `dws` reference's and unverified). An app token → 400
+/// `InvalidAuthentication`; both or neither target → 400 `invalidParameter.target`; an unknown group → 400
+/// `invalid.openConversationId`, a group the sender is not in → 400 `invalidParameter.openConversationId`; an unknown
+/// receiver → 400 `invalidParameter.receiverUid`; `msgType` outside `text|markdown|reply` → 400
+/// `invalidParameter.msgType`; malformed `content` → 400 `invalidParameter.content`. A send is recorded in the outbox
+/// with route `user` (`body.content` parsed) and answers `{"result": {"openTaskId"}, "success": "true"}`.
+async fn send_as_user(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Reply {
+    let Some(sender) = caller.user_id.as_deref().filter(|u| shared.org.user(u).is_some()) else {
+        return Err(envelope::api_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidAuthentication",
+            "需要用户access_token",
+        ));
+    };
+    let map = new_body(&body)?;
+    let msg_type = req_str(&map, "msgType")?.to_owned();
+    if !PERSONAL_MSG_TYPES.contains(&msg_type.as_str()) {
+        return Err(invalid("msgType", "msgType只能是text、markdown或reply"));
+    }
+    let raw = match map.get("content") {
+        None | Some(Value::Null) => return Err(super::missing("content")),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err(bad_content("content必须是JSON字符串")),
+    };
+    let group = envelope::opt_str(&map, "openConversationId").filter(|s| !s.is_empty());
+    let receiver = envelope::opt_str(&map, "receiverUid").filter(|s| !s.is_empty());
+    let (conversation, recipients) = match (group, receiver) {
+        (Some(cid), None) => {
+            let st = shared.products.lock();
+            let g = st
+                .im
+                .groups
+                .iter()
+                .find(|g| g.open_conversation_id == cid)
+                .ok_or_else(no_group)?;
+            if !g.members.iter().any(|m| m == sender) {
+                return Err(invalid("openConversationId", "发送人不在群内"));
+            }
+            (Some(cid.to_owned()), Vec::new())
+        }
+        (None, Some(uid)) => {
+            if shared.org.user(uid).is_none() {
+                return Err(invalid("receiverUid", &format!("用户不存在: {uid}")));
+            }
+            (None, vec![uid.to_owned()])
+        }
+        _ => {
+            return Err(invalid(
+                "target",
+                "openConversationId和receiverUid必须且只能填一个",
+            ));
+        }
+    };
+    let (content, title, text) = check_content(&shared, &msg_type, &raw)?;
+    let mut recorded = map.clone();
+    recorded.insert("content".into(), content);
+    let mut inner = shared.lock();
+    let task = inner.new_id("task");
+    crate::robot::record(
+        &mut inner,
+        shared.clock.epoch_ms(),
+        OutboxEntry {
+            seq: 0,
+            time: 0,
+            route: "user".into(),
+            endpoint: SEND_AS_USER_PATH.into(),
+            conversation,
+            recipients,
+            msgtype: msg_type,
+            title,
+            text: Some(text),
+            process_query_key: None,
+            recalled: false,
+            body: Value::Object(recorded),
+        },
+    );
+    Ok(envelope::ok(
+        &json!({"result": {"openTaskId": task}, "success": "true"}),
+    ))
 }

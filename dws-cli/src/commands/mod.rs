@@ -279,6 +279,58 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Like [`call`](Self::call) but with the selected profile's stored **user** token (refreshed as needed)
+    /// instead of the app token. A dry run needs no session.
+    pub(crate) async fn call_as_user<E: Endpoint>(&mut self, ep: E) -> Result<Value, CliError> {
+        if self.settings.dry_run {
+            return self.call(ep).await;
+        }
+        let user = self.user_tokens()?;
+        let app = self.tokens.replace(user);
+        let result = self.call(ep).await;
+        self.tokens = app;
+        result
+    }
+
+    /// A token provider for the selected profile's stored user session.
+    fn user_tokens(&self) -> Result<Arc<dyn TokenProvider>, CliError> {
+        let needs_login = |message: String| {
+            CliError::new(Exit::Auth, "not_logged_in", message).hint(
+                "this command sends as you: run `dws auth login` (an app-only profile has no user token)",
+            )
+        };
+        let Some(profile) = self.profile()? else {
+            return Err(needs_login(
+                "no profile selected: a user token is needed".to_owned(),
+            ));
+        };
+        let store = Arc::new(crate::commands::auth::token_store(self.settings)?);
+        match store.get(&profile.id) {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(needs_login(format!("{} has no stored user session", profile.id))),
+            Err(e) => {
+                return Err(
+                    CliError::new(Exit::Auth, "store_unreadable", format!("{}: {e}", profile.id))
+                        .hint("log in again with `dws auth login`"),
+                );
+            }
+        }
+        let app = self.credentials.clone().ok_or_else(|| {
+            CliError::new(
+                Exit::Auth,
+                "not_logged_in",
+                "no app credentials to refresh the user token with",
+            )
+            .hint("pass --client-id/--client-secret or log in with them once")
+        })?;
+        Ok(Arc::new(dingtalk_auth::UserTokenProvider::new(
+            self.transport.clone(),
+            app,
+            store,
+            profile.id,
+        )))
+    }
+
     /// The operator's profile, if one is selected (`--profile`, else the current one) and matches the mode.
     fn profile(&self) -> Result<Option<dingtalk_auth::Profile>, CliError> {
         let path = self.settings.config_dir.join("profiles.json");

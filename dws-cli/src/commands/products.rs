@@ -235,6 +235,34 @@ async fn run_once(spec: &CommandSpec, p: &Params, ctx: &mut Ctx<'_>) -> Result<O
                 _ => Err(bad("group", "give exactly one of --group or --users")),
             }
         }
+        "chat.send_message_as_user" => {
+            let text = p.req("text")?;
+            let at_users = p.list("at-users");
+            let at_all = p.flag("at-all");
+            let mut ep = match p.str("title") {
+                Some(_) if at_all || !at_users.is_empty() => {
+                    return Err(bad(
+                        "title",
+                        "--at-all and --at-users go with text messages; drop --title (which sends markdown)",
+                    ));
+                }
+                Some(title) => im::SendPersonalMessage::markdown(title, text),
+                None => {
+                    let at: Vec<UserId> = at_users.into_iter().map(UserId::new).collect();
+                    im::SendPersonalMessage::text(text, at_all, &at)
+                }
+            };
+            ep = match (p.str("group"), p.str("user")) {
+                (Some(group), None) => ep.group(OpenConversationId::new(group)),
+                (None, Some(user)) => ep.receiver(user),
+                _ => return Err(bad("group", "give exactly one of --group or --user")),
+            };
+            if let Some(path) = crate::env::var(crate::env::SEND_AS_USER_PATH) {
+                ep = ep.path(path);
+            }
+            let body = ctx.call_as_user(ep).await?;
+            Ok(object_outcome(body, ctx))
+        }
         "bot.recall_robot_group_message" => {
             let code = RobotCode::new(p.req("robot-code")?);
             let keys: Vec<ProcessQueryKey> = p.list("keys").into_iter().map(ProcessQueryKey::new).collect();
