@@ -10,9 +10,9 @@ use common::sandbox::{api_code, start};
 use std::sync::Arc;
 
 use dingtalk_core::{
-    AgentId, AppCredentials, ApprovalTaskId, BaseId, BaseUrls, CalendarEventId, CardTemplateId, ChatId,
-    ClientId, DeptId, DownloadCode, MsgId, OpenConversationId, OutTrackId, ProcessCode, ProcessInstanceId,
-    ProcessQueryKey, RetryPolicy, RobotCode, SecretString, TodoTaskId, Transport, UnionId, UserId,
+    AgentId, ApprovalTaskId, BaseId, BaseUrls, CalendarEventId, CardTemplateId, ChatId, DeptId, DownloadCode,
+    MsgId, OpenConversationId, OutTrackId, ProcessCode, ProcessInstanceId, ProcessQueryKey, RetryPolicy,
+    RobotCode, SecretString, TodoTaskId, Transport, UnionId, UserId,
 };
 use dingtalk_openapi::calendar::{Attendee, EventTime};
 use dingtalk_openapi::cards::{CardParamMap, OpenSpaceId};
@@ -23,7 +23,7 @@ use dingtalk_openapi::report::ReportField;
 use dingtalk_openapi::robot::{RobotMessage, WebhookMessage};
 use dingtalk_openapi::workflow::{ApprovalDecision, FormValue};
 use dingtalk_openapi::{Client, ErrorKind};
-use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Fault, FaultRule, SandboxHandle};
+use dingtalk_sandbox::{DEMO_CLIENT_ID, Fault, FaultRule, SandboxHandle};
 use futures_util::TryStreamExt;
 
 /// How many requests the sandbox answered on `path`.
@@ -152,31 +152,8 @@ async fn current_user_needs_a_user_token() {
     let err = client.contact().get_current_user().await.unwrap_err();
     assert!(err.api_error().is_some(), "{err:?}");
 
-    // A user token from the device flow (the sandbox approves as user001 on the second poll).
-    let transport = Transport::builder()
-        .base_urls(BaseUrls::single(&sandbox.base_url()).unwrap())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let options = dingtalk_auth::DeviceFlowOptions {
-        time_unit: std::time::Duration::from_millis(5),
-        ..dingtalk_auth::DeviceFlowOptions::default()
-    };
-    let app = ClientId::new(DEMO_CLIENT_ID);
-    let started = dingtalk_auth::device::start(&transport, &app, &options)
-        .await
-        .unwrap();
-    let code = dingtalk_auth::device::poll(&transport, &app, &started, &options)
-        .await
-        .unwrap();
-    let creds = AppCredentials::new(app, SecretString::from(DEMO_CLIENT_SECRET));
-    let tokens = dingtalk_auth::oauth::exchange_code(&transport, &creds, &code)
-        .await
-        .unwrap();
-    let user_client = Client::new(
-        transport,
-        Arc::new(dingtalk_core::StaticToken::new(tokens.access_token().clone())),
-    );
+    // A user token from the device flow.
+    let user_client = common::sandbox::user001_client(&sandbox).await;
     let me = user_client.contact().get_current_user().await.unwrap();
     assert_eq!(me.union_id, Some(union(1)));
 }

@@ -137,38 +137,9 @@ async fn a_send_is_not_retried_after_a_timeout() {
 // ---------------------------------------------------------------- against the sandbox twin
 
 /// A sandbox, an app-token client and a user-token client for user001 (device flow, approved on the second poll).
-#[expect(
-    clippy::unwrap_used,
-    reason = "test setup: a sandbox login that fails must fail loudly"
-)]
 async fn sandbox_clients() -> (dingtalk_sandbox::SandboxHandle, Client, Client) {
-    use dingtalk_core::{AppCredentials, ClientId, RetryPolicy};
-    use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
     let (sandbox, app_client) = common::sandbox::start().await;
-    let transport = Transport::builder()
-        .base_urls(BaseUrls::single(&sandbox.base_url()).unwrap())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let options = dingtalk_auth::DeviceFlowOptions {
-        time_unit: Duration::from_millis(5),
-        ..dingtalk_auth::DeviceFlowOptions::default()
-    };
-    let app = ClientId::new(DEMO_CLIENT_ID);
-    let started = dingtalk_auth::device::start(&transport, &app, &options)
-        .await
-        .unwrap();
-    let code = dingtalk_auth::device::poll(&transport, &app, &started, &options)
-        .await
-        .unwrap();
-    let creds = AppCredentials::new(app, SecretString::from(DEMO_CLIENT_SECRET));
-    let tokens = dingtalk_auth::oauth::exchange_code(&transport, &creds, &code)
-        .await
-        .unwrap();
-    let user_client = Client::new(
-        transport,
-        Arc::new(StaticToken::new(tokens.access_token().clone())),
-    );
+    let user_client = common::sandbox::user001_client(&sandbox).await;
     (sandbox, app_client, user_client)
 }
 

@@ -42,3 +42,36 @@ pub fn api_code(error: &Error) -> String {
 pub fn alice() -> UnionId {
     UnionId::new("unionSandbox001iiiiEiE")
 }
+
+/// A client on `sandbox` holding a user token for user001, from the device flow (the sandbox approves on the
+/// second poll).
+#[expect(
+    clippy::unwrap_used,
+    reason = "test setup: a sandbox login that fails must fail loudly"
+)]
+pub async fn user001_client(sandbox: &SandboxHandle) -> Client {
+    let transport = Transport::builder()
+        .base_urls(BaseUrls::single(&sandbox.base_url()).unwrap())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let options = dingtalk_auth::DeviceFlowOptions {
+        time_unit: std::time::Duration::from_millis(5),
+        ..dingtalk_auth::DeviceFlowOptions::default()
+    };
+    let app = ClientId::new(DEMO_CLIENT_ID);
+    let started = dingtalk_auth::device::start(&transport, &app, &options)
+        .await
+        .unwrap();
+    let code = dingtalk_auth::device::poll(&transport, &app, &started, &options)
+        .await
+        .unwrap();
+    let creds = AppCredentials::new(app, SecretString::from(DEMO_CLIENT_SECRET));
+    let tokens = dingtalk_auth::oauth::exchange_code(&transport, &creds, &code)
+        .await
+        .unwrap();
+    Client::new(
+        transport,
+        Arc::new(dingtalk_core::StaticToken::new(tokens.access_token().clone())),
+    )
+}
