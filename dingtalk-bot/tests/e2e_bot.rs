@@ -149,6 +149,26 @@ async fn answer_one_dm(
     (h, card)
 }
 
+/// Starts a bot with `toml` and `script`, then user004 sends "one", "two" and "three" at once: the last two queue.
+async fn start_with_three_dms(toml: &str, script: Vec<ScriptStep>) -> Harness {
+    let h = start(toml, script).await;
+    for text in ["one", "two", "three"] {
+        h.sandbox
+            .inject_message(&InjectMessage::direct("user004", text))
+            .unwrap();
+    }
+    h
+}
+
+/// An agent answering `answer: <prompt>` after `millis` of work.
+fn slow_echo(millis: u64) -> Vec<ScriptStep> {
+    vec![
+        ScriptStep::Text("answer: ".into()),
+        ScriptStep::EchoPrompt,
+        ScriptStep::Sleep(Duration::from_millis(millis)),
+    ]
+}
+
 /// Starts a long agent run for user003, sends `stop_msg` once the card shows it working, and checks the card
 /// ends stopped.
 async fn stop_a_long_run(stop_msg: InjectMessage) {
@@ -288,12 +308,7 @@ async fn stop_word_kills_the_run_and_the_card_ends_stopped() {
 #[tokio::test]
 async fn queued_messages_get_feedback_and_run_in_order() {
     let toml = "[dingtalk.reply]\nmode = \"text\"\n";
-    let h = start(toml, answer("done")).await;
-    for text in ["one", "two", "three"] {
-        h.sandbox
-            .inject_message(&InjectMessage::direct("user004", text))
-            .unwrap();
-    }
+    let h = start_with_three_dms(toml, answer("done")).await;
     wait_until(|| {
         h.sandbox
             .outbox(0)
@@ -486,17 +501,7 @@ fn card_calls(card: &dingtalk_sandbox::CardView) -> String {
 
 #[tokio::test]
 async fn queued_messages_in_card_mode_get_a_queued_card_that_becomes_the_answer() {
-    let script = vec![
-        ScriptStep::Text("answer: ".into()),
-        ScriptStep::EchoPrompt,
-        ScriptStep::Sleep(Duration::from_millis(700)),
-    ];
-    let h = start("[dingtalk]\n", script).await;
-    for text in ["one", "two", "three"] {
-        h.sandbox
-            .inject_message(&InjectMessage::direct("user004", text))
-            .unwrap();
-    }
+    let h = start_with_three_dms("[dingtalk]\n", slow_echo(700)).await;
     wait_until(|| {
         h.sandbox
             .cards()
@@ -768,17 +773,7 @@ async fn a_wav_voice_message_carries_its_duration() {
 
 #[tokio::test]
 async fn the_stop_button_on_a_queued_card_cancels_that_message_only() {
-    let script = vec![
-        ScriptStep::Text("answer: ".into()),
-        ScriptStep::EchoPrompt,
-        ScriptStep::Sleep(Duration::from_millis(900)),
-    ];
-    let h = start("[dingtalk]\n", script).await;
-    for text in ["one", "two", "three"] {
-        h.sandbox
-            .inject_message(&InjectMessage::direct("user004", text))
-            .unwrap();
-    }
+    let h = start_with_three_dms("[dingtalk]\n", slow_echo(900)).await;
     // "two" waits behind one message: its card shows the first place in the queue.
     let second = || {
         h.sandbox.cards().into_iter().find(|c| {
