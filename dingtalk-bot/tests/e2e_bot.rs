@@ -550,11 +550,7 @@ async fn queued_messages_in_card_mode_get_a_queued_card_that_becomes_the_answer(
 
 #[tokio::test]
 async fn a_message_that_waited_too_long_is_dropped_and_its_queued_card_says_so() {
-    let script = vec![
-        ScriptStep::Text("answer: ".into()),
-        ScriptStep::EchoPrompt,
-        ScriptStep::Sleep(Duration::from_millis(2200)),
-    ];
+    let script = slow_echo(2200);
     let h = start("[dingtalk.queue]\nmax_wait_s = 1\n", script).await;
     for text in ["one", "two"] {
         h.sandbox
@@ -816,11 +812,7 @@ async fn the_stop_button_on_a_queued_card_cancels_that_message_only() {
 
 #[tokio::test]
 async fn while_cards_are_degraded_a_queued_message_gets_the_text_notice() {
-    let script = vec![
-        ScriptStep::Text("answer: ".into()),
-        ScriptStep::EchoPrompt,
-        ScriptStep::Sleep(Duration::from_millis(1500)),
-    ];
+    let script = slow_echo(1500);
     let h = start("[dingtalk]\n", script).await;
     h.sandbox.set_fault(dingtalk_sandbox::FaultRule::new(
         "/v1.0/card/instances/createAndDeliver",
