@@ -3,46 +3,20 @@
 //! the sandbox outbox; bad input exits 3 and an app-only profile exits 2.
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 const ENG: &str = "cidSandboxEng0001+demo/Aa==";
 
-/// A fresh directory under the system temp dir, deleted on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempdir() -> TempDir {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "dws-send-as-user-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
-}
-
 /// `dws -f json <args>` with a clean environment (`PATH`, the config dir as `DWS_CONFIG_DIR` and `HOME`) plus `envs`:
 /// the exit code, the JSON document (stdout, or the error document on stderr) and stderr.
 fn dws(config: &Path, envs: &[(&str, &str)], args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dws"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DWS_CONFIG_DIR", config)
-        .env("HOME", config)
+    let out = common::dws_command(config)
         .envs(envs.iter().copied())
-        .stdin(Stdio::null())
         .args(["-f", "json"])
         .args(args)
         .output()
@@ -57,9 +31,9 @@ fn dws(config: &Path, envs: &[(&str, &str)], args: &[&str]) -> (i32, Value, Stri
 
 #[test]
 fn dry_run_pins_the_request() {
-    let dir = tempdir();
+    let dir = common::tempdir("dws-send-as-user");
     let (code, doc, err) = dws(
-        &dir.0,
+        &dir,
         &[],
         &[
             "--dry-run",
@@ -92,7 +66,7 @@ fn dry_run_pins_the_request() {
 
     // --title sends markdown {title, text} to a person; the route can be overridden.
     let (code, doc, err) = dws(
-        &dir.0,
+        &dir,
         &[("DWS_SEND_AS_USER_PATH", "/v1.0/im/personal/send")],
         &[
             "--dry-run",
@@ -119,7 +93,7 @@ fn dry_run_pins_the_request() {
 
 #[test]
 fn bad_input_exits_3() {
-    let dir = tempdir();
+    let dir = common::tempdir("dws-send-as-user");
     let cases: [&[&str]; 6] = [
         // Both targets.
         &[
@@ -144,7 +118,7 @@ fn bad_input_exits_3() {
         } else {
             &[]
         };
-        let (code, _, err) = dws(&dir.0, envs, &[&["--dry-run"][..], args].concat());
+        let (code, _, err) = dws(&dir, envs, &[&["--dry-run"][..], args].concat());
         assert_eq!(code, 3, "{args:?}: {err}");
     }
 }
@@ -158,11 +132,11 @@ async fn sends_as_the_logged_in_user_and_the_sandbox_records_it() {
         .unwrap();
     let url = sandbox.base_url();
     let sb = format!("--sandbox={url}");
-    let dir = tempdir();
+    let dir = common::tempdir("dws-send-as-user");
 
     // Without a user session: exit 2 (not logged in), nothing sent.
     let (code, doc, err) = dws(
-        &dir.0,
+        &dir,
         &[],
         &[&sb, "chat", "message", "send", "--group", ENG, "--text", "hi"],
     );
@@ -170,13 +144,13 @@ async fn sends_as_the_logged_in_user_and_the_sandbox_records_it() {
     assert_eq!(doc["error"]["reason"], "not_logged_in", "{doc}");
 
     // Device flow: the sandbox approves as user001.
-    let (code, doc, err) = dws(&dir.0, &[], &[&sb, "auth", "login"]);
+    let (code, doc, err) = dws(&dir, &[], &[&sb, "auth", "login"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(doc["profile"]["id"], "dingsandboxcorp0001:user001");
 
     // To a group, with @-mentions.
     let (code, doc, err) = dws(
-        &dir.0,
+        &dir,
         &[],
         &[
             &sb,
@@ -200,7 +174,7 @@ async fn sends_as_the_logged_in_user_and_the_sandbox_records_it() {
     );
     // To a person, as markdown.
     let (code, _, err) = dws(
-        &dir.0,
+        &dir,
         &[],
         &[
             &sb, "chat", "message", "send", "--user", "user002", "--title", "Notes", "--text", "**done**",
@@ -224,7 +198,7 @@ async fn sends_as_the_logged_in_user_and_the_sandbox_records_it() {
     assert_eq!(sent[1].title.as_deref(), Some("Notes"));
     assert_eq!(sent[1].text.as_deref(), Some("**done**"));
 
-    rejected_by_the_twin_then_app_only(&dir.0, &sb, &sandbox);
+    rejected_by_the_twin_then_app_only(&dir, &sb, &sandbox);
     sandbox.shutdown().await;
 }
 
