@@ -316,6 +316,7 @@ async fn run_local(
             let config = p.str("config").unwrap_or("dingtalk-bot.toml");
             return commands::bot::run(settings, config, p.str("account"), duration).await;
         }
+        "msg send" => commands::bot::send(settings, &commands::bot::SendArgs::from_params(p)?).await?,
         "demo" => {
             let message = p.str("message").unwrap_or_default();
             return commands::bot::demo(settings, message, p.str("user").unwrap_or("user001")).await;

@@ -1669,6 +1669,29 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     ])
     .local("app"),
     cmd(
+        "msg send",
+        "dws.msg_send",
+        "Send markdown (or --plain text) as the bot to a conversation it has seen (dingtalk_bot::app, bridge parity)",
+    )
+    .write()
+    .params(&[
+        p("config", Ty::Str, "bot config file (TOML); with --sandbox and no file: the sandbox's demo app")
+            .short('c')
+            .default("dingtalk-bot.toml")
+            .wire("", "cli"),
+        p("account", Ty::Str, "the account (default: default_account)").wire("", "cli"),
+        p(
+            "to",
+            Ty::Str,
+            "a group's openConversationId or user:<userId>; default: the most recent group the bot has seen",
+        )
+        .wire("", "cli"),
+        p("title", Ty::Str, "markdown title (a `## title` line above the text)").wire("", "cli"),
+        p("plain", Ty::Bool, "send plain text instead of markdown").wire("", "cli"),
+        p("text", Ty::Text, "the message (@file, - for stdin)").req().wire("", "cli"),
+    ])
+    .local("app"),
+    cmd(
         "demo",
         "dws.demo",
         "Embedded sandbox, the bot with the echo agent, a live AI card, then contact/calendar/todo commands",

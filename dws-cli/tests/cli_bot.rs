@@ -129,3 +129,67 @@ async fn bot_run_exits_zero_on_sigint() {
     common::assert_exit(&out, 0);
     sandbox.shutdown().await;
 }
+
+/// `dws msg send` (dingtalk-bridge parity) through `dingtalk_bot::app`: markdown to a named group and plain text to
+/// a person land in the sandbox outbox as robot sends; with no recipient and no group seen yet it is a usage error;
+/// a dry run sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn msg_send_posts_as_the_bot_and_says_when_it_has_no_recipient() {
+    const ENG: &str = "cidSandboxEng0001+demo/Aa==";
+    let sandbox = dingtalk_sandbox::Sandbox::start().await.unwrap();
+    let url = sandbox.base_url();
+    let home = common::tempdir("dws-msg-send");
+    let run = |args: &[&str]| {
+        common::dws_command(&home)
+            .args([
+                "--sandbox",
+                &url,
+                "-f",
+                "json",
+                "msg",
+                "send",
+                "-c",
+                "missing.toml",
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--to", ENG, "--title", "Deploy", "--text", "all **green**"]);
+    common::assert_exit(&out, 0);
+    assert_eq!(common::one_json(&out.stdout)["response"]["messages"], 1);
+    let out = run(&["--to", "user:user002", "--plain", "--text", "ping"]);
+    common::assert_exit(&out, 0);
+    let sent = sandbox.outbox(0);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0].conversation.as_deref(), Some(ENG));
+    assert_eq!(sent[0].msgtype, "sampleMarkdown");
+    assert!(
+        sent[0]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.contains("## Deploy") && t.contains("all **green**")),
+        "{sent:?}"
+    );
+    assert_eq!(sent[1].recipients, ["user002"]);
+    assert_eq!(sent[1].msgtype, "sampleText");
+    assert_eq!(sent[1].text.as_deref(), Some("ping"));
+
+    // No --to and no group seen by this (ephemeral) bot: exit 3 with the hint, nothing sent.
+    let out = run(&["--text", "hello"]);
+    let err = common::assert_error(&out, 3, "invalid_argument");
+    assert!(
+        err["error"]["hint"].as_str().is_some_and(|h| h.contains("--to")),
+        "{err}"
+    );
+    // --plain and --title contradict each other; a dry run sends nothing.
+    common::assert_error(
+        &run(&["--to", ENG, "--plain", "--title", "T", "--text", "x"]),
+        3,
+        "invalid_argument",
+    );
+    let out = run(&["--dry-run", "--to", ENG, "--text", "x"]);
+    common::assert_exit(&out, 0);
+    assert_eq!(common::one_json(&out.stdout)["response"]["dry_run"], true);
+    assert_eq!(sandbox.outbox(0).len(), 2);
+}

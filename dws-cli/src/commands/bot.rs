@@ -1,16 +1,18 @@
-//! `dws bot run` and `dws demo`: the DingTalk bot through `dingtalk_bot::app`, the same wiring as the
-//! `dingtalk-bot` binary.
+//! `dws bot run`, `dws msg send` and `dws demo`: the DingTalk bot through `dingtalk_bot::app`, the same wiring as
+//! the `dingtalk-bot` binary.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use dingtalk_bot::BotConfig;
-use dingtalk_bot::app::{App, AppError, AppErrorKind, AppOptions, Endpoints};
+use dingtalk_bot::app::{App, AppError, AppErrorKind, AppOptions, Endpoints, SendRequest};
 use dingtalk_core::BaseUrls;
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use crate::commands::Params;
 use crate::exit::{CliError, Exit};
+use crate::output::Outcome;
 use crate::settings::Settings;
 
 /// The bot config used when `--sandbox` is on and no config file exists, and by the demo: the built-in echo agent.
@@ -88,7 +90,100 @@ pub(crate) async fn run(
     Ok(Exit::Ok)
 }
 
-/// Writes one transcript line to stdout (a closed stdout ends the demo quietly).
+/// The flags of `dws msg send`.
+pub(crate) struct SendArgs<'a> {
+    /// The bot config file.
+    pub(crate) config: &'a str,
+    /// The account; `None`: `default_account`.
+    pub(crate) account: Option<&'a str>,
+    /// `cid…` or `user:<userId>`; `None`: the most recent group the bot has seen.
+    pub(crate) to: Option<&'a str>,
+    /// A markdown title.
+    pub(crate) title: Option<&'a str>,
+    /// Plain text instead of markdown.
+    pub(crate) plain: bool,
+    /// The message.
+    pub(crate) text: &'a str,
+}
+
+impl<'a> SendArgs<'a> {
+    /// The flags as parsed for the `msg send` entry of the command table.
+    pub(crate) fn from_params(p: &'a Params) -> Result<Self, CliError> {
+        Ok(Self {
+            config: p.str("config").unwrap_or("dingtalk-bot.toml"),
+            account: p.str("account"),
+            to: p.str("to"),
+            title: p.str("title"),
+            plain: p.flag("plain"),
+            text: p.req("text")?,
+        })
+    }
+}
+
+/// `dws msg send`: one message as the bot (the dingtalk-bridge `send` command), split when long. With `--sandbox`
+/// and no config file it sends as the sandbox's demo app; `--dry-run` shows what would go where and sends nothing.
+pub(crate) async fn send(settings: &Settings, args: &SendArgs<'_>) -> Result<Outcome, CliError> {
+    if args.text.trim().is_empty() {
+        return Err(CliError::validation("invalid_argument", "--text is empty").param("text"));
+    }
+    if args.plain && args.title.is_some() {
+        return Err(CliError::validation(
+            "invalid_argument",
+            "--title makes a markdown message; drop it or --plain",
+        )
+        .param("title"));
+    }
+    if settings.dry_run {
+        return Ok(Outcome {
+            response: json!({
+                "dry_run": true,
+                "config": args.config,
+                "account": args.account,
+                "to": args.to.unwrap_or("<the most recent group the bot has seen>"),
+                "msgtype": if args.plain { "text" } else { "markdown" },
+                "title": args.title,
+                "chars": args.text.chars().count(),
+            }),
+            ..Outcome::default()
+        });
+    }
+    let mut options = AppOptions::default();
+    if let Some(a) = args.account {
+        options = options.account(a);
+    }
+    let path = PathBuf::from(args.config);
+    let app = match &settings.sandbox {
+        Some(url) => {
+            options = options.endpoints(Endpoints::Sandbox(sandbox_bases(url)?));
+            if path.exists() {
+                App::load(&path, options)
+            } else {
+                BotConfig::parse(ECHO_CONFIG, "echo.toml")
+                    .map(|c| App::new(c, "echo.toml", options.ephemeral(true)))
+                    .map_err(|e| AppError::new(AppErrorKind::Config, e.to_string()))
+            }
+        }
+        None => App::load(&path, options),
+    }
+    .map_err(|e| app_err(&e))?;
+    let request = SendRequest {
+        to: args.to.map(str::to_owned),
+        title: args.title.map(str::to_owned),
+        text: args.plain,
+        body: args.text.to_owned(),
+    };
+    let report = app.send(&request).await.map_err(|e| app_err(&e))?;
+    Ok(Outcome {
+        response: json!({
+            "to": args.to,
+            "msgtype": if args.plain { "text" } else { "markdown" },
+            "messages": report.messages,
+        }),
+        ..Outcome::default()
+    })
+}
+
+/// Writes one transcript line to stdout/// Writes one transcript line to stdout (a closed stdout ends the demo quietly).
 fn say(line: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")?;
