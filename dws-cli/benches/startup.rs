@@ -1,5 +1,6 @@
 //! Wall time of whole `dws` runs (process start, clap tree, input correction, output) for offline command lines:
-//! the cost a person or an agent pays per call, and what input correction adds to it.
+//! the cost a person or an agent pays per call, and what input correction adds to it, next to `/bin/true` (the cost
+//! of starting any process here) in the same run; the goal is at most 5× `/bin/true`.
 //!
 //! ```sh
 //! cargo bench -p dws-cli --bench startup
@@ -24,13 +25,15 @@ fn quiet_dws(config: &std::path::Path) -> Command {
     cmd
 }
 
-fn time(args: &[&str], config: &std::path::Path) -> Vec<Duration> {
+/// `RUNS` wall times of `make()`, sorted.
+fn time(mut make: impl FnMut() -> Command) -> Vec<Duration> {
     let mut out = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
+        let mut cmd = make();
         let started = dingtalk_core::Clock::now(&dingtalk_core::SystemClock);
-        let status = quiet_dws(config).args(args).status().unwrap();
+        let status = cmd.status().unwrap();
         out.push(started.elapsed());
-        assert!(status.success(), "{args:?} failed");
+        assert!(status.success(), "{cmd:?} failed");
     }
     out.sort_unstable();
     out
@@ -84,6 +87,7 @@ fn main() {
     ];
     let strict: Vec<&str> = std::iter::once("--strict").chain(query).collect();
     let cases: &[(&str, &[&str])] = &[
+        ("--version", &["--version"]),
         ("version", &["version"]),
         ("dry run, spelled right", &query),
         (
@@ -108,16 +112,36 @@ fn main() {
         ("skill show", &["skill", "show"]),
     ];
     let sealed = sealed_config(&config);
-    println!("| Command line | median | min | max | runs |");
-    println!("|---|---|---|---|---|");
+    let baseline = time(|| {
+        let mut cmd = Command::new("/bin/true");
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd
+    });
+    let base_median = baseline[baseline.len() / 2];
+    let row = |name: &str, t: &[Duration]| {
+        let median = t[t.len() / 2];
+        println!(
+            "| {name} | {} | {} | {} | {:.1}× | {RUNS} |",
+            ms(median),
+            ms(t[0]),
+            ms(t[t.len() - 1]),
+            median.as_secs_f64() / base_median.as_secs_f64()
+        );
+    };
+    println!("| Command line | median | min | max | median ÷ /bin/true | runs |");
+    println!("|---|---|---|---|---|---|");
+    row("/bin/true", &baseline);
     for (name, args) in cases {
         let dir = if name.contains("sealed") { &sealed } else { &config };
-        let t = time(args, dir);
-        println!(
-            "| {name} | {} | {} | {} | {RUNS} |",
-            ms(t[t.len() / 2]),
-            ms(t[0]),
-            ms(t[t.len() - 1])
+        row(
+            name,
+            &time(|| {
+                let mut cmd = quiet_dws(dir);
+                cmd.args(*args);
+                cmd
+            }),
         );
     }
     let _ = std::fs::remove_dir_all(&config);
