@@ -294,7 +294,14 @@ mod tests {
         assert_eq!(code(&url).unwrap(), "abc123");
         assert_eq!(code(&format!("/callback?code=xyz&state={state}")).unwrap(), "xyz");
         assert_eq!(code("  bare-Code_1 \n").unwrap(), "bare-Code_1");
-        let forged = format!("{}?authCode=abc123&state=0{}", login.redirect_uri(), &state[1..]);
+        // One character changed. Regression: the test always wrote `0`, so a state that began with `0` (one run in
+        // a few dozen) was "forged" into itself and accepted.
+        let first = if state.starts_with('0') { '1' } else { '0' };
+        let forged = format!(
+            "{}?authCode=abc123&state={first}{}",
+            login.redirect_uri(),
+            &state[1..]
+        );
         assert_eq!(code(&forged).unwrap_err().kind(), ErrorKind::StateMismatch);
         let stateless = format!("{}?authCode=abc123", login.redirect_uri());
         assert_eq!(code(&stateless).unwrap_err().kind(), ErrorKind::StateMismatch);
