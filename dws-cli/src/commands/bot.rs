@@ -39,28 +39,28 @@ fn sandbox_bases(url: &str) -> Result<BaseUrls, CliError> {
         .map_err(|e| CliError::validation("invalid_argument", format!("--sandbox: {e}")).param("sandbox"))
 }
 
-/// `dws bot run [-c FILE] [--account A] [--duration SECS]`: until Ctrl-C (exit 0) or `--duration`.
-pub(crate) async fn run(
+/// The bot app for `config` (and `account`). With `--sandbox` the sandbox is the endpoint, and a missing config file
+/// means the built-in echo agent on the sandbox's demo app (`note`, when given, tells the user so on stderr).
+fn load_app(
     settings: &Settings,
     config: &str,
     account: Option<&str>,
-    duration: Option<u64>,
-) -> Result<Exit, CliError> {
+    note: Option<&str>,
+) -> Result<App, CliError> {
     let mut options = AppOptions::default();
     if let Some(a) = account {
         options = options.account(a);
     }
     let path = PathBuf::from(config);
-    let app = match &settings.sandbox {
+    match &settings.sandbox {
         Some(url) => {
             options = options.endpoints(Endpoints::Sandbox(sandbox_bases(url)?));
             if path.exists() {
                 App::load(&path, options)
             } else {
-                crate::output::note(
-                    settings,
-                    &format!("note: no {config}; running the echo agent against the sandbox"),
-                );
+                if let Some(note) = note {
+                    crate::output::note(settings, &format!("note: no {config}; {note}"));
+                }
                 BotConfig::parse(ECHO_CONFIG, "echo.toml")
                     .map(|c| App::new(c, "echo.toml", options.ephemeral(true)))
                     .map_err(|e| AppError::new(AppErrorKind::Config, e.to_string()))
@@ -68,7 +68,22 @@ pub(crate) async fn run(
         }
         None => App::load(&path, options),
     }
-    .map_err(|e| app_err(&e))?;
+    .map_err(|e| app_err(&e))
+}
+
+/// `dws bot run [-c FILE] [--account A] [--duration SECS]`: until Ctrl-C (exit 0) or `--duration`.
+pub(crate) async fn run(
+    settings: &Settings,
+    config: &str,
+    account: Option<&str>,
+    duration: Option<u64>,
+) -> Result<Exit, CliError> {
+    let app = load_app(
+        settings,
+        config,
+        account,
+        Some("running the echo agent against the sandbox"),
+    )?;
     for w in app.warnings() {
         crate::output::note(settings, &format!("warning: {w}"));
     }
@@ -147,25 +162,8 @@ pub(crate) async fn send(settings: &Settings, args: &SendArgs<'_>) -> Result<Out
             ..Outcome::default()
         });
     }
-    let mut options = AppOptions::default();
-    if let Some(a) = args.account {
-        options = options.account(a);
-    }
-    let path = PathBuf::from(args.config);
-    let app = match &settings.sandbox {
-        Some(url) => {
-            options = options.endpoints(Endpoints::Sandbox(sandbox_bases(url)?));
-            if path.exists() {
-                App::load(&path, options)
-            } else {
-                BotConfig::parse(ECHO_CONFIG, "echo.toml")
-                    .map(|c| App::new(c, "echo.toml", options.ephemeral(true)))
-                    .map_err(|e| AppError::new(AppErrorKind::Config, e.to_string()))
-            }
-        }
-        None => App::load(&path, options),
-    }
-    .map_err(|e| app_err(&e))?;
+    // Quiet: stderr stays one JSON error document when the send fails.
+    let app = load_app(settings, args.config, args.account, None)?;
     let request = SendRequest {
         to: args.to.map(str::to_owned),
         title: args.title.map(str::to_owned),
