@@ -103,6 +103,13 @@ pub struct PreparedRequest {
     pub body: Body,
 }
 
+/// The URL (query included, credentials in clear), the checked extra headers and the body an endpoint sends.
+struct RequestParts {
+    url: Url,
+    headers: Vec<(String, String)>,
+    body: Body,
+}
+
 impl Transport {
     /// Default connect timeout.
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -158,8 +165,7 @@ impl Transport {
         priority: Priority,
     ) -> Result<(E::Response, ResponseMeta), Error> {
         endpoint.validate()?;
-        let prepared = self.prepare(endpoint)?;
-        let url = self.endpoint_url(endpoint)?;
+        let RequestParts { url, headers, body } = self.request_parts(endpoint)?;
         let call = Call {
             method: E::METHOD,
             host: E::HOST,
@@ -167,8 +173,8 @@ impl Transport {
             idempotent: E::IDEMPOTENT,
             auth: E::AUTH,
             url,
-            headers: prepared.headers,
-            body: prepared.body,
+            headers,
+            body,
             priority,
         };
         let (status, body, meta) = self.run(&call, tokens).await?;
@@ -179,12 +185,7 @@ impl Transport {
     /// Builds the request `endpoint` would send, without sending it or fetching a token. Query values that carry
     /// credentials (`access_token`, `sign`, `session`, secrets) are shown as `<redacted>`.
     pub fn prepare<E: Endpoint>(&self, endpoint: &E) -> Result<PreparedRequest, Error> {
-        let url = redact_url(&self.endpoint_url(endpoint)?);
-        let mut headers = Vec::new();
-        for (name, value) in endpoint.headers() {
-            check_header_value(&value)?;
-            headers.push((name.to_owned(), value));
-        }
+        let RequestParts { url, headers, body } = self.request_parts(endpoint)?;
         let token_placement = match (E::AUTH, E::HOST) {
             (Auth::Token, ApiHost::V1) => Some("header x-acs-dingtalk-access-token"),
             (Auth::Token, ApiHost::Legacy) => Some("query access_token"),
@@ -192,14 +193,15 @@ impl Transport {
         };
         Ok(PreparedRequest {
             method: E::METHOD,
-            url: url.to_string(),
+            url: redact_url(&url).to_string(),
             token_placement,
             headers,
-            body: endpoint.body()?,
+            body,
         })
     }
 
-    fn endpoint_url<E: Endpoint>(&self, endpoint: &E) -> Result<Url, Error> {
+    /// What both [`prepare`](Self::prepare) and a real call need, built once per call.
+    fn request_parts<E: Endpoint>(&self, endpoint: &E) -> Result<RequestParts, Error> {
         let mut url = self.inner.base_urls.join(E::HOST, &endpoint.path())?;
         let query = endpoint.query();
         if !query.is_empty() {
@@ -208,7 +210,16 @@ impl Transport {
                 pairs.append_pair(key, value);
             }
         }
-        Ok(url)
+        let mut headers = Vec::new();
+        for (name, value) in endpoint.headers() {
+            check_header_value(&value)?;
+            headers.push((name.to_owned(), value));
+        }
+        Ok(RequestParts {
+            url,
+            headers,
+            body: endpoint.body()?,
+        })
     }
 
     /// Downloads `url` without any token (media download URLs are pre-signed), following at most
@@ -736,7 +747,7 @@ const SECRET_QUERY_KEYS: &[&str] = &[
 
 /// A copy of `url` with credential-bearing query values (`access_token`, `sign`, `session`, secrets, `ticket`)
 /// replaced by `<redacted>`, for logs and dry runs.
-pub fn redact_url(url: &Url) -> Url {
+fn redact_url(url: &Url) -> Url {
     let mut shown = url.clone();
     if url.query().is_none() {
         return shown;
