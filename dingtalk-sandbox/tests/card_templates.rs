@@ -10,29 +10,9 @@ const OWN: &str = "app-owned-0001.schema";
 const FOREIGN: &str = "other-app-0001.schema";
 const STOCK: &str = "382e4302-551d-4880-bf29-a30acfab2e71.schema";
 
-async fn token(sb: &SandboxHandle) -> String {
-    common::demo_app_token(&reqwest::Client::new(), &sb.base_url()).await
-}
-
-async fn call(sb: &SandboxHandle, tok: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
-    let url = format!("{}{path}", sb.base_url());
-    let http = reqwest::Client::new();
-    let req = if method == "PUT" {
-        http.put(url)
-    } else {
-        http.post(url)
-    };
-    let r = req
-        .header("x-acs-dingtalk-access-token", tok)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
 async fn create(sb: &SandboxHandle, tok: &str, template: &str, id: &str, params: Value) -> (u16, Value) {
-    call(
+    common::call(
+        &reqwest::Client::new(),
         sb,
         tok,
         "POST",
@@ -55,7 +35,8 @@ async fn stream(
     content: &str,
     finalize: bool,
 ) -> u16 {
-    call(
+    common::call(
+        &reqwest::Client::new(),
         sb,
         tok,
         "PUT",
@@ -84,7 +65,7 @@ async fn app_owned_templates_limits_and_render_states() {
         .start()
         .await
         .unwrap();
-    let tok = token(&sb).await;
+    let tok = common::app_token(&sb).await;
 
     // A custom template without flowStatus: finished once its stream key is finalized.
     assert_eq!(create(&sb, &tok, OWN, "c1", json!({"title": "T"})).await.0, 200);
@@ -121,7 +102,8 @@ async fn app_owned_templates_limits_and_render_states() {
         .0,
         200
     );
-    let (status, err) = call(
+    let (status, err) = common::call(
+        &reqwest::Client::new(),
         &sb,
         &tok,
         "PUT",
@@ -142,7 +124,7 @@ async fn app_owned_templates_limits_and_render_states() {
 #[tokio::test]
 async fn unrenderable_switch_and_runtime_templates() {
     let sb = Sandbox::start().await.unwrap();
-    let tok = token(&sb).await;
+    let tok = common::app_token(&sb).await;
     assert_eq!(
         create(&sb, &tok, STOCK, "c2", json!({"flowStatus": "2"})).await.0,
         200

@@ -5,36 +5,15 @@ mod common;
 
 use std::time::Duration;
 
-use dingtalk_sandbox::{Fault, FaultRule, Sandbox, SandboxHandle};
+use dingtalk_sandbox::{Fault, FaultRule, Sandbox};
 use serde_json::{Value, json};
+
+use common::call;
 
 const APP: &str = "dingsandboxdemo";
 const SECRET: &str = "sandbox-secret";
 const GROUP: &str = "cidSandboxEng0001+demo/Aa==";
 const TEMPLATE: &str = "382e4302-551d-4880-bf29-a30acfab2e71.schema";
-
-async fn call(
-    http: &reqwest::Client,
-    sb: &SandboxHandle,
-    tok: &str,
-    method: &str,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let url = format!("{}{path}", sb.base_url());
-    let req = match method {
-        "PUT" => http.put(url),
-        _ => http.post(url),
-    };
-    let resp = req
-        .header("x-acs-dingtalk-access-token", tok)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 async fn v1_token_is_reissued_and_bad_credentials_are_rejected() {

@@ -1,21 +1,10 @@
 //! The request log (bodies recorded, secrets redacted), 1:1 read status, and tokens kept in the state file.
 #![expect(clippy::unwrap_used, reason = "test helpers panic on setup failures")]
 
+mod common;
+
 use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle};
 use serde_json::{Value, json};
-
-async fn app_token(sb: &SandboxHandle) -> String {
-    let v: Value = reqwest::Client::new()
-        .post(format!("{}/v1.0/oauth2/accessToken", sb.base_url()))
-        .json(&json!({"appKey": DEMO_CLIENT_ID, "appSecret": DEMO_CLIENT_SECRET}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["accessToken"].as_str().unwrap().to_owned()
-}
 
 async fn post(sb: &SandboxHandle, tok: &str, path: &str, body: &Value) -> (u16, Value) {
     let r = reqwest::Client::new()
@@ -44,7 +33,7 @@ async fn read_status(sb: &SandboxHandle, tok: &str, query: &str) -> (u16, Value)
 #[tokio::test]
 async fn request_log_keeps_bodies_without_secrets() {
     let sb = Sandbox::start().await.unwrap();
-    let tok = app_token(&sb).await;
+    let tok = common::app_token(&sb).await;
     let send = json!({"robotCode": DEMO_CLIENT_ID, "openConversationId": "cidSandboxEng0001+demo/Aa==",
                       "msgKey": "sampleText", "msgParam": "{\"content\":\"hello log\"}"});
     assert_eq!(
@@ -106,7 +95,7 @@ async fn request_log_keeps_bodies_without_secrets() {
 #[tokio::test]
 async fn one_to_one_read_status_follows_the_read_model() {
     let sb = Sandbox::start().await.unwrap();
-    let tok = app_token(&sb).await;
+    let tok = common::app_token(&sb).await;
     let (status, sent) = post(
         &sb,
         &tok,
@@ -168,7 +157,7 @@ async fn tokens_and_refresh_tokens_survive_a_restart_with_a_state_file() {
         uuid::Uuid::new_v4().simple()
     ));
     let sb = Sandbox::builder().state_file(&path).start().await.unwrap();
-    let tok = app_token(&sb).await;
+    let tok = common::app_token(&sb).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -205,7 +194,7 @@ async fn tokens_and_refresh_tokens_survive_a_restart_with_a_state_file() {
 
     let sb = Sandbox::builder().state_file(&path).start().await.unwrap();
     assert_eq!(
-        app_token(&sb).await,
+        common::app_token(&sb).await,
         tok,
         "the app token is re-issued, not replaced"
     );

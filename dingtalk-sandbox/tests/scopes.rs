@@ -8,10 +8,6 @@ use serde_json::{Value, json};
 
 const TEMPLATE: &str = "382e4302-551d-4880-bf29-a30acfab2e71.schema";
 
-async fn app_token(sb: &SandboxHandle) -> String {
-    common::demo_app_token(&reqwest::Client::new(), &sb.base_url()).await
-}
-
 async fn create_card(sb: &SandboxHandle, token: &str, id: &str) -> (u16, Value) {
     let r = reqwest::Client::new()
         .post(format!("{}/v1.0/card/instances", sb.base_url()))
@@ -45,7 +41,7 @@ async fn a_removed_scope_is_named_in_the_permission_error() {
         .start()
         .await
         .unwrap();
-    let token = app_token(&sb).await;
+    let token = common::app_token(&sb).await;
     assert_eq!(create_card(&sb, &token, "s-1").await.0, 200);
     // Remove over the control API.
     let r: Value = reqwest::Client::new()
@@ -107,7 +103,7 @@ async fn the_dws_twin_routes_check_their_scopes() {
         .start()
         .await
         .unwrap();
-    let token = app_token(&sb).await;
+    let token = common::app_token(&sb).await;
     let http = reqwest::Client::new();
     let base = sb.base_url();
     for (path, scope) in [

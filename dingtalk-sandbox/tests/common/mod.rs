@@ -1,4 +1,4 @@
-//! Shared by the sandbox's tests: the demo app's token; for the property tests one sandbox (with an app token) per
+//! Shared by the sandbox's tests: the demo app's token, a new-host call; for the property tests one sandbox (with an app token) per
 //! test binary, and a JSON generator biased
 //! toward the field names and ids the handlers under test look for.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
@@ -57,6 +57,36 @@ pub(crate) async fn demo_app_token(http: &reqwest::Client, base: &str) -> String
         .await
         .unwrap();
     body["accessToken"].as_str().unwrap().to_owned()
+}
+
+/// An app access token for the demo app, from the sandbox `sb`.
+pub(crate) async fn app_token(sb: &SandboxHandle) -> String {
+    demo_app_token(&reqwest::Client::new(), &sb.base_url()).await
+}
+
+/// `method path` (PUT, else POST) on the new host with the app token `tok` and a JSON body: the status and the
+/// JSON answer (`Null` when the answer is not JSON).
+pub(crate) async fn call(
+    http: &reqwest::Client,
+    sb: &SandboxHandle,
+    tok: &str,
+    method: &str,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let url = format!("{}{path}", sb.base_url());
+    let req = match method {
+        "PUT" => http.put(url),
+        _ => http.post(url),
+    };
+    let resp = req
+        .header("x-acs-dingtalk-access-token", tok)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 /// Random JSON up to three levels deep: scalars of every type, the given meaningful `strings`, and objects keyed
