@@ -9,13 +9,15 @@ use std::time::Duration;
 use dingtalk_auth::device::{self, DeviceFlowOptions};
 use dingtalk_auth::store::{FileKey, TokenStore};
 use dingtalk_auth::{
-    AppTokenProvider, BrowserLogin, BrowserOptions, ErrorKind, UserTokenProvider, complete_login, oauth,
+    AppTokenProvider, BrowserLogin, BrowserOptions, DeviceAuthorization, Error, ErrorKind, UserTokenProvider,
+    complete_login, oauth,
 };
 use dingtalk_core::{
     AppCredentials, BaseUrls, ClientId, ExposeSecret, SecretString, TokenProvider, Transport,
 };
 use dingtalk_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox, SandboxHandle};
 use dingtalk_test_support::TempDir;
+use tokio::task::JoinHandle;
 
 fn app() -> AppCredentials {
     AppCredentials::new(
@@ -45,6 +47,37 @@ async fn browse(url: &str) -> reqwest::StatusCode {
         .build()
         .unwrap();
     http.get(url).send().await.unwrap().status()
+}
+
+/// The demo app's device flow on the sandbox, approved by the sandbox itself: the code to exchange.
+async fn device_code(t: &Transport) -> SecretString {
+    let client = ClientId::new(DEMO_CLIENT_ID);
+    let authorization = device::start(t, &client, &fast()).await.unwrap();
+    device::poll(t, &client, &authorization, &fast()).await.unwrap()
+}
+
+/// Starts the demo app's device flow with the sandbox's auto-approval off, and polls it in a task: the user code
+/// for the test to approve or deny, and what [`poll_result`] waits for.
+async fn spawn_device_poll(
+    sandbox: &SandboxHandle,
+) -> (DeviceAuthorization, JoinHandle<Result<SecretString, Error>>) {
+    sandbox.set_device_auto_approve_after(None);
+    let t = transport(sandbox);
+    let client = ClientId::new(DEMO_CLIENT_ID);
+    let authorization = device::start(&t, &client, &fast()).await.unwrap();
+    let poll = tokio::spawn({
+        let authorization = authorization.clone();
+        async move { device::poll(&t, &client, &authorization, &fast()).await }
+    });
+    (authorization, poll)
+}
+
+/// The outcome of a [`spawn_device_poll`] task, which must end within 10 s.
+async fn poll_result(poll: JoinHandle<Result<SecretString, Error>>) -> Result<SecretString, Error> {
+    tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -110,12 +143,7 @@ async fn device_login_with_an_unknown_app_is_a_protocol_error() {
 async fn refresh_rotates_and_an_old_refresh_token_is_refused() {
     let sandbox = Sandbox::start().await.unwrap();
     let t = transport(&sandbox);
-    let authorization = device::start(&t, &ClientId::new(DEMO_CLIENT_ID), &fast())
-        .await
-        .unwrap();
-    let code = device::poll(&t, &ClientId::new(DEMO_CLIENT_ID), &authorization, &fast())
-        .await
-        .unwrap();
+    let code = device_code(&t).await;
     let first = oauth::exchange_code(&t, &app(), &code).await.unwrap();
     let old_refresh = first.refresh_token().unwrap().clone();
     let second = oauth::refresh(&t, &app(), &old_refresh).await.unwrap();
@@ -140,12 +168,7 @@ async fn a_stored_session_serves_api_calls_and_refreshes_when_due() {
         .await
         .unwrap();
     let t = transport(&sandbox);
-    let authorization = device::start(&t, &ClientId::new(DEMO_CLIENT_ID), &fast())
-        .await
-        .unwrap();
-    let code = device::poll(&t, &ClientId::new(DEMO_CLIENT_ID), &authorization, &fast())
-        .await
-        .unwrap();
+    let code = device_code(&t).await;
     let session = complete_login(&t, &app(), &AppTokenProvider::new(t.clone(), app()), &code)
         .await
         .unwrap();
@@ -176,43 +199,21 @@ async fn a_stored_session_serves_api_calls_and_refreshes_when_due() {
 #[tokio::test]
 async fn device_login_denied_by_the_user() {
     let sandbox = Sandbox::start().await.unwrap();
-    sandbox.set_device_auto_approve_after(None);
-    let t = transport(&sandbox);
-    let client = ClientId::new(DEMO_CLIENT_ID);
-    let authorization = device::start(&t, &client, &fast()).await.unwrap();
-    let poll = tokio::spawn({
-        let (t, client, authorization) = (t.clone(), client.clone(), authorization.clone());
-        async move { device::poll(&t, &client, &authorization, &fast()).await }
-    });
+    let (authorization, poll) = spawn_device_poll(&sandbox).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     sandbox.deny_device(authorization.user_code()).unwrap();
-    let error = tokio::time::timeout(Duration::from_secs(10), poll)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap_err();
+    let error = poll_result(poll).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::AccessDenied);
 }
 
 #[tokio::test]
 async fn device_login_expires_when_nobody_approves() {
     let sandbox = Sandbox::start().await.unwrap();
-    sandbox.set_device_auto_approve_after(None);
-    let t = transport(&sandbox);
-    let client = ClientId::new(DEMO_CLIENT_ID);
-    let authorization = device::start(&t, &client, &fast()).await.unwrap();
-    let poll = tokio::spawn({
-        let (t, client, authorization) = (t.clone(), client.clone(), authorization.clone());
-        async move { device::poll(&t, &client, &authorization, &fast()).await }
-    });
+    let (_, poll) = spawn_device_poll(&sandbox).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     // The server's clock passes the code's lifetime: it answers expired_token.
     sandbox.advance(Duration::from_hours(1));
-    let error = tokio::time::timeout(Duration::from_secs(10), poll)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap_err();
+    let error = poll_result(poll).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Expired);
 }
 
@@ -220,21 +221,10 @@ async fn device_login_expires_when_nobody_approves() {
 async fn device_login_backs_off_on_slow_down_and_completes_on_approval() {
     // The server wants 2 s between polls; this client polls every 40 ms at first and must slow down.
     let sandbox = Sandbox::start().await.unwrap();
-    sandbox.set_device_auto_approve_after(None);
-    let t = transport(&sandbox);
-    let client = ClientId::new(DEMO_CLIENT_ID);
-    let authorization = device::start(&t, &client, &fast()).await.unwrap();
-    let poll = tokio::spawn({
-        let (t, client, authorization) = (t.clone(), client.clone(), authorization.clone());
-        async move { device::poll(&t, &client, &authorization, &fast()).await }
-    });
+    let (authorization, poll) = spawn_device_poll(&sandbox).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     sandbox.approve_device(authorization.user_code()).unwrap();
-    let code = tokio::time::timeout(Duration::from_secs(10), poll)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let code = poll_result(poll).await.unwrap();
     assert!(!code.expose_secret().is_empty());
     let polls = sandbox
         .requests(0)
@@ -267,12 +257,7 @@ async fn a_revoked_session_cannot_refresh() {
         .await
         .unwrap();
     let t = transport(&sandbox);
-    let authorization = device::start(&t, &ClientId::new(DEMO_CLIENT_ID), &fast())
-        .await
-        .unwrap();
-    let code = device::poll(&t, &ClientId::new(DEMO_CLIENT_ID), &authorization, &fast())
-        .await
-        .unwrap();
+    let code = device_code(&t).await;
     let tokens = oauth::exchange_code(&t, &app(), &code).await.unwrap();
     assert!(sandbox.revoke_user_tokens("user001") > 0);
     let error = oauth::refresh(&t, &app(), tokens.refresh_token().unwrap())
