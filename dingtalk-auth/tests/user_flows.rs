@@ -151,6 +151,15 @@ async fn mount_poll_answers(server: &MockServer, answers: &[serde_json::Value]) 
     }
 }
 
+/// `dingapp`'s device flow against `server`, started and polled to its end with [`fast`] options.
+async fn start_and_poll(server: &MockServer) -> Result<SecretString, dingtalk_auth::Error> {
+    let t = transport(server);
+    let auth = device::start(&t, &ClientId::new("dingapp"), &fast())
+        .await
+        .unwrap();
+    device::poll(&t, &ClientId::new("dingapp"), &auth, &fast()).await
+}
+
 #[tokio::test]
 async fn device_flow_pending_slow_down_then_approved() {
     let server = strict_server().await;
@@ -194,13 +203,7 @@ async fn device_flow_denied() {
         ],
     )
     .await;
-    let t = transport(&server);
-    let auth = device::start(&t, &ClientId::new("dingapp"), &fast())
-        .await
-        .unwrap();
-    let error = device::poll(&t, &ClientId::new("dingapp"), &auth, &fast())
-        .await
-        .unwrap_err();
+    let error = start_and_poll(&server).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::AccessDenied);
 }
 
@@ -209,13 +212,7 @@ async fn device_flow_expired_token_answer() {
     let server = strict_server().await;
     mount_device_code(&server, 1, 900).await;
     mount_poll_answers(&server, &[json!({"error": "expired_token"})]).await;
-    let t = transport(&server);
-    let auth = device::start(&t, &ClientId::new("dingapp"), &fast())
-        .await
-        .unwrap();
-    let error = device::poll(&t, &ClientId::new("dingapp"), &auth, &fast())
-        .await
-        .unwrap_err();
+    let error = start_and_poll(&server).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Expired);
 }
 
@@ -230,13 +227,7 @@ async fn device_flow_stops_at_expires_in_and_survives_server_errors() {
         .mount(&server)
         .await;
     mount_poll_answers(&server, &[json!({"error": "authorization_pending"})]).await;
-    let t = transport(&server);
-    let auth = device::start(&t, &ClientId::new("dingapp"), &fast())
-        .await
-        .unwrap();
-    let error = device::poll(&t, &ClientId::new("dingapp"), &auth, &fast())
-        .await
-        .unwrap_err();
+    let error = start_and_poll(&server).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Expired);
     let polls = server.received_requests().await.unwrap().len() - 1;
     assert!(
@@ -272,12 +263,17 @@ fn query(url: &str, name: &str) -> String {
         .unwrap()
 }
 
+/// `dingapp`'s browser login with `options`, its authorize page on an address nothing listens on.
+async fn prepare_login(options: &BrowserOptions) -> BrowserLogin {
+    let bases = BaseUrls::single("http://127.0.0.1:9").unwrap();
+    BrowserLogin::prepare(&bases, &ClientId::new("dingapp"), options)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn browser_flow_accepts_auth_code_with_the_right_state() {
-    let bases = BaseUrls::single("http://127.0.0.1:9").unwrap();
-    let login = BrowserLogin::prepare(&bases, &ClientId::new("dingapp"), &BrowserOptions::default())
-        .await
-        .unwrap();
+    let login = prepare_login(&BrowserOptions::default()).await;
     let url = login.authorize_url().to_owned();
     assert!(url.starts_with("http://127.0.0.1:9/oauth2/auth?"));
     assert_eq!(query(&url, "client_id"), "dingapp");
@@ -309,10 +305,7 @@ async fn browser_flow_accepts_auth_code_with_the_right_state() {
 
 #[tokio::test]
 async fn browser_flow_accepts_plain_code_too() {
-    let bases = BaseUrls::single("http://127.0.0.1:9").unwrap();
-    let login = BrowserLogin::prepare(&bases, &ClientId::new("dingapp"), &BrowserOptions::default())
-        .await
-        .unwrap();
+    let login = prepare_login(&BrowserOptions::default()).await;
     let state = query(login.authorize_url(), "state");
     let redirect = login.redirect_uri().to_owned();
     let waiter = tokio::spawn(login.wait(Duration::from_secs(10)));
@@ -324,10 +317,7 @@ async fn browser_flow_accepts_plain_code_too() {
 
 #[tokio::test]
 async fn browser_flow_rejects_a_state_mismatch() {
-    let bases = BaseUrls::single("http://127.0.0.1:9").unwrap();
-    let login = BrowserLogin::prepare(&bases, &ClientId::new("dingapp"), &BrowserOptions::default())
-        .await
-        .unwrap();
+    let login = prepare_login(&BrowserOptions::default()).await;
     let redirect = login.redirect_uri().to_owned();
     let waiter = tokio::spawn(login.wait(Duration::from_secs(10)));
     let page = reqwest::get(format!("{redirect}?authCode=evil&state=forged"))
@@ -342,14 +332,11 @@ async fn browser_flow_rejects_a_state_mismatch() {
 
 #[tokio::test]
 async fn browser_flow_reports_denial() {
-    let bases = BaseUrls::single("http://127.0.0.1:9").unwrap();
-    let options = BrowserOptions {
+    let login = prepare_login(&BrowserOptions {
         corp_id: Some(CorpId::new("dingcorp")),
         ..Default::default()
-    };
-    let login = BrowserLogin::prepare(&bases, &ClientId::new("dingapp"), &options)
-        .await
-        .unwrap();
+    })
+    .await;
     assert_eq!(query(login.authorize_url(), "corpId"), "dingcorp");
     let state = query(login.authorize_url(), "state");
     let redirect = login.redirect_uri().to_owned();
@@ -362,10 +349,7 @@ async fn browser_flow_reports_denial() {
 
 #[tokio::test]
 async fn browser_flow_times_out() {
-    let bases = BaseUrls::single("http://127.0.0.1:9").unwrap();
-    let login = BrowserLogin::prepare(&bases, &ClientId::new("dingapp"), &BrowserOptions::default())
-        .await
-        .unwrap();
+    let login = prepare_login(&BrowserOptions::default()).await;
     let error = login.wait(Duration::from_millis(50)).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
 }
