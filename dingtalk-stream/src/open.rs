@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -448,13 +447,10 @@ async fn detect_local_ip(url: &Url) -> Option<String> {
     (!ip.is_unspecified()).then(|| ip.to_string())
 }
 
+/// Whether `url`'s host is loopback or `localhost`, by core's rule (the one its trusted-host check uses).
 fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
+    url.host()
+        .is_some_and(|host| dingtalk_core::host::is_loopback(&host))
 }
 
 /// The endpoint for logs: scheme, host, port and path; never the query.
