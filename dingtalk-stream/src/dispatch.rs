@@ -556,15 +556,8 @@ async fn lane_worker<H>(shared: Arc<Shared<H>>, key: String, mut rx: mpsc::Recei
             Err(mpsc::error::TryRecvError::Empty) => {
                 // Unregister under the lock unless a job arrived meanwhile; permits already handed out keep
                 // the channel open, so wait for them before leaving.
-                {
-                    let mut lanes = shared.lanes.lock().unwrap_or_else(PoisonError::into_inner);
-                    let reserved = lanes
-                        .get(&key)
-                        .is_some_and(|tx| tx.capacity() < shared.per_key_depth);
-                    if rx.is_empty() && !reserved {
-                        lanes.remove(&key);
-                        return;
-                    }
+                if lane_idle(&shared, &key, &rx) {
+                    return;
                 }
                 match timeout(Duration::from_millis(50), rx.recv()).await {
                     Ok(Some(job)) => job,
