@@ -1,6 +1,6 @@
 //! Outbound routing: session webhook while it is valid, OpenAPI after it expires or fails (BOT-25..28).
 
-use dingtalk_core::{OpenConversationId, RobotCode, UserId};
+use dingtalk_core::{MediaId, OpenConversationId, RobotCode, UserId};
 use dingtalk_openapi::Client;
 use dingtalk_openapi::media::{MediaType, UploadMedia};
 use dingtalk_openapi::robot::{
@@ -123,9 +123,7 @@ impl Replier {
         media: &CheckedMedia,
         kind: MediaKind,
     ) -> Result<(), SendError> {
-        let data = tokio::fs::read(&media.path).await.map_err(|e| {
-            SendError(dingtalk_core::Error::validation("the media file could not be read").with_source(e))
-        })?;
+        let data = read(media).await?;
         let media_type = match kind {
             MediaKind::Image => MediaType::Image,
             MediaKind::Audio => MediaType::Voice,
@@ -139,16 +137,15 @@ impl Replier {
         } else {
             0
         };
-        let upload = UploadMedia::new(media_type, media.name.clone(), data);
-        let uploaded = self.client.execute(&upload).await.map_err(SendError)?;
+        let media_id = self.upload(media_type, media, data).await?;
         let message = match kind {
-            MediaKind::Image => RobotMessage::image(uploaded.media_id.as_str()),
-            MediaKind::Audio => RobotMessage::audio(&uploaded.media_id, voice_millis),
+            MediaKind::Image => RobotMessage::image(media_id.as_str()),
+            MediaKind::Audio => RobotMessage::audio(&media_id, voice_millis),
             MediaKind::Video | MediaKind::File => {
-                RobotMessage::file(&uploaded.media_id, &media.name, &media.extension)
+                RobotMessage::file(&media_id, &media.name, &media.extension)
             }
         };
-        self.send_message(target, message).await
+        self.send_message(target, message, false).await
     }
 
     /// Sends an MP4 video with its cover image as `sampleVideo` (BOT-23): both are uploaded, the duration (whole
@@ -163,33 +160,38 @@ impl Replier {
         video: &CheckedMedia,
         cover: &CheckedMedia,
     ) -> Result<(), SendError> {
-        let unreadable = |e| {
-            SendError(dingtalk_core::Error::validation("the media file could not be read").with_source(e))
-        };
-        let data = tokio::fs::read(&video.path).await.map_err(unreadable)?;
+        let data = read(video).await?;
         let millis = crate::duration::mp4_millis(&data).ok_or_else(|| {
             SendError(dingtalk_core::Error::validation(
                 "the video's duration could not be read",
             ))
         })?;
-        let picture = tokio::fs::read(&cover.path).await.map_err(unreadable)?;
-        let video_id = self
-            .client
-            .execute(&UploadMedia::new(MediaType::Video, video.name.clone(), data))
-            .await
-            .map_err(SendError)?
-            .media_id;
-        let cover_id = self
-            .client
-            .execute(&UploadMedia::new(MediaType::Image, cover.name.clone(), picture))
-            .await
-            .map_err(SendError)?
-            .media_id;
+        let picture = read(cover).await?;
+        let video_id = self.upload(MediaType::Video, video, data).await?;
+        let cover_id = self.upload(MediaType::Image, cover, picture).await?;
         let message = RobotMessage::video(&video_id, "mp4", millis.div_ceil(1000).max(1), &cover_id);
-        self.send_message(target, message).await
+        self.send_message(target, message, false).await
     }
 
-    async fn send_message(&self, target: &ReplyTarget, message: RobotMessage) -> Result<(), SendError> {
+    /// Uploads `data` as `media` (`/media/upload`); returns its media id.
+    async fn upload(
+        &self,
+        media_type: MediaType,
+        media: &CheckedMedia,
+        data: Vec<u8>,
+    ) -> Result<MediaId, SendError> {
+        let upload = UploadMedia::new(media_type, media.name.clone(), data);
+        Ok(self.client.execute(&upload).await.map_err(SendError)?.media_id)
+    }
+
+    /// Sends `message` through OpenAPI: `groupMessages/send` to a group, `oToMessages/batchSend` to a user. With
+    /// `require_delivery`, a one-to-one send DingTalk flow-controlled or filtered fails (`robot.partialDelivery`).
+    async fn send_message(
+        &self,
+        target: &ReplyTarget,
+        message: RobotMessage,
+        require_delivery: bool,
+    ) -> Result<(), SendError> {
         let result = match &target.conversation {
             Conversation::Group(cid) => self
                 .client
@@ -200,15 +202,17 @@ impl Replier {
                 ))
                 .await
                 .map(drop),
-            Conversation::Direct(user) => self
-                .client
-                .execute(&BatchSendOtoMessage::new(
-                    target.robot_code.clone(),
-                    vec![user.clone()],
-                    message,
-                ))
-                .await
-                .map(drop),
+            Conversation::Direct(user) => {
+                let request =
+                    BatchSendOtoMessage::new(target.robot_code.clone(), vec![user.clone()], message);
+                match self.client.execute(&request).await {
+                    Ok(response) if require_delivery && response.is_partial() => {
+                        tracing::warn!(user = %user, "one-to-one send was flow-controlled or filtered");
+                        response.into_complete().map(drop)
+                    }
+                    sent => sent.map(drop),
+                }
+            }
         };
         result.map_err(SendError)
     }
@@ -255,33 +259,15 @@ impl Replier {
         } else {
             RobotMessage::text(body)
         };
-        let result = match &target.conversation {
-            Conversation::Group(cid) => self
-                .client
-                .execute(&SendGroupMessage::new(
-                    target.robot_code.clone(),
-                    cid.clone(),
-                    message,
-                ))
-                .await
-                .map(drop),
-            Conversation::Direct(user) => {
-                let request =
-                    BatchSendOtoMessage::new(target.robot_code.clone(), vec![user.clone()], message);
-                match self.client.execute(&request).await {
-                    Ok(response) if response.is_partial() => {
-                        tracing::warn!(user = %user, "one-to-one send was flow-controlled or filtered");
-                        Err(dingtalk_core::Error::api(dingtalk_core::ApiError::new(
-                            "robot.partialDelivery",
-                            "recipient not reached",
-                            200,
-                        )))
-                    }
-                    Ok(_) => Ok(()),
-                    Err(e) => Err(e),
-                }
-            }
-        };
-        result.map(|()| Route::OpenApi).map_err(SendError)
+        self.send_message(target, message, true)
+            .await
+            .map(|()| Route::OpenApi)
     }
+}
+
+/// Reads a checked media file.
+async fn read(media: &CheckedMedia) -> Result<Vec<u8>, SendError> {
+    tokio::fs::read(&media.path).await.map_err(|e| {
+        SendError(dingtalk_core::Error::validation("the media file could not be read").with_source(e))
+    })
 }
