@@ -63,6 +63,22 @@ impl Groups {
                 .collect(),
         }
     }
+
+    /// The group `cid`, or DingTalk's "no such openConversationId" error.
+    pub(crate) fn find(&self, cid: &str) -> Result<&GroupRec, axum::response::Response> {
+        self.groups
+            .iter()
+            .find(|g| g.open_conversation_id == cid)
+            .ok_or_else(no_group)
+    }
+
+    /// [`Groups::find`], for changing the group.
+    pub(crate) fn find_mut(&mut self, cid: &str) -> Result<&mut GroupRec, axum::response::Response> {
+        self.groups
+            .iter_mut()
+            .find(|g| g.open_conversation_id == cid)
+            .ok_or_else(no_group)
+    }
 }
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
@@ -126,12 +142,7 @@ async fn base_info(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
     let map = new_body(&body)?;
     let cid = req_str(&map, "openConversationId")?;
     let st = shared.products.lock();
-    let g = st
-        .im
-        .groups
-        .iter()
-        .find(|g| g.open_conversation_id == cid)
-        .ok_or_else(no_group)?;
+    let g = st.im.find(cid)?;
     Ok(envelope::ok(&json!({
         "success": true,
         "result": {
@@ -192,12 +203,7 @@ async fn members(State(shared): State<Arc<Shared>>, body: Bytes) -> Reply {
     }
     let offset = super::token_offset(envelope::opt_str(&map, "nextToken"))?;
     let st = shared.products.lock();
-    let g = st
-        .im
-        .groups
-        .iter()
-        .find(|g| g.open_conversation_id == cid)
-        .ok_or_else(no_group)?;
+    let g = st.im.find(cid)?;
     if !g.members.iter().any(|m| m == operator) {
         return Err(invalid("userId", "操作人不在群内"));
     }
@@ -335,12 +341,7 @@ async fn send_as_user(
     let (conversation, recipients) = match (group, receiver) {
         (Some(cid), None) => {
             let st = shared.products.lock();
-            let g = st
-                .im
-                .groups
-                .iter()
-                .find(|g| g.open_conversation_id == cid)
-                .ok_or_else(no_group)?;
+            let g = st.im.find(cid)?;
             if !g.members.iter().any(|m| m == sender) {
                 return Err(invalid("openConversationId", "发送人不在群内"));
             }

@@ -92,12 +92,7 @@ async fn add_to_group(
         return Err(invalid("robotCode.auth", "robotCode不属于当前应用"));
     }
     let mut st = shared.products.lock();
-    let group = st
-        .im
-        .groups
-        .iter_mut()
-        .find(|g| g.open_conversation_id == cid)
-        .ok_or_else(|| envelope::bad_param("invalid.openConversationId", "openConversationId不存在"))?;
+    let group = st.im.find_mut(cid)?;
     if !group.robots.iter().any(|r| r == code) {
         group.robots.push(code.to_owned());
     }
