@@ -29,7 +29,7 @@ use crate::config::{CardConfig, TemplateSpec};
 use crate::journal::{CardJournal, JournalRow};
 use crate::machine::{
     Call, CallKind, Card, CardSpec, CardStats, Command, Event, FallbackReason, Input, JournalOp, Outcome,
-    Phase, Vars,
+    Phase,
 };
 
 /// Where a reply card goes.
@@ -199,8 +199,7 @@ impl CardHandle {
     /// Waits for the end of the reply, collecting fallback texts (to send as markdown) on the way.
     pub async fn closed(&mut self) -> (Vec<(String, FallbackReason)>, Option<CardStats>) {
         let mut fallbacks = Vec::new();
-        while let Some(event) = self.events.recv().await {
-            self.note(&event);
+        while let Some(event) = self.next_event().await {
             match event {
                 CardEvent::Fallback { text, reason } => fallbacks.push((text, reason)),
                 CardEvent::Ended(stats) => return (fallbacks, Some(stats)),
@@ -465,23 +464,19 @@ impl Engine {
                 target,
                 events,
             } => {
-                let degraded = self.degraded.now();
+                // No card while degraded or shutting down: the reply goes out as markdown.
+                let card = !(self.degraded.now() || self.shutting_down);
                 self.replies.insert(
                     reply,
                     Reply {
-                        current: id.clone(),
+                        current: if card { id.clone() } else { OutTrackId::new("") },
                         target,
                         events,
                         text: String::new(),
                         continuation: 0,
                     },
                 );
-                if degraded || self.shutting_down {
-                    // No card while degraded: the reply goes out as markdown.
-                    if let Some(r) = self.replies.get_mut(&reply) {
-                        r.current = OutTrackId::new("");
-                    }
-                } else {
+                if card {
                     self.start_card(reply, &id, 0, 0, pending);
                 }
             }
@@ -647,12 +642,10 @@ impl Engine {
                 Command::Emit(Event::CardUnavailable | Event::LateInput) => {}
             }
         }
-        let terminal = self.cards.get(id).is_some_and(|l| l.card.is_terminal());
-        let failed_buffering = self
-            .cards
-            .get(id)
-            .is_some_and(|l| *l.card.phase() == Phase::Failed(crate::Fallback::Buffering));
-        if terminal && !failed_buffering {
+        let done = self.cards.get(id).is_some_and(|l| {
+            l.card.is_terminal() && *l.card.phase() != Phase::Failed(crate::Fallback::Buffering)
+        });
+        if done {
             self.cards.remove(id);
             self.repace();
             let is_current = self.replies.get(&reply_id).is_some_and(|r| &r.current == id);
@@ -732,14 +725,6 @@ impl Engine {
     }
 }
 
-fn params(vars: Vars) -> CardParamMap {
-    let mut map = CardParamMap::new();
-    for (k, v) in vars {
-        map.insert(k, v);
-    }
-    map
-}
-
 #[expect(
     clippy::too_many_arguments,
     reason = "one call's full context, kept flat for readability"
@@ -763,8 +748,9 @@ async fn execute_call(
     };
     let result = match kind {
         CallKind::CreateAndDeliver { vars } => {
-            let mut request = CreateAndDeliverCard::new(template.clone(), id.clone(), params(vars), space)
-                .robot_code(robot.clone());
+            let mut request =
+                CreateAndDeliverCard::new(template.clone(), id.clone(), vars.into_iter().collect(), space)
+                    .robot_code(robot.clone());
             if stream_callbacks {
                 request = request.callback_type(CallbackType::Stream);
             }
@@ -777,7 +763,8 @@ async fn execute_call(
             }
         }
         CallKind::Create { vars } => {
-            let mut request = CreateCard::new(template.clone(), id.clone(), params(vars)).for_spaces(&space);
+            let mut request =
+                CreateCard::new(template.clone(), id.clone(), vars.into_iter().collect()).for_spaces(&space);
             if stream_callbacks {
                 request = request.callback_type(CallbackType::Stream);
             }
@@ -797,7 +784,7 @@ async fn execute_call(
             }
         }
         CallKind::UpdateVars { vars } => client
-            .call(UpdateCard::new(id.clone(), params(vars)))
+            .call(UpdateCard::new(id.clone(), vars.into_iter().collect()))
             .priority(priority)
             .await
             .map(drop),
