@@ -82,6 +82,22 @@ impl Todos {
             .collect();
         Self { tasks }
     }
+
+    /// Task `id` if `me` may see it, else DingTalk's "task not found".
+    fn find(&self, id: &str, me: &str) -> Result<&TaskRec, Response> {
+        self.tasks
+            .get(id)
+            .filter(|t| t.visible_to(me))
+            .ok_or_else(|| no_task(id))
+    }
+
+    /// [`Todos::find`], for changing the task.
+    fn find_mut(&mut self, id: &str, me: &str) -> Result<&mut TaskRec, Response> {
+        self.tasks
+            .get_mut(id)
+            .filter(|t| t.visible_to(me))
+            .ok_or_else(|| no_task(id))
+    }
 }
 
 impl TaskRec {
@@ -196,12 +212,7 @@ async fn create(
 async fn get_one(State(shared): State<Arc<Shared>>, Path((user, task)): Path<(String, String)>) -> Reply {
     let me = union_user(&shared, "unionId", &user)?.union_id.clone();
     let st = shared.products.lock();
-    let rec = st
-        .todo
-        .tasks
-        .get(&task)
-        .filter(|t| t.visible_to(&me))
-        .ok_or_else(|| no_task(&task))?;
+    let rec = st.todo.find(&task, &me)?;
     Ok(envelope::ok(&rec.json()))
 }
 
@@ -224,12 +235,7 @@ async fn update(
     let due = super::opt_int(&map, "dueTime")?;
     let now = i64::try_from(shared.clock.epoch_ms()).unwrap_or(0);
     let mut st = shared.products.lock();
-    let rec = st
-        .todo
-        .tasks
-        .get_mut(&task)
-        .filter(|t| t.visible_to(&me))
-        .ok_or_else(|| no_task(&task))?;
+    let rec = st.todo.find_mut(&task, &me)?;
     if let Some(s) = subject {
         rec.subject = s;
     }
@@ -272,12 +278,7 @@ async fn executor_status(
     }
     let now = i64::try_from(shared.clock.epoch_ms()).unwrap_or(0);
     let mut st = shared.products.lock();
-    let rec = st
-        .todo
-        .tasks
-        .get_mut(&task)
-        .filter(|t| t.visible_to(&me))
-        .ok_or_else(|| no_task(&task))?;
+    let rec = st.todo.find_mut(&task, &me)?;
     for item in list {
         let id = item.get("id").and_then(Value::as_str).unwrap_or_default();
         if !rec.executors.iter().any(|e| e == id) {
@@ -303,9 +304,7 @@ async fn delete(
 ) -> Reply {
     let me = actors(&shared, &user, &q)?;
     let mut st = shared.products.lock();
-    if !st.todo.tasks.get(&task).is_some_and(|t| t.visible_to(&me)) {
-        return Err(no_task(&task));
-    }
+    st.todo.find(&task, &me)?;
     st.todo.tasks.remove(&task);
     Ok(envelope::ok(
         &json!({"result": true, "requestId": envelope::request_id()}),
