@@ -247,6 +247,7 @@ const BASE_ID: Param = p("base-id", Ty::Str, "AI table (base) node id")
 const TABLE_ID: Param = p("table-id", Ty::Str, "sheet id or name")
     .req()
     .wire("sheetIdOrName", "path");
+const EVENT: Param = p("event", Ty::Str, "event id").req().wire("eventId", "path");
 const ROBOT: Param = p(
     "robot-code",
     Ty::Str,
@@ -268,11 +269,16 @@ pub(crate) const SHARED_WITH_GLOBAL: &[&str] = &["fields"];
 pub(crate) const SKILL_TARGETS: &[&str] = &["agents", "claude", "cursor", "codex", "project", "all"];
 const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 const CAL: &str = "/v1.0/calendar/users/{unionId}/calendars/{calendarId}/events";
+const CAL_EVENT: &str = "/v1.0/calendar/users/{unionId}/calendars/{calendarId}/events/{eventId}";
 const TODO: &str = "/v1.0/todo/users/{unionId}/tasks";
 const NOTABLE: &str = "/v1.0/notable/bases/{baseId}/sheets/{sheetIdOrName}/records";
 /// `chat message send`: the reference's route for `im_1_0` `SendPersonalMessageRequest` (unverified; the typed
 /// request can be pointed elsewhere with `SendPersonalMessage::path`).
 const SEND_AS_USER: &str = dingtalk_openapi::im::SendPersonalMessage::DEFAULT_PATH;
+
+/// The legacy `user/get`: the operator's userId → unionId lookup that `.me` commands make first, and `contact user
+/// get`'s own request.
+const USER_GET: Ep = ep("POST", "oapi", "/topapi/v2/user/get");
 
 /// Every leaf command, in schema order.
 pub(crate) static COMMANDS: &[CommandSpec] = &[
@@ -300,7 +306,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .params(&[p("mobile", Ty::Str, "mobile number").req()])
     .eps(&[
         ep("POST", "oapi", "/topapi/v2/user/getbymobile"),
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
     ]),
     cmd(
         "contact user get",
@@ -310,7 +316,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .params(&[p("ids", Ty::List, "comma list of userIds")
         .req()
         .wire("userid", "body")])
-    .eps(&[ep("POST", "oapi", "/topapi/v2/user/get")]),
+    .eps(&[USER_GET]),
     cmd(
         "contact user get-self",
         "contact.get_current_user_profile",
@@ -318,7 +324,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     )
     .params(&[p("refresh", Ty::Bool, "ignore cached identity")])
     .me("userId")
-    .eps(&[ep("POST", "oapi", "/topapi/v2/user/get")]),
+    .eps(&[USER_GET]),
     cmd(
         "contact dept search",
         "contact.search_dept_by_keyword",
@@ -598,17 +604,13 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         PAGE_ALL,
         PAGE_LIMIT,
     ])
-    .eps(&[ep("POST", "oapi", "/topapi/v2/user/get"), ep("GET", "api", CAL)]),
+    .eps(&[USER_GET, ep("GET", "api", CAL)]),
     cmd("calendar event get", "calendar.get_calendar_detail", "One event")
         .me("unionId")
         .params(&[p("id", Ty::Str, "event id").req().wire("eventId", "path")])
         .eps(&[
-            ep("POST", "oapi", "/topapi/v2/user/get"),
-            ep(
-                "GET",
-                "api",
-                "/v1.0/calendar/users/{unionId}/calendars/{calendarId}/events/{eventId}",
-            ),
+            USER_GET,
+            ep("GET", "api", CAL_EVENT),
         ]),
     cmd(
         "calendar event create",
@@ -630,7 +632,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             .default("Asia/Shanghai"),
         CAL_ID,
     ])
-    .eps(&[ep("POST", "oapi", "/topapi/v2/user/get"), ep("POST", "api", CAL)]),
+    .eps(&[USER_GET, ep("POST", "api", CAL)]),
     cmd(
         "calendar event update",
         "calendar.update_calendar_event",
@@ -650,12 +652,8 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             .default("Asia/Shanghai"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
-        ep(
-            "PUT",
-            "api",
-            "/v1.0/calendar/users/{unionId}/calendars/{calendarId}/events/{eventId}",
-        ),
+        USER_GET,
+        ep("PUT", "api", CAL_EVENT),
     ]),
     cmd(
         "calendar event delete",
@@ -669,12 +667,8 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         p("notify", Ty::Bool, "notify attendees").wire("pushNotification", "query"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
-        ep(
-            "DELETE",
-            "api",
-            "/v1.0/calendar/users/{unionId}/calendars/{calendarId}/events/{eventId}",
-        ),
+        USER_GET,
+        ep("DELETE", "api", CAL_EVENT),
     ]),
     cmd(
         "calendar participant list",
@@ -683,14 +677,14 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     )
     .me("unionId")
     .params(&[
-        p("event", Ty::Str, "event id").req().wire("eventId", "path"),
+        EVENT,
         LIMIT.wire("maxResults", "query"),
         CURSOR.wire("nextToken", "query"),
         PAGE_ALL,
         PAGE_LIMIT,
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "GET",
             "api",
@@ -705,14 +699,14 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .write()
     .me("unionId")
     .params(&[
-        p("event", Ty::Str, "event id").req().wire("eventId", "path"),
+        EVENT,
         p("users", Ty::List, "attendee userIds")
             .req()
             .wire("attendeesToAdd", "body"),
         p("optional", Ty::Bool, "mark them optional").wire("isOptional", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "POST",
             "api",
@@ -727,13 +721,13 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .destructive()
     .me("unionId")
     .params(&[
-        p("event", Ty::Str, "event id").req().wire("eventId", "path"),
+        EVENT,
         p("users", Ty::List, "attendee userIds")
             .req()
             .wire("attendeesToRemove", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "POST",
             "api",
@@ -756,7 +750,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             .wire("endTime", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("POST", "api", "/v1.0/calendar/users/{unionId}/querySchedule"),
     ]),
     cmd(
@@ -767,7 +761,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .me("unionId")
     .params(&[])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("GET", "api", "/v1.0/rooms/groupLists"),
     ])
     .generic(&[("query", "unionId", "@self.unionId")]),
@@ -784,7 +778,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     )
     .wire("roomGroup.groupId", "cli")])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("GET", "api", "/v1.0/rooms/meetingRoomLists"),
     ]),
     cmd(
@@ -795,11 +789,11 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .write()
     .me("unionId")
     .params(&[
-        p("event", Ty::Str, "event id").req().wire("eventId", "path"),
+        EVENT,
         p("rooms", Ty::List, "room ids").req().wire("meetingRoomsToAdd[].roomId", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "POST",
             "api",
@@ -814,13 +808,13 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .destructive()
     .me("unionId")
     .params(&[
-        p("event", Ty::Str, "event id").req().wire("eventId", "path"),
+        EVENT,
         p("rooms", Ty::List, "room ids")
             .req()
             .wire("meetingRoomsToRemove[].roomId", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "POST",
             "api",
@@ -839,7 +833,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             p("priority", Ty::Enum, "priority").values(PRIORITIES),
             p("desc", Ty::Text, "description").wire("description", "body"),
         ])
-        .eps(&[ep("POST", "oapi", "/topapi/v2/user/get"), ep("POST", "api", TODO)]),
+        .eps(&[USER_GET, ep("POST", "api", TODO)]),
     cmd("todo task list", "todo.get_user_todos_in_current_org", "My todos")
         .me("unionId")
         .params(&[
@@ -856,7 +850,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             PAGE_LIMIT,
         ])
         .eps(&[
-            ep("POST", "oapi", "/topapi/v2/user/get"),
+            USER_GET,
             ep(
                 "POST",
                 "api",
@@ -867,7 +861,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         .me("unionId")
         .params(&[TASK_ID])
         .eps(&[
-            ep("POST", "oapi", "/topapi/v2/user/get"),
+            USER_GET,
             ep("GET", "api", "/v1.0/todo/users/{unionId}/tasks/{taskId}"),
         ]),
     cmd("todo task update", "todo.update_todo_task", "Change a todo")
@@ -881,7 +875,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             p("desc", Ty::Text, "description").wire("description", "body"),
         ])
         .eps(&[
-            ep("POST", "oapi", "/topapi/v2/user/get"),
+            USER_GET,
             ep("PUT", "api", "/v1.0/todo/users/{unionId}/tasks/{taskId}"),
         ]),
     cmd(
@@ -899,7 +893,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             .wire("isDone", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "PUT",
             "api",
@@ -915,7 +909,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .me("unionId")
     .params(&[TASK_ID])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("DELETE", "api", "/v1.0/todo/users/{unionId}/tasks/{taskId}"),
     ]),
     // ---- oa
@@ -1134,7 +1128,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         PAGE_LIMIT,
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "POST",
             "api",
@@ -1154,7 +1148,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         p("records", Ty::Json, "JSON array of {fields} objects (@file, -)").req(),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("POST", "api", NOTABLE),
     ]),
     cmd(
@@ -1175,7 +1169,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         .req(),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("PUT", "api", NOTABLE),
     ]),
     cmd(
@@ -1193,7 +1187,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             .wire("recordIds", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "POST",
             "api",
@@ -1208,7 +1202,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .me("unionId")
     .params(&[BASE_ID])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("GET", "api", "/v1.0/notable/bases/{baseId}/sheets"),
     ]),
     cmd(
@@ -1222,7 +1216,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         p("table-ids", Ty::List, "sheet ids or names (default: all)"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "GET",
             "api",
@@ -1242,7 +1236,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
             p("field-ids", Ty::List, "only these field ids or names"),
         ])
         .eps(&[
-            ep("POST", "oapi", "/topapi/v2/user/get"),
+            USER_GET,
             ep(
                 "GET",
                 "api",
@@ -1295,7 +1289,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         .me("unionId")
         .params(&[BASE_ID, TABLE_ID, p("name", Ty::Str, "new name").req()])
         .eps(&[
-            ep("POST", "oapi", "/topapi/v2/user/get"),
+            USER_GET,
             ep(
                 "PUT",
                 "api",
@@ -1308,7 +1302,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         .me("unionId")
         .params(&[BASE_ID, TABLE_ID])
         .eps(&[
-            ep("POST", "oapi", "/topapi/v2/user/get"),
+            USER_GET,
             ep(
                 "DELETE",
                 "api",
@@ -1333,7 +1327,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         p("config", Ty::Json, "property object").wire("property", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "PUT",
             "api",
@@ -1352,7 +1346,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
                 .wire("fieldIdOrName", "path"),
         ])
         .eps(&[
-            ep("POST", "oapi", "/topapi/v2/user/get"),
+            USER_GET,
             ep(
                 "DELETE",
                 "api",
@@ -1372,7 +1366,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         LIMIT.wire("maxResults", "query"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("GET", "api", "/v1.0/doc/docs"),
     ])
     .generic(&[("query", "operatorId", "@self.unionId")]),
@@ -1391,7 +1385,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         p("template-id", Ty::Str, "template id").wire("templateId", "body"),
     ])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("POST", "api", "/v1.0/doc/workspaces/{workspaceId}/docs"),
     ])
     .generic(&[
@@ -1407,7 +1401,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .me("unionId")
     .params(&[BASE_ID, p("name", Ty::Str, "table name").req(), FIELDS_JSON])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep("POST", "api", "/v1.0/notable/bases/{baseId}/sheets"),
     ]),
     cmd(
@@ -1419,7 +1413,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .me("unionId")
     .params(&[BASE_ID, TABLE_ID, FIELDS_JSON])
     .eps(&[
-        ep("POST", "oapi", "/topapi/v2/user/get"),
+        USER_GET,
         ep(
             "POST",
             "api",
