@@ -2,7 +2,7 @@
 //! the `dingtalk-bot` binary.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use dingtalk_bot::BotConfig;
@@ -51,24 +51,26 @@ fn load_app(
     if let Some(a) = account {
         options = options.account(a);
     }
-    let path = PathBuf::from(config);
-    match &settings.sandbox {
-        Some(url) => {
-            options = options.endpoints(Endpoints::Sandbox(sandbox_bases(url)?));
-            if path.exists() {
-                App::load(&path, options)
-            } else {
-                if let Some(note) = note {
-                    crate::output::note(settings, &format!("note: no {config}; {note}"));
-                }
-                BotConfig::parse(ECHO_CONFIG, "echo.toml")
-                    .map(|c| App::new(c, "echo.toml", options.ephemeral(true)))
-                    .map_err(|e| AppError::new(AppErrorKind::Config, e.to_string()))
+    let path = Path::new(config);
+    if let Some(url) = &settings.sandbox {
+        options = options.endpoints(Endpoints::Sandbox(sandbox_bases(url)?));
+        if !path.exists() {
+            if let Some(note) = note {
+                crate::output::note(settings, &format!("note: no {config}; {note}"));
             }
+            return Ok(App::new(
+                echo_config("echo.toml")?,
+                "echo.toml",
+                options.ephemeral(true),
+            ));
         }
-        None => App::load(&path, options),
     }
-    .map_err(|e| app_err(&e))
+    App::load(path, options).map_err(|e| app_err(&e))
+}
+
+/// [`ECHO_CONFIG`] parsed, under the name `file`. It is built in, so a failure is a bug.
+fn echo_config(file: &str) -> Result<BotConfig, CliError> {
+    BotConfig::parse(ECHO_CONFIG, file).map_err(|e| CliError::internal(format!("{file}: {e}")))
 }
 
 /// `dws bot run [-c FILE] [--account A] [--duration SECS]`: until Ctrl-C (exit 0) or `--duration`.
@@ -181,7 +183,7 @@ pub(crate) async fn send(settings: &Settings, args: &SendArgs<'_>) -> Result<Out
     })
 }
 
-/// Writes one transcript line to stdout/// Writes one transcript line to stdout (a closed stdout ends the demo quietly).
+/// Writes one transcript line to stdout (a closed stdout ends the demo quietly).
 fn say(line: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")?;
@@ -298,8 +300,7 @@ pub(crate) async fn demo(settings: &Settings, message: &str, user: &str) -> Resu
     })?;
     let url = sandbox.base_url();
     say(&format!("dws demo: an embedded DingTalk sandbox at {url}"))?;
-    let config = BotConfig::parse(ECHO_CONFIG, "demo.toml")
-        .map_err(|e| CliError::internal(format!("demo config: {e}")))?;
+    let config = echo_config("demo.toml")?;
     let options = AppOptions::default()
         .endpoints(Endpoints::Sandbox(sandbox_bases(&url)?))
         .agent(paced_echo(message))
