@@ -56,8 +56,7 @@ fn main() -> ExitCode {
         Err(err) => return report(&err, json_errors, &execution_id),
     };
     let leaf = cli::leaf_path(&matches).0.join(" ");
-    let runtime = runtime_for(&settings, &leaf);
-    let runtime = match runtime {
+    let runtime = match runtime_for(&settings, &leaf) {
         Ok(rt) => rt,
         Err(e) => {
             return report(
