@@ -248,6 +248,8 @@ const TABLE_ID: Param = p("table-id", Ty::Str, "sheet id or name")
     .req()
     .wire("sheetIdOrName", "path");
 const EVENT: Param = p("event", Ty::Str, "event id").req().wire("eventId", "path");
+/// Sent as `processInstanceId`, in the query or the body: each command says which.
+const INSTANCE_ID: Param = p("instance-id", Ty::Str, "process instance id").req();
 const ROBOT: Param = p(
     "robot-code",
     Ty::Str,
@@ -918,9 +920,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         "oa.get_processInstance_detail",
         "One approval instance",
     )
-    .params(&[p("instance-id", Ty::Str, "process instance id")
-        .req()
-        .wire("processInstanceId", "query")])
+    .params(&[INSTANCE_ID.wire("processInstanceId", "query")])
     .eps(&[ep("GET", "api", "/v1.0/workflow/processInstances")]),
     cmd(
         "oa approval approve",
@@ -930,9 +930,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .write_confirm()
     .me("userId")
     .params(&[
-        p("instance-id", Ty::Str, "process instance id")
-            .req()
-            .wire("processInstanceId", "body"),
+        INSTANCE_ID.wire("processInstanceId", "body"),
         p("task-id", Ty::Str, "task id").req().wire("taskId", "body"),
         p("remark", Ty::Text, "comment"),
     ])
@@ -941,9 +939,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         .write_confirm()
         .me("userId")
         .params(&[
-            p("instance-id", Ty::Str, "process instance id")
-                .req()
-                .wire("processInstanceId", "body"),
+            INSTANCE_ID.wire("processInstanceId", "body"),
             p("task-id", Ty::Str, "task id").req().wire("taskId", "body"),
             p("remark", Ty::Text, "comment"),
         ])
@@ -953,9 +949,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         "oa.get_processInstance_records",
         "Who did what on an instance",
     )
-    .params(&[p("instance-id", Ty::Str, "process instance id")
-        .req()
-        .wire("processInstanceId", "query")])
+    .params(&[INSTANCE_ID.wire("processInstanceId", "query")])
     .eps(&[ep("GET", "api", "/v1.0/workflow/processInstances")]),
     cmd(
         "oa approval tasks",
@@ -963,9 +957,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         "My open tasks on an instance",
     )
     .me("userId")
-    .params(&[p("instance-id", Ty::Str, "process instance id")
-        .req()
-        .wire("processInstanceId", "query")])
+    .params(&[INSTANCE_ID.wire("processInstanceId", "query")])
     .eps(&[ep("GET", "api", "/v1.0/workflow/processInstances")]),
     cmd(
         "oa approval revoke",
@@ -975,9 +967,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     .destructive()
     .me("userId")
     .params(&[
-        p("instance-id", Ty::Str, "process instance id")
-            .req()
-            .wire("processInstanceId", "body"),
+        INSTANCE_ID.wire("processInstanceId", "body"),
         p("remark", Ty::Text, "comment"),
     ])
     .eps(&[ep("POST", "api", "/v1.0/workflow/processInstances/terminate")]),
