@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dingtalk_core::{
@@ -10,6 +10,8 @@ use dingtalk_core::{
     SecretString, TokenProvider, Transport,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::token_cache::TokenCache;
 
 /// Serves the app's access token, fetching it once for any number of concurrent callers and refreshing it a
 /// margin before it expires.
@@ -45,7 +47,7 @@ struct Inner {
     credentials: AppCredentials,
     refresh_margin: Duration,
     clock: Arc<dyn Clock>,
-    cached: RwLock<Option<AccessToken>>,
+    cached: TokenCache,
     refresh: tokio::sync::Mutex<()>,
 }
 
@@ -62,7 +64,7 @@ impl AppTokenProvider {
                 credentials,
                 refresh_margin: Self::DEFAULT_REFRESH_MARGIN,
                 clock,
-                cached: RwLock::new(None),
+                cached: TokenCache::default(),
                 refresh: tokio::sync::Mutex::new(()),
             }),
         }
@@ -78,7 +80,7 @@ impl AppTokenProvider {
                 credentials: inner.credentials.clone(),
                 refresh_margin: margin,
                 clock: inner.clock.clone(),
-                cached: RwLock::new(None),
+                cached: TokenCache::default(),
                 refresh: tokio::sync::Mutex::new(()),
             }),
         }
@@ -91,14 +93,7 @@ impl AppTokenProvider {
 
     /// The cached token if it is still fresh (valid for longer than the refresh margin).
     fn fresh(&self) -> Option<AccessToken> {
-        let cached = self
-            .inner
-            .cached
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let token = cached.as_ref()?;
-        let expires_at = token.expires_at()?;
-        (self.inner.clock.now() < expires_at).then(|| token.clone())
+        self.inner.cached.fresh(self.inner.clock.now())
     }
 
     async fn fetch(&self) -> Result<AccessToken, Error> {
@@ -138,26 +133,13 @@ impl TokenProvider for AppTokenProvider {
             return Ok(token);
         }
         let token = self.fetch().await?;
-        *self
-            .inner
-            .cached
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(token.clone());
+        self.inner.cached.set(token.clone());
         tracing::debug!(client_id = %self.inner.credentials.client_id(), "fetched an app access token");
         Ok(token)
     }
 
     fn invalidate(&self, rejected: &AccessToken) {
-        let mut cached = self
-            .inner
-            .cached
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cached
-            .as_ref()
-            .is_some_and(|current| current.same_token(rejected))
-        {
-            *cached = None;
+        if self.inner.cached.invalidate(rejected) {
             tracing::debug!(client_id = %self.inner.credentials.client_id(), "app token invalidated");
         }
     }

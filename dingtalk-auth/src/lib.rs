@@ -8,6 +8,7 @@ pub mod login;
 pub mod oauth;
 pub mod profile;
 pub mod store;
+mod token_cache;
 mod user_token;
 
 pub use app_token::AppTokenProvider;

@@ -9,6 +9,7 @@ use dingtalk_core::{AccessToken, AppCredentials, Clock, ExposeSecret, TokenProvi
 use crate::error::{Error, ErrorKind};
 use crate::oauth;
 use crate::store::{RefreshOutcome, Session, TokenStore};
+use crate::token_cache::TokenCache;
 
 /// Serves a stored user's access token and refreshes it a margin (default 5 minutes) before it expires.
 ///
@@ -28,7 +29,7 @@ struct Inner {
     identity: String,
     margin: Duration,
     clock: Arc<dyn Clock>,
-    cached: RwLock<Option<AccessToken>>,
+    cached: TokenCache,
     rejected: RwLock<Option<AccessToken>>,
     refresh: tokio::sync::Mutex<()>,
 }
@@ -64,7 +65,7 @@ impl UserTokenProvider {
                 identity: identity.into(),
                 margin,
                 clock,
-                cached: RwLock::new(None),
+                cached: TokenCache::default(),
                 rejected: RwLock::new(None),
                 refresh: tokio::sync::Mutex::new(()),
             }),
@@ -182,22 +183,12 @@ impl UserTokenProvider {
             .saturating_sub(margin_ms);
         let expires_at = self.inner.clock.now() + Duration::from_millis(usable_ms);
         let token = AccessToken::new(session.tokens.access_token().clone(), Some(expires_at));
-        *self
-            .inner
-            .cached
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(token.clone());
+        self.inner.cached.set(token.clone());
         token
     }
 
     fn fresh(&self) -> Option<AccessToken> {
-        let cached = self
-            .inner
-            .cached
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let token = cached.as_ref()?;
-        (self.inner.clock.now() < token.expires_at()?).then(|| token.clone())
+        self.inner.cached.fresh(self.inner.clock.now())
     }
 }
 
@@ -215,14 +206,7 @@ impl TokenProvider for UserTokenProvider {
     }
 
     fn invalidate(&self, rejected: &AccessToken) {
-        let mut cached = self
-            .inner
-            .cached
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cached.as_ref().is_some_and(|c| c.same_token(rejected)) {
-            *cached = None;
-        }
+        self.inner.cached.invalidate(rejected);
         *self
             .inner
             .rejected
