@@ -644,9 +644,12 @@ impl App {
             },
             journal,
         );
+        // The bot keeps its media (inbox, outbox) in the same directory as the stores above, not its own default.
+        let mut bot_account = account.clone();
+        bot_account.data_dir = self.data_dir(account);
         let bot = Bot::new(BotParts {
             account_id: id.to_owned(),
-            account: account.clone(),
+            account: bot_account,
             client: clients.api,
             cards: Some(cards),
             agent: self.agent(account),

@@ -379,3 +379,39 @@ async fn the_echo_agent_answers_with_the_prompt() {
     assert_eq!(sandbox.cards()[0].variables["msgContent"], "echo: hello there");
     running.shutdown().await.unwrap();
 }
+
+/// Regression: the app kept its stores under its data directory (the `data_dir` option, else `data_dir` in the
+/// config, else `~/.local/state`) but handed the bot the unresolved setting, so the bot's media went to the system
+/// temp dir and a file the agent put in `<data_dir>/outbox` was refused as outside the media roots.
+#[tokio::test]
+async fn media_in_the_apps_data_dir_outbox_is_sent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = TempDir::new("bot-app-media");
+    let outbox = dir.path().join("outbox");
+    std::fs::create_dir_all(&outbox).unwrap();
+    let chart = outbox.join("chart.png");
+    std::fs::write(
+        &chart,
+        [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0],
+    )
+    .unwrap();
+    let options = AppOptions::default()
+        .endpoints(Endpoints::Sandbox(BaseUrls::single(&sandbox.base_url()).unwrap()))
+        .agent(scripted(&format!(
+            "here [DING:IMAGE path=\"{}\"]",
+            chart.display()
+        )))
+        .data_dir(dir.path());
+    let toml = "[dingtalk.groups.\"*\"]\nreply_mode = \"markdown\"\n";
+    let running = App::new(config(toml), "test.toml", options)
+        .start()
+        .await
+        .unwrap();
+    assert!(sandbox.wait_for_connections(1, Duration::from_secs(5)).await);
+    let group = sandbox.org().groups[0].open_conversation_id.clone();
+    sandbox
+        .inject_message(&InjectMessage::group(&group, "user002", " chart?"))
+        .unwrap();
+    wait_until(|| sandbox.outbox(0).iter().any(|e| e.msgtype == "sampleImageMsg")).await;
+    running.shutdown().await.unwrap();
+}
