@@ -485,6 +485,15 @@ impl App {
             })
     }
 
+    /// The account as the bot sees it: `data_dir` resolved as for the stores, so the bot's media (inbox, outbox)
+    /// live beside them rather than in the bot's own default.
+    fn bot_account(&self, account: &AccountConfig) -> AccountConfig {
+        AccountConfig {
+            data_dir: self.data_dir(account),
+            ..account.clone()
+        }
+    }
+
     fn data_dir(&self, account: &AccountConfig) -> PathBuf {
         if let Some(dir) = &self.options.data_dir {
             return dir.clone();
@@ -644,12 +653,9 @@ impl App {
             },
             journal,
         );
-        // The bot keeps its media (inbox, outbox) in the same directory as the stores above, not its own default.
-        let mut bot_account = account.clone();
-        bot_account.data_dir = self.data_dir(account);
         let bot = Bot::new(BotParts {
             account_id: id.to_owned(),
-            account: bot_account,
+            account: self.bot_account(account),
             client: clients.api,
             cards: Some(cards),
             agent: self.agent(account),
